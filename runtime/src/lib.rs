@@ -1,0 +1,3 @@
+//! Loads and launches ptx-kernel modules.
+mod config;
+pub use config::LaunchConfig;
