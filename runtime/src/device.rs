@@ -122,7 +122,12 @@ impl DeviceLimits {
 
     /// [`DeviceLimits::validate`] for a kernel that allows at most `kernel_max_threads` per block and declares
     /// `static_smem` bytes of shared memory.
-    pub(crate) fn validate_for_kernel(&self, cfg: &LaunchConfig, kernel_max_threads: u32, static_smem: u32) -> Result<()> {
+    pub(crate) fn validate_for_kernel(
+        &self,
+        cfg: &LaunchConfig,
+        kernel_max_threads: u32,
+        static_smem: u32,
+    ) -> Result<()> {
         let (g, b) = (cfg.grid_dim, cfg.block_dim);
         let dims = [
             ("grid dimension x", g.0, self.max_grid_dim.0),

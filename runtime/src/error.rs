@@ -88,6 +88,24 @@ pub enum Error {
         got: usize,
     },
 
+    /// The arguments given to a launch do not match the kernel's parameters (count or byte sizes).
+    #[error("the arguments of kernel `{kernel}` do not match its parameters: {reason}")]
+    InvalidArguments {
+        /// The kernel's entry name.
+        kernel: String,
+        /// What differs, e.g. "expected 3 arguments, got 2".
+        reason: String,
+    },
+
+    /// `len` elements of `elem` do not fit in the address space.
+    #[error("a buffer of {len} elements of {elem} is larger than the address space")]
+    AllocationTooLarge {
+        /// Requested elements.
+        len: usize,
+        /// The element type's name.
+        elem: &'static str,
+    },
+
     /// A buffer or stream of one device was used with another.
     #[error("a buffer or stream that belongs to {found} was used with {expected}")]
     WrongDevice {
