@@ -117,17 +117,6 @@ impl DeviceLimits {
     /// ));
     /// ```
     pub fn validate(&self, cfg: &LaunchConfig) -> Result<()> {
-        self.validate_for_kernel(cfg, self.max_threads_per_block, 0)
-    }
-
-    /// [`DeviceLimits::validate`] for a kernel that allows at most `kernel_max_threads` per block and declares
-    /// `static_smem` bytes of shared memory.
-    pub(crate) fn validate_for_kernel(
-        &self,
-        cfg: &LaunchConfig,
-        kernel_max_threads: u32,
-        static_smem: u32,
-    ) -> Result<()> {
         let (g, b) = (cfg.grid_dim, cfg.block_dim);
         let dims = [
             ("grid dimension x", g.0, self.max_grid_dim.0),
@@ -155,6 +144,22 @@ impl DeviceLimits {
                 max: self.max_threads_per_block as u64,
             });
         }
+        if cfg.shared_mem_bytes > self.max_shared_mem_per_block_optin {
+            return Err(Error::InvalidLaunch {
+                limit: "dynamic shared memory bytes per block",
+                requested: cfg.shared_mem_bytes as u64,
+                max: self.max_shared_mem_per_block_optin as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// The checks that depend on the kernel, after [`DeviceLimits::validate`]: at most `kernel_max_threads` per block
+    /// (register use can lower it below the device's limit) and `static_smem` + dynamic shared memory within the
+    /// opt-in maximum.
+    #[inline]
+    pub(crate) fn validate_kernel(&self, cfg: &LaunchConfig, kernel_max_threads: u32, static_smem: u32) -> Result<()> {
+        let threads = cfg.threads_per_block();
         if threads > kernel_max_threads as u64 {
             return Err(Error::InvalidLaunch {
                 limit: "threads per block of this kernel (limited by its register use)",
@@ -164,18 +169,10 @@ impl DeviceLimits {
         }
         let smem = cfg.shared_mem_bytes as u64 + static_smem as u64;
         if smem > self.max_shared_mem_per_block_optin as u64 {
-            return Err(if static_smem == 0 {
-                Error::InvalidLaunch {
-                    limit: "dynamic shared memory bytes per block",
-                    requested: smem,
-                    max: self.max_shared_mem_per_block_optin as u64,
-                }
-            } else {
-                Error::InvalidLaunch {
-                    limit: "shared memory bytes per block (static + dynamic)",
-                    requested: smem,
-                    max: self.max_shared_mem_per_block_optin as u64,
-                }
+            return Err(Error::InvalidLaunch {
+                limit: "shared memory bytes per block (static + dynamic)",
+                requested: smem,
+                max: self.max_shared_mem_per_block_optin as u64,
             });
         }
         Ok(())

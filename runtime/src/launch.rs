@@ -92,15 +92,17 @@ impl KernelModule {
     /// `to_ne_bytes()`, buffers as `device_ptr().to_ne_bytes()`).
     ///
     /// Asynchronous on CUDA (a later [`DeviceBuffer::download`](crate::DeviceBuffer::download) or
-    /// [`Device::synchronize`] waits), synchronous on the emulator. Before launching, checks the target
-    /// ([`Error::UnsupportedTarget`]), the configuration against the device's and the kernel's limits
-    /// ([`Error::EmptyLaunch`], [`Error::InvalidLaunch`]), and the arguments against the parameters declared in the
-    /// PTX ([`Error::InvalidArguments`]). Dynamic shared memory above 48 KiB is opted into automatically.
+    /// [`Device::synchronize`] waits), synchronous on the emulator. Before launching it checks the configuration
+    /// against the device's limits ([`Error::EmptyLaunch`], [`Error::InvalidLaunch`]), the kernel's target
+    /// ([`Error::UnsupportedTarget`]), the kernel's own limits (threads per block, static + dynamic shared memory),
+    /// and the arguments against the parameters declared in the PTX ([`Error::InvalidArguments`]). Dynamic shared
+    /// memory above 48 KiB is opted into automatically.
     ///
     /// This is the low-level entry used by generated launchers: the caller is responsible for pointer arguments
     /// addressing live memory of `dev` (see [`DeviceBuffer::check_device`](crate::DeviceBuffer::check_device)).
     #[inline]
     pub fn launch(&'static self, dev: &Device, cfg: LaunchConfig, args: &[&[u8]]) -> Result<()> {
+        dev.limits().validate(&cfg)?;
         let kernel = dev.kernel(self)?;
         self.launch_loaded(dev, &kernel, ptr::null_mut(), &cfg, args)
     }
@@ -110,6 +112,7 @@ impl KernelModule {
     #[inline]
     pub fn launch_on(&'static self, stream: &Stream, cfg: LaunchConfig, args: &[&[u8]]) -> Result<()> {
         let dev = &stream.device;
+        dev.limits().validate(&cfg)?;
         let kernel = dev.kernel(self)?;
         let raw = stream.cuda.as_ref().map_or(ptr::null_mut(), |s| s.0);
         self.launch_loaded(dev, &kernel, raw, &cfg, args)
@@ -124,7 +127,7 @@ impl KernelModule {
         cfg: &LaunchConfig,
         args: &[&[u8]],
     ) -> Result<()> {
-        dev.limits().validate_for_kernel(cfg, kernel.max_threads, kernel.static_smem)?;
+        dev.limits().validate_kernel(cfg, kernel.max_threads, kernel.static_smem)?;
         if let Some(params) = &kernel.params {
             if params.len() != args.len() || params.iter().zip(args).any(|(&p, a)| p as usize != a.len()) {
                 return Err(self.argument_error(params, args));
