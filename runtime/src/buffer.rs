@@ -80,8 +80,18 @@ impl<T: DeviceScalar> DeviceBuffer<T> {
     }
 
     /// `Err(Error::WrongDevice)` unless this buffer lives on `dev`. Launchers call this for every buffer argument.
+    #[inline]
     pub fn check_device(&self, dev: &Device) -> Result<()> {
         dev.expect_same(&self.device)
+    }
+
+    /// The kernel argument for this buffer on `dev`: its address as native-endian bytes, after checking that it lives
+    /// on `dev` ([`Error::WrongDevice`] otherwise). Generated launchers pass the result to
+    /// [`KernelModule::launch`](crate::KernelModule::launch).
+    #[inline]
+    pub fn kernel_arg(&self, dev: &Device) -> Result<[u8; 8]> {
+        self.check_device(dev)?;
+        Ok(self.ptr.to_ne_bytes())
     }
 
     /// Copies the buffer to a new `Vec`, after the work queued before it has finished.

@@ -53,10 +53,11 @@ pub(crate) struct CudaBackend {
 unsafe impl Send for CudaBackend {}
 unsafe impl Sync for CudaBackend {}
 
-/// Whether the driver library can be loaded (without panicking when it can't).
+/// Whether the driver library can be loaded (without panicking when it can't). Probed once per process.
 pub(crate) fn driver_present() -> bool {
+    static PRESENT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     // SAFETY: only tries to dlopen the candidate names.
-    std::panic::catch_unwind(|| unsafe { sys::is_culib_present() }).unwrap_or(false)
+    *PRESENT.get_or_init(|| std::panic::catch_unwind(|| unsafe { sys::is_culib_present() }).unwrap_or(false))
 }
 
 impl CudaBackend {

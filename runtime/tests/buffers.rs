@@ -129,6 +129,8 @@ fn buffers_know_their_device() {
     let buf = a.upload(&[1u8, 2, 3]).unwrap();
     assert_eq!(buf.device(), &a);
     buf.check_device(&a).unwrap();
+    assert_eq!(buf.kernel_arg(&a).unwrap(), buf.device_ptr().to_ne_bytes());
+    assert!(matches!(buf.kernel_arg(&b), Err(Error::WrongDevice { .. })));
     let err = buf.check_device(&b).unwrap_err();
     assert!(matches!(err, Error::WrongDevice { .. }), "{err:?}");
     assert!(err.to_string().contains("emulator"), "{err}");
