@@ -106,7 +106,7 @@ DONE:
 }
 "#;
 
-/// Declares 40000 bytes of static shared memory and touches it.
+/// Declares 40000 bytes of static shared memory; thread t stores 4t there, reads it back and writes it to out[t].
 const STATIC_SMEM_PTX: &str = r#"
 .version 7.0
 .target sm_52
@@ -115,7 +115,7 @@ const STATIC_SMEM_PTX: &str = r#"
 .visible .entry static_smem(.param .u64 static_smem_out)
 {
 	.reg .b32 	%r<4>;
-	.reg .b64 	%rd<3>;
+	.reg .b64 	%rd<4>;
 	.shared .align 4 .b8 stat[40000];
 
 	ld.param.u64 	%rd1, [static_smem_out];
@@ -127,7 +127,9 @@ const STATIC_SMEM_PTX: &str = r#"
 	st.shared.u32 	[%r2], %r1;
 	bar.sync 	0;
 	ld.shared.u32 	%r3, [%r2];
-	st.global.u32 	[%rd1], %r3;
+	cvt.u64.u32 	%rd2, %r1;
+	add.s64 	%rd3, %rd1, %rd2;
+	st.global.u32 	[%rd3], %r3;
 	ret;
 }
 "#;
@@ -291,11 +293,11 @@ fn dynamic_shared_memory_above_48k() {
 fn static_plus_dynamic_shared_memory_is_checked() {
     // Only CUDA reports a kernel's static shared memory.
     let Some(dev) = cuda_device("static_plus_dynamic_shared_memory_is_checked") else { return };
-    let out = dev.alloc_zeros::<u32>(1).unwrap();
+    let out = dev.alloc_zeros::<u32>(32).unwrap();
     let args: [&[u8]; 1] = [&out.device_ptr().to_ne_bytes()];
     let block = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 };
     STATIC_SMEM.launch(&dev, block, &args).unwrap();
-    assert_eq!(out.download().unwrap(), vec![124]);
+    assert_eq!(out.download().unwrap(), (0..32).map(|t| 4 * t).collect::<Vec<u32>>());
     let dynamic = dev.limits().max_shared_mem_per_block_optin - 1024;
     let e = STATIC_SMEM.launch(&dev, block.with_shared_mem(dynamic), &args).unwrap_err();
     match e {
@@ -396,9 +398,8 @@ fn arguments_are_checked_against_the_ptx() {
     }
 }
 
-#[test]
-fn more_than_32_arguments() {
-    // 40 u32 parameters: exercises the heap fallback of the argument array.
+/// A kernel with 40 `u32` parameters after the output pointer: out[0] = fold(acc * 3 + p_i).
+fn sum40_ptx() -> String {
     let mut ptx =
         String::from(".version 7.0\n.target sm_52\n.address_size 64\n.visible .entry sum40(\n\t.param .u64 out");
     for i in 0..40 {
@@ -411,6 +412,13 @@ fn more_than_32_arguments() {
         ));
     }
     ptx.push_str("\tst.global.u32 [%rd2], %r41;\n\tret;\n}\n");
+    ptx
+}
+
+#[test]
+fn more_than_32_arguments() {
+    // 40 u32 parameters: exercises the heap fallback of the argument array.
+    let ptx = sum40_ptx();
     let module: &'static KernelModule =
         Box::leak(Box::new(KernelModule::new(Box::leak(ptx.into_boxed_str()), "sum40", 52)));
     for dev in devices("more_than_32_arguments") {
@@ -452,4 +460,45 @@ fn cuda_device_properties() {
     assert_eq!(l.max_threads_per_block, 1024);
     assert!(l.max_shared_mem_per_block_optin >= l.max_shared_mem_per_block);
     println!("{dev:?}, {} SMs, {l:?}", dev.sm_count());
+}
+
+/// Every PTX fixture above assembles with `ptxas` (from `PTXAS`, else `PATH`, else the workspace's tools folder),
+/// except the deliberately broken one. Skipped with a note when no ptxas is found (a failure under `CI=true`).
+#[test]
+fn fixtures_assemble_with_ptxas() {
+    let candidates =
+        [std::env::var("PTXAS").ok(), Some("ptxas".to_owned()), Some("/work/tools/nvidia/cu13/bin/ptxas".to_owned())];
+    let Some(ptxas) = candidates
+        .into_iter()
+        .flatten()
+        .find(|p| std::process::Command::new(p).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
+    else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but no ptxas found (set PTXAS)");
+        eprintln!("note: skipping fixtures_assemble_with_ptxas: no ptxas found (set PTXAS)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ptx-kernel-runtime-fixtures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sum40 = sum40_ptx();
+    let fixtures = [
+        ("vadd", VADD_PTX, true),
+        ("smem", SMEM_PTX, true),
+        ("static_smem", STATIC_SMEM_PTX, true),
+        ("sum40", sum40.as_str(), true),
+        ("probe", PROBE.ptx(), true),
+        ("broken", BROKEN_PTX, false),
+    ];
+    for (name, ptx, valid) in fixtures {
+        let path = dir.join(format!("{name}.ptx"));
+        std::fs::write(&path, ptx).unwrap();
+        let out = std::process::Command::new(&ptxas)
+            .args(["-arch", "sm_90", "-o"])
+            .arg(dir.join(format!("{name}.cubin")))
+            .arg(&path)
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), valid, "ptxas on fixture {name}: {log}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
