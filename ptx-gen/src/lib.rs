@@ -5,6 +5,8 @@
 //! benchmarked, and used at run time to build kernels programmatically.
 
 pub mod builder;
+pub mod cfg;
+pub mod display;
 pub mod entity;
 pub mod inst;
 pub mod ir;
@@ -22,3 +24,4 @@ pub mod passes;
 pub mod read;
 pub mod verify;
 pub mod write;
+pub mod ptxas;
