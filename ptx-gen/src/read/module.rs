@@ -1,0 +1,461 @@
+//! Module level: `.version`/`.target`/`.address_size`, variables, function signatures and directives, and the
+//! resolution of calls once every function has been read (so a call may name a function defined later).
+
+use std::collections::HashMap;
+
+use super::body::{reg_decl_type, BodyCx, PendingCall, RawArg};
+use super::cursor::Cursor;
+use super::lexer::{Tok, Token};
+use super::regs::RegScopes;
+use super::ReadError;
+use crate::inst::{FuncId, InstKind, Operand, Var};
+use crate::ir::{FuncKind, Function, Module, Param, VarData};
+use crate::target::{PtxIsa, Target};
+use crate::types::{StateSpace, Type};
+
+/// The most elements an initializer may list (bounds memory on hostile input; real tables are far smaller).
+const MAX_INIT: usize = 1 << 24;
+
+/// Linkage directives in front of an item.
+#[derive(Default, Clone, Copy)]
+struct Linkage {
+    is_extern: bool,
+    /// Where the linkage started (for errors about the whole item).
+    first: Option<Token>,
+}
+
+/// State of reading one module.
+struct ModuleReader<'a, 'p> {
+    p: &'p mut Cursor<'a>,
+    module: Module,
+    vars: HashMap<&'a str, Var>,
+    funcs: HashMap<&'a str, FuncId>,
+    /// Functions declared without a body (prototypes), for a better "not defined" message.
+    declared: HashMap<&'a str, Token>,
+    calls: Vec<(FuncId, PendingCall<'a>)>,
+    version: Option<PtxIsa>,
+    target: Option<(Token, Target)>,
+}
+
+/// Reads a whole module.
+pub(crate) fn parse_module(p: &mut Cursor<'_>) -> Result<Module, ReadError> {
+    let mut r = ModuleReader {
+        p,
+        module: Module::new(),
+        vars: HashMap::new(),
+        funcs: HashMap::new(),
+        declared: HashMap::new(),
+        calls: Vec::new(),
+        version: None,
+        target: None,
+    };
+    let mut linkage = Linkage::default();
+    loop {
+        let t = r.p.peek();
+        if t.kind == Tok::Eof {
+            break;
+        }
+        if t.kind != Tok::Dot {
+            return Err(r.p.expected("a directive such as `.entry`"));
+        }
+        let word = r.p.text(t);
+        match word {
+            ".visible" | ".weak" | ".extern" | ".common" => {
+                r.p.bump();
+                linkage.first.get_or_insert(t);
+                linkage.is_extern |= word == ".extern";
+                continue;
+            }
+            ".entry" | ".func" => r.function(linkage)?,
+            ".global" | ".shared" | ".const" => r.variable(linkage)?,
+            _ if linkage.first.is_some() => {
+                return Err(r.p.err(t, format!("expected `.entry`, `.func` or a variable after linkage, found `{word}`")))
+            }
+            ".version" => r.version()?,
+            ".target" => r.target()?,
+            ".address_size" => {
+                r.p.bump();
+                let (n, size) = r.p.u32_literal("the address size")?;
+                if size != 64 {
+                    return Err(r.p.err(n, "only `.address_size 64` is supported"));
+                }
+            }
+            ".file" => r.p.skip_rest_of_line(t),
+            ".pragma" => {
+                r.p.bump();
+                while r.p.peek().kind == Tok::Str {
+                    r.p.bump();
+                }
+                r.p.expect_punct(b';')?;
+            }
+            ".local" | ".tex" | ".surf" | ".sampler" | ".texref" | ".samplerref" | ".surfref" | ".section"
+            | ".alias" => return Err(r.p.err(t, format!("`{word}` is not supported"))),
+            _ => return Err(r.p.err(t, format!("unexpected `{word}` at module level"))),
+        }
+        linkage = Linkage::default();
+    }
+    r.finish()
+}
+
+impl<'a> ModuleReader<'a, '_> {
+    /// `.version M.m`.
+    fn version(&mut self) -> Result<(), ReadError> {
+        self.p.bump();
+        let t = self.p.peek();
+        let text = self.p.text(t);
+        let parsed = (t.kind == Tok::Number)
+            .then(|| text.split_once('.'))
+            .flatten()
+            .and_then(|(a, b)| Some(PtxIsa(a.parse().ok()?, b.parse().ok()?)));
+        match parsed {
+            Some(v) => {
+                self.p.bump();
+                self.version = Some(v);
+                Ok(())
+            }
+            None => Err(self.p.expected("a version such as `7.0`")),
+        }
+    }
+
+    /// `.target sm_XX{a}{, option…}`.
+    fn target(&mut self) -> Result<(), ReadError> {
+        let d = self.p.bump();
+        if self.target.is_some() {
+            return Err(self.p.err(d, "`.target` given twice"));
+        }
+        let (t, name) = self.p.expect_ident("a target such as `sm_80`")?;
+        let Some(target) = Target::parse(name) else {
+            return Err(self.p.err(t, format!("unsupported target `{name}`")));
+        };
+        while self.p.eat_punct(b',') {
+            let (o, opt) = self.p.expect_ident("a target option")?;
+            // `debug` only asks for debug information; the texture modes only matter to texture instructions,
+            // which are not supported anyway.
+            if !matches!(opt, "debug" | "texmode_unified" | "texmode_independent") {
+                return Err(self.p.err(o, format!("unsupported target option `{opt}`")));
+            }
+        }
+        self.target = Some((t, target));
+        Ok(())
+    }
+
+    /// `{.extern} .global|.shared|.const {.align N} .ty name{[N]…}{ = init};`
+    fn variable(&mut self, linkage: Linkage) -> Result<(), ReadError> {
+        let space_tok = self.p.bump();
+        let space = match self.p.text(space_tok) {
+            ".global" => StateSpace::Global,
+            ".shared" => StateSpace::Shared,
+            _ => StateSpace::Const,
+        };
+        let mut align = None;
+        let ty = loop {
+            let t = self.p.peek();
+            let text = self.p.text(t);
+            if t.kind != Tok::Dot {
+                return Err(self.p.expected("the variable's type such as `.u32`"));
+            }
+            self.p.bump();
+            match text {
+                ".align" => align = Some(self.alignment()?),
+                ".v2" | ".v4" | ".v8" => return Err(self.p.err(t, "vector variables are not supported")),
+                _ => match Type::from_name(&text[1..]) {
+                    Some(ty) => break ty,
+                    None => return Err(self.p.err(t, format!("unsupported variable attribute `{text}`"))),
+                },
+            }
+        };
+        let (name_tok, name) = self.p.expect_ident("a variable name")?;
+        // Dimensions: `[4]`, `[2][3]` (flattened), or `[]` (sized by the initializer, or dynamic shared memory).
+        let mut len: Option<u64> = None;
+        let mut unsized_dim = false;
+        while self.p.eat_punct(b'[') {
+            if self.p.eat_punct(b']') {
+                unsized_dim = true;
+                continue;
+            }
+            let (n, lit) = self.p.literal()?;
+            let dim = lit.as_u64().ok_or_else(|| self.p.err(n, "an array size must be a non-negative integer"))?;
+            self.p.expect_punct(b']')?;
+            len = Some(len.unwrap_or(1).checked_mul(dim).ok_or_else(|| self.p.err(n, "array too large"))?);
+        }
+        let init = if self.p.is_punct(b'=') {
+            let eq = self.p.bump();
+            if space == StateSpace::Shared {
+                return Err(self.p.err(eq, "`.shared` variables cannot be initialised"));
+            }
+            self.initializer(ty)?
+        } else {
+            Vec::new()
+        };
+        self.p.expect_punct(b';')?;
+
+        let is_dyn_smem = linkage.is_extern && space == StateSpace::Shared && unsized_dim && len.is_none();
+        if linkage.is_extern && !is_dyn_smem {
+            let at = linkage.first.unwrap_or(space_tok);
+            return Err(self.p.err(at, "extern variables other than dynamic shared memory (`.extern .shared … name[]`) are not supported"));
+        }
+        let len = if is_dyn_smem {
+            Some(0)
+        } else if unsized_dim {
+            if len.is_some() || init.is_empty() {
+                return Err(self.p.err(name_tok, format!("array `{name}` needs a size")));
+            }
+            Some(init.len() as u64)
+        } else {
+            len
+        };
+        if init.len() as u64 > len.unwrap_or(1) {
+            return Err(self.p.err(name_tok, format!("`{name}` has more initial values than elements")));
+        }
+        if self.vars.contains_key(name) {
+            return Err(self.p.err(name_tok, format!("variable `{name}` is defined twice")));
+        }
+        let align = align.unwrap_or(ty.size());
+        let var = self.module.add_var(VarData { name: name.to_string(), space, ty, len, align, init });
+        self.vars.insert(name, var);
+        Ok(())
+    }
+
+    /// The `N` of `.align N` (a power of two).
+    fn alignment(&mut self) -> Result<u32, ReadError> {
+        let (t, n) = self.p.u32_literal("an alignment")?;
+        if !n.is_power_of_two() {
+            return Err(self.p.err(t, format!("alignment {n} is not a power of two")));
+        }
+        Ok(n)
+    }
+
+    /// `{v, …}` (nested braces flattened) or a single value, as raw bits of `ty`.
+    fn initializer(&mut self, ty: Type) -> Result<Vec<u64>, ReadError> {
+        let mut out = Vec::new();
+        let mut depth = 0usize;
+        loop {
+            if self.p.eat_punct(b'{') {
+                depth += 1;
+                continue;
+            }
+            let t = self.p.peek();
+            if t.kind == Tok::Ident {
+                return Err(self.p.err(t, "address initializers are not supported"));
+            }
+            let (t, lit) = self.p.literal()?;
+            let imm = lit.to_imm(ty).map_err(|m| self.p.err(t, m))?;
+            if out.len() >= MAX_INIT {
+                return Err(self.p.err(t, format!("initializer longer than {MAX_INIT} elements")));
+            }
+            out.push(imm.0);
+            // After a value: close any number of braces, then `,` continues, anything else ends.
+            while depth > 0 && self.p.eat_punct(b'}') {
+                depth -= 1;
+            }
+            if depth == 0 || !self.p.eat_punct(b',') {
+                break;
+            }
+        }
+        if depth > 0 {
+            return Err(self.p.expected("`}`"));
+        }
+        Ok(out)
+    }
+
+    /// `.entry name(params) directives {body}` or `.func (rets) name(params) directives {body}`; either may be a
+    /// declaration ending in `;` instead of a body.
+    fn function(&mut self, _linkage: Linkage) -> Result<(), ReadError> {
+        let kw = self.p.bump();
+        let kind = if self.p.text(kw) == ".entry" { FuncKind::Kernel } else { FuncKind::Device };
+        let mut rets = Vec::new();
+        if kind == FuncKind::Device && self.p.eat_punct(b'(') {
+            rets = self.reg_params()?;
+        }
+        let (name_tok, name) = self.p.expect_ident("a function name")?;
+        let mut func = Function::new(name, kind);
+        let mut regs = RegScopes::new();
+        if self.p.eat_punct(b'(') {
+            match kind {
+                FuncKind::Kernel => self.kernel_params(&mut func)?,
+                FuncKind::Device => {
+                    for (t, pname, ty) in self.reg_params()? {
+                        let reg = regs.declare(&mut func, pname, ty).map_err(|m| self.p.err(t, m))?;
+                        func.params.push(Param { name: pname.to_string(), ty, reg: Some(reg) });
+                    }
+                }
+            }
+        }
+        for (t, rname, ty) in rets {
+            let reg = regs.declare(&mut func, rname, ty).map_err(|m| self.p.err(t, m))?;
+            func.returns.push(reg);
+        }
+        self.directives(&mut func)?;
+        if self.p.eat_punct(b';') {
+            self.declared.entry(name).or_insert(name_tok);
+            return Ok(());
+        }
+        if self.funcs.contains_key(name) {
+            return Err(self.p.err(name_tok, format!("function `{name}` is defined twice")));
+        }
+        let calls = BodyCx::parse(self.p, &self.vars, &mut func, regs)?;
+        let id = self.module.add_function(func);
+        self.funcs.insert(name, id);
+        self.calls.extend(calls.into_iter().map(|c| (id, c)));
+        Ok(())
+    }
+
+    /// `.reg .ty name, …)` of a device function's results or parameters (the `(` already read).
+    fn reg_params(&mut self) -> Result<Vec<(Token, &'a str, Type)>, ReadError> {
+        let mut out = Vec::new();
+        if self.p.eat_punct(b')') {
+            return Ok(out);
+        }
+        loop {
+            let t = self.p.peek();
+            if self.p.is_dot(".param") {
+                return Err(self.p.err(t, "`.param` parameters of device functions are not supported (use `.reg`)"));
+            }
+            if !self.p.eat_dot(".reg") {
+                return Err(self.p.expected("`.reg`"));
+            }
+            let ty = reg_decl_type(self.p)?;
+            let (t, name) = self.p.expect_ident("a parameter name")?;
+            out.push((t, name, ty));
+            if self.p.eat_punct(b')') {
+                return Ok(out);
+            }
+            self.p.expect_punct(b',')?;
+        }
+    }
+
+    /// `.param {.align N} .ty {.ptr {.space} {.align N}} name, …)` of a kernel (the `(` already read).
+    fn kernel_params(&mut self, func: &mut Function) -> Result<(), ReadError> {
+        if self.p.eat_punct(b')') {
+            return Ok(());
+        }
+        loop {
+            let t = self.p.peek();
+            if self.p.is_dot(".reg") {
+                return Err(self.p.err(t, "kernel parameters must be `.param`"));
+            }
+            if !self.p.eat_dot(".param") {
+                return Err(self.p.expected("`.param`"));
+            }
+            let mut ty = None;
+            // Attributes only help ptxas optimise (`.ptr .global .align 16`); the parameter is its type.
+            while self.p.peek().kind == Tok::Dot {
+                let a = self.p.bump();
+                match self.p.text(a) {
+                    ".align" => {
+                        self.alignment()?;
+                    }
+                    ".ptr" | ".global" | ".shared" | ".const" | ".local" => {}
+                    text => match Type::from_name(&text[1..]) {
+                        Some(t) if ty.is_none() => ty = Some(t),
+                        _ => return Err(self.p.err(a, format!("unsupported parameter attribute `{text}`"))),
+                    },
+                }
+            }
+            let Some(ty) = ty else {
+                return Err(self.p.expected("the parameter's type such as `.u64`"));
+            };
+            let (_, name) = self.p.expect_ident("a parameter name")?;
+            if self.p.is_punct(b'[') {
+                return Err(self.p.err(self.p.peek(), "array (by-value struct) parameters are not supported"));
+            }
+            if func.params.iter().any(|p| p.name == name) {
+                return Err(self.p.err(t, format!("parameter `{name}` is declared twice")));
+            }
+            func.params.push(Param { name: name.to_string(), ty, reg: None });
+            if self.p.eat_punct(b')') {
+                return Ok(());
+            }
+            self.p.expect_punct(b',')?;
+        }
+    }
+
+    /// Performance directives between the signature and the body.
+    fn directives(&mut self, func: &mut Function) -> Result<(), ReadError> {
+        while self.p.peek().kind == Tok::Dot {
+            let d = self.p.bump();
+            match self.p.text(d) {
+                ".maxntid" => {
+                    let (x, y, z) = self.dims()?;
+                    // The IR keeps the product: ptxas and the driver only limit the block's total thread count.
+                    let n = x.checked_mul(y).and_then(|n| n.checked_mul(z));
+                    func.attrs.max_threads = Some(n.ok_or_else(|| self.p.err(d, "`.maxntid` product overflows"))?);
+                }
+                ".reqntid" => func.attrs.required_threads = Some(self.dims()?),
+                ".minnctapersm" => func.attrs.min_blocks_per_sm = Some(self.p.u32_literal("`.minnctapersm`")?.1),
+                ".maxnreg" => func.attrs.max_registers = Some(self.p.u32_literal("`.maxnreg`")?.1),
+                ".noreturn" => {}
+                ".pragma" => {
+                    while self.p.peek().kind == Tok::Str {
+                        self.p.bump();
+                    }
+                    self.p.expect_punct(b';')?;
+                }
+                other => return Err(self.p.err(d, format!("unsupported function directive `{other}`"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// `X{, Y{, Z}}` (missing dimensions are 1).
+    fn dims(&mut self) -> Result<(u32, u32, u32), ReadError> {
+        let x = self.p.u32_literal("a thread count")?.1;
+        let y = if self.p.eat_punct(b',') { self.p.u32_literal("a thread count")?.1 } else { 1 };
+        let z = if self.p.eat_punct(b',') { self.p.u32_literal("a thread count")?.1 } else { 1 };
+        Ok((x, y, z))
+    }
+
+    /// Sets the target and resolves every call.
+    fn finish(mut self) -> Result<Module, ReadError> {
+        self.module.target = match self.target {
+            Some((_, mut t)) => {
+                if let Some(v) = self.version {
+                    t.ptx_isa = v;
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        for (caller, call) in std::mem::take(&mut self.calls) {
+            let kind = self.resolve_call(&call)?;
+            self.module.functions[caller].insts[call.inst].kind = kind;
+        }
+        Ok(self.module)
+    }
+
+    fn resolve_call(&self, call: &PendingCall<'a>) -> Result<InstKind, ReadError> {
+        let name = call.callee;
+        let Some(&func) = self.funcs.get(name) else {
+            let why = if self.declared.contains_key(name) {
+                format!("function `{name}` is declared but not defined (extern functions are not supported)")
+            } else {
+                format!("undefined function `{name}`")
+            };
+            return Err(self.p.err(call.callee_tok, why));
+        };
+        let callee = &self.module.functions[func];
+        if callee.kind == FuncKind::Kernel {
+            return Err(self.p.err(call.callee_tok, format!("`{name}` is a kernel and cannot be called")));
+        }
+        if call.args.len() != callee.params.len() || call.rets.len() != callee.returns.len() {
+            return Err(self.p.err(
+                call.callee_tok,
+                format!(
+                    "call to `{name}` with {} result(s) and {} argument(s); `{name}` has {} and {}",
+                    call.rets.len(),
+                    call.args.len(),
+                    callee.returns.len(),
+                    callee.params.len()
+                ),
+            ));
+        }
+        let mut args = Vec::with_capacity(call.args.len());
+        for ((t, arg), param) in call.args.iter().zip(&callee.params) {
+            args.push(match arg {
+                RawArg::Reg(r) => Operand::Reg(*r),
+                RawArg::Lit(lit) => Operand::Imm(lit.to_imm(param.ty).map_err(|m| self.p.err(*t, m))?),
+            });
+        }
+        Ok(InstKind::Call { func, rets: call.rets.clone(), args })
+    }
+}
