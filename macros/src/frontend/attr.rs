@@ -1,0 +1,53 @@
+//! The attribute's own arguments: `#[ptx_kernel]` or `#[ptx_kernel(target = "sm_80")]`.
+
+use proc_macro2::TokenStream;
+use ptx_gen::Target;
+use syn::parse::Parser;
+
+use super::diag::Errors;
+
+/// The lowest architecture the generated code is written for (`ptx_gen::Target::FLOOR`).
+const MIN_SM: u32 = 52;
+
+/// What the attribute's arguments ask for.
+#[derive(Clone, Debug, Default)]
+pub struct KernelOptions {
+    /// `target = "sm_XX"`; `None`: the lowest target that supports what the kernel uses.
+    pub target: Option<Target>,
+}
+
+/// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
+pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
+    let mut options = KernelOptions::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("target") {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            match parse_target(&lit.value()) {
+                Ok(t) => options.target = Some(t),
+                Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
+            }
+            Ok(())
+        } else {
+            Err(meta.error(format!(
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`)",
+                meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string())
+            )))
+        }
+    });
+    if let Err(e) = parser.parse2(attr) {
+        errors.push(e);
+    }
+    options
+}
+
+/// `"sm_80"` / `"sm_90a"` as a [`Target`], or a message saying what is accepted.
+fn parse_target(s: &str) -> Result<Target, String> {
+    match Target::parse(s) {
+        Some(t) if t.sm >= MIN_SM => Ok(t),
+        Some(t) => Err(format!(
+            "target `{s}` is too old: #[ptx_kernel] targets sm_{MIN_SM} and newer (sm_{} was asked for)",
+            t.sm
+        )),
+        None => Err(format!("`{s}` is not a GPU target (expected `sm_XX` or `sm_XXa`, e.g. `sm_80`)")),
+    }
+}

@@ -1,0 +1,97 @@
+//! The pipeline: attribute options → signature → checked body → types → IR → passes → verify → target → PTX, and
+//! the expansion (or the fallback with every error).
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+
+use super::attr::parse_options;
+use super::check::check_body;
+use super::codegen::{expansion, Compiled};
+use super::diag::Errors;
+use super::fallback::fallback;
+use super::hir::Body;
+use super::infer::infer;
+use super::lower::lower_kernel;
+use super::signature::{parse_signature, KernelSig};
+
+/// The attribute's expansion of `item` with arguments `attr`. Never panics on any input: what cannot be compiled
+/// becomes `compile_error!`s under the offending tokens plus a fallback with the same names.
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let msg = syn::Error::new(
+                e.span(),
+                format!("#[ptx_kernel] applies to a function, `fn name(params) {{ … }}` ({e})"),
+            )
+            .to_compile_error();
+            return quote!(#msg #item);
+        }
+    };
+    let (sig, result) = compile_fn(attr, &item_fn);
+    match result {
+        Ok(c) => expansion(&item_fn, &sig, &c),
+        Err(errors) => fallback(&item_fn, &sig, errors),
+    }
+}
+
+/// Compiles `item` (a whole `fn`, without the attribute) to PTX with default options.
+pub fn compile_kernel(item: TokenStream) -> Result<String, Vec<syn::Error>> {
+    compile_kernel_with(TokenStream::new(), item).map(|c| c.ptx)
+}
+
+/// Compiles `item` with the attribute arguments `attr` (`target = "sm_80"`).
+pub fn compile_kernel_with(attr: TokenStream, item: TokenStream) -> Result<Compiled, Vec<syn::Error>> {
+    let item_fn: syn::ItemFn = syn::parse2(item).map_err(|e| vec![e])?;
+    compile_fn(attr, &item_fn).1
+}
+
+/// The signature (always, for the fallback) and the compilation result.
+pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<Compiled, Vec<syn::Error>>) {
+    let mut errors = Errors::new();
+    let options = parse_options(attr, &mut errors);
+    let sig = parse_signature(item, &mut errors);
+    let body = check_body(item, &sig, &mut errors);
+    if !errors.is_empty() {
+        // Types of a body with rejected parts would only add secondary errors.
+        return (sig, Err(errors.into_vec()));
+    }
+    let types = infer(&body, &sig, &mut errors);
+    if !errors.is_empty() {
+        return (sig, Err(errors.into_vec()));
+    }
+    let func = lower_kernel(&sig, &body, &types, &mut errors);
+    if !errors.is_empty() {
+        return (sig, Err(errors.into_vec()));
+    }
+    let mut module = ptx_gen::Module::new();
+    module.target = options.target;
+    module.add_function(func);
+    let result = emit(&mut module, &body, sig.ident.span());
+    (sig, result)
+}
+
+/// Passes, verification, target resolution and writing; late errors map back to spans through `SrcLoc`s.
+fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Result<Compiled, Vec<syn::Error>> {
+    let span_of = |loc: ptx_gen::SrcLoc| -> Span {
+        if loc.is_none() {
+            fallback_span
+        } else {
+            body.exprs.get(loc.0 as usize).map_or(fallback_span, |e| e.span)
+        }
+    };
+    let internal = |what: String| vec![syn::Error::new(fallback_span, format!("internal error in #[ptx_kernel]: {what} (please report this)"))];
+    ptx_gen::passes::run_pipeline(module);
+    ptx_gen::verify::verify_module(module).map_err(|e| internal(format!("the generated IR is invalid: {e}")))?;
+    let target = ptx_gen::target::resolve_target(module).map_err(|e| {
+        let span = match &e {
+            ptx_gen::target::TargetError::TooLow { loc, .. } => span_of(*loc),
+            #[allow(unreachable_patterns)]
+            _ => fallback_span,
+        };
+        vec![syn::Error::new(span, format!("{e}"))]
+    })?;
+    let ptx = ptx_gen::write::write_module(module).map_err(|e| internal(format!("writing PTX failed: {e}")))?;
+    let entry = module.functions.values().next().map(|f| f.name.clone()).unwrap_or_default();
+    Ok(Compiled { ptx, entry, target_name: target.name(), target_sm: target.sm })
+}

@@ -1,0 +1,321 @@
+//! The checked kernel body: a small tree that holds only what the subset allows, with names resolved.
+//!
+//! [`check`](super::check) builds it from `syn`, rejecting everything else; [`infer`](super::infer) gives every
+//! expression a type; [`lower`](super::lower) turns it into ptx-gen IR. Expressions live in one arena
+//! ([`Body::exprs`]) and refer to each other by [`ExprId`]; an expression's id is also its `SrcLoc` in the IR, so a
+//! late error maps back to the expression's span.
+
+use proc_macro2::Span;
+
+use super::types::ScalarTy;
+
+/// An expression of [`Body::exprs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExprId(pub u32);
+
+/// A local variable (a `let` binding, a `for` variable or a scalar parameter) of [`Body::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LocalId(pub u32);
+
+/// A slice parameter, by its position among the slice parameters of the signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SliceId(pub u32);
+
+/// A loop of [`Body::loops`] (the target of `break`/`continue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LoopId(pub u32);
+
+/// The whole body.
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    pub exprs: Vec<Expr>,
+    pub locals: Vec<LocalData>,
+    pub loops: Vec<LoopData>,
+    /// Locals holding the scalar parameters, in signature order (`None` for slice parameters).
+    pub param_locals: Vec<Option<LocalId>>,
+    pub block: Block,
+}
+
+impl Body {
+    /// The expression `id`.
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.0 as usize]
+    }
+    /// The local `id`.
+    pub fn local(&self, id: LocalId) -> &LocalData {
+        &self.locals[id.0 as usize]
+    }
+}
+
+/// A local variable.
+#[derive(Clone, Debug)]
+pub struct LocalData {
+    pub name: String,
+    pub mutable: bool,
+    /// The type written in `let x: T`, or the parameter's type.
+    pub annotation: Option<ScalarTy>,
+    pub span: Span,
+}
+
+/// What a loop is, for `continue`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    While,
+    Loop,
+    For,
+}
+
+/// A loop.
+#[derive(Clone, Debug)]
+pub struct LoopData {
+    pub kind: LoopKind,
+    pub label: Option<String>,
+    /// Whether some `break` targets it (a `loop` without one never ends: its type is `!`).
+    pub has_break: bool,
+}
+
+/// An expression and where it came from.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// A literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    /// An integer literal: its value and its suffix type, if any.
+    Int(u128, Option<ScalarTy>),
+    /// A float literal: its decimal digits (parsed once its type is known, so an `f32` literal is rounded once, as
+    /// rustc does) and its suffix type, if any.
+    Float(String, Option<ScalarTy>),
+    Bool(bool),
+}
+
+/// A unary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`.
+    Neg,
+    /// `!x`: logical on `bool`, bitwise on integers.
+    Not,
+}
+
+/// A binary operator other than `&&`/`||`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinaryOp {
+    /// `==` … `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    }
+    /// `<<` / `>>`: the amount's type is independent of the value's.
+    pub fn is_shift(self) -> bool {
+        matches!(self, BinaryOp::Shl | BinaryOp::Shr)
+    }
+    /// The Rust spelling.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+            BinaryOp::BitAnd => "&",
+            BinaryOp::BitOr => "|",
+            BinaryOp::BitXor => "^",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+        }
+    }
+}
+
+/// `&&` or `||`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogicalOp {
+    And,
+    Or,
+}
+
+/// A kernel-side intrinsic of `ptx_kernel::gpu`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intrinsic {
+    ThreadIdx(ptx_gen::Dim),
+    BlockIdx(ptx_gen::Dim),
+    BlockDim(ptx_gen::Dim),
+    GridDim(ptx_gen::Dim),
+    GlobalIdxX,
+    SyncThreads,
+}
+
+impl Intrinsic {
+    /// Every intrinsic with its name in `ptx_kernel::gpu`.
+    pub const ALL: [(&'static str, Intrinsic); 14] = {
+        use ptx_gen::Dim::{X, Y, Z};
+        [
+            ("thread_idx_x", Intrinsic::ThreadIdx(X)),
+            ("thread_idx_y", Intrinsic::ThreadIdx(Y)),
+            ("thread_idx_z", Intrinsic::ThreadIdx(Z)),
+            ("block_idx_x", Intrinsic::BlockIdx(X)),
+            ("block_idx_y", Intrinsic::BlockIdx(Y)),
+            ("block_idx_z", Intrinsic::BlockIdx(Z)),
+            ("block_dim_x", Intrinsic::BlockDim(X)),
+            ("block_dim_y", Intrinsic::BlockDim(Y)),
+            ("block_dim_z", Intrinsic::BlockDim(Z)),
+            ("grid_dim_x", Intrinsic::GridDim(X)),
+            ("grid_dim_y", Intrinsic::GridDim(Y)),
+            ("grid_dim_z", Intrinsic::GridDim(Z)),
+            ("global_idx_x", Intrinsic::GlobalIdxX),
+            ("sync_threads", Intrinsic::SyncThreads),
+        ]
+    };
+
+    /// The intrinsic called `name`.
+    pub fn from_name(name: &str) -> Option<Intrinsic> {
+        Intrinsic::ALL.iter().find(|(n, _)| *n == name).map(|&(_, i)| i)
+    }
+}
+
+/// A method of a scalar receiver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `abs` (floats and signed integers).
+    Abs,
+    /// `min` (floats and integers).
+    Min,
+    /// `max` (floats and integers).
+    Max,
+    Sqrt,
+    MulAdd,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+}
+
+impl Method {
+    /// Every method with its name and number of arguments.
+    pub const ALL: [(&'static str, Method, usize); 9] = [
+        ("abs", Method::Abs, 0),
+        ("min", Method::Min, 1),
+        ("max", Method::Max, 1),
+        ("sqrt", Method::Sqrt, 0),
+        ("mul_add", Method::MulAdd, 2),
+        ("floor", Method::Floor, 0),
+        ("ceil", Method::Ceil, 0),
+        ("round", Method::Round, 0),
+        ("trunc", Method::Trunc, 0),
+    ];
+
+    /// The method called `name` and its argument count.
+    pub fn from_name(name: &str) -> Option<(Method, usize)> {
+        Method::ALL.iter().find(|(n, _, _)| *n == name).map(|&(_, m, a)| (m, a))
+    }
+
+    /// The Rust name.
+    pub fn name(self) -> &'static str {
+        Method::ALL.iter().find(|(_, m, _)| *m == self).map_or("?", |(n, _, _)| n)
+    }
+
+    /// Whether integers have it too (`abs` only for signed ones).
+    pub fn works_on_ints(self) -> bool {
+        matches!(self, Method::Abs | Method::Min | Method::Max)
+    }
+}
+
+/// Where an assignment writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Local(LocalId),
+    /// `x[i]` of a slice parameter; the index expression.
+    Index(SliceId, ExprId),
+}
+
+/// `for var in start..end`, `start..=end`, `(start..end).step_by(step)`.
+#[derive(Clone, Debug)]
+pub struct ForLoop {
+    pub id: LoopId,
+    /// The loop variable (`None` for `_`).
+    pub var: Option<LocalId>,
+    pub start: ExprId,
+    pub end: ExprId,
+    pub inclusive: bool,
+    /// `step_by`'s argument (a `usize`).
+    pub step: Option<ExprId>,
+    pub body: Block,
+}
+
+/// An expression.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// Something [`check`](super::check) rejected (its error is recorded); lets checking go on.
+    Error,
+    /// `()`.
+    Unit,
+    Lit(Lit),
+    /// A constant of a known type: `u32::MAX`, `f32::consts::PI`, … as raw bits of the type.
+    Const(ScalarTy, u64),
+    Local(LocalId),
+    Unary(UnaryOp, ExprId),
+    Binary(BinaryOp, ExprId, ExprId),
+    Logical(LogicalOp, ExprId, ExprId),
+    Assign(Place, ExprId),
+    CompoundAssign(BinaryOp, Place, ExprId),
+    Cast(ExprId, ScalarTy),
+    /// `x[i]` read.
+    Index(SliceId, ExprId),
+    /// `x.len()`.
+    Len(SliceId),
+    Intrinsic(Intrinsic),
+    /// `receiver.method(args)`.
+    Method(Method, ExprId, Vec<ExprId>),
+    /// `if cond { then } else { else_ }`; `else_` is a `Block` or another `If` expression.
+    If(ExprId, Block, Option<ExprId>),
+    While(LoopId, ExprId, Block),
+    Loop(LoopId, Block),
+    For(Box<ForLoop>),
+    Break(LoopId),
+    Continue(LoopId),
+    Return,
+    Block(Block),
+}
+
+/// A statement.
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// `let pat (: T)? (= init)?;` — `local` is `None` for `let _ = …`.
+    Let { local: Option<LocalId>, init: Option<ExprId> },
+    /// An expression statement (with or without `;`).
+    Expr(ExprId),
+}
+
+/// `{ stmts; tail }`.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<ExprId>,
+}

@@ -1,0 +1,493 @@
+//! Type inference: gives every expression and local of the body a type, the way rustc does for this subset.
+//!
+//! Unification over type variables: an unsuffixed integer literal is an integer variable, an unsuffixed float
+//! literal a float variable, an unannotated `let` an unconstrained variable; operators, assignments, indexing
+//! (`usize`), `len()` (`usize`), intrinsics (`u32`), `step_by` (`usize`) and annotations constrain them. Variables
+//! still open at the end default the way rustc's do: integers to `i32`, floats to `f64`.
+//!
+//! Two rules follow rustc's checking order rather than plain unification:
+//! - the amount of `<<`/`>>` has its own type (`1u64 << 3` shifts by an `i32`);
+//! - a literal cast with `as` takes the cast's type when the kinds agree (`300 as u8` is a `u8` literal,
+//!   `2.5 as f32` an `f32` one), as rustc's `ExpectCastableToType` does.
+//!
+//! rustc type-checks the original function too, so only programs it accepts matter; on those this agrees with it.
+//! Conflicts are still reported (rather than left to rustc) so that a kernel never silently becomes a stub.
+
+use proc_macro2::Span;
+
+use super::diag::Errors;
+use super::hir::*;
+use super::signature::KernelSig;
+use super::types::{ScalarTy, Ty};
+
+/// The types of every expression and local, indexed by their ids.
+#[derive(Clone, Debug)]
+pub struct Types {
+    pub exprs: Vec<Ty>,
+    pub locals: Vec<Ty>,
+    /// Element types of the slice parameters, by [`SliceId`].
+    pub slices: Vec<ScalarTy>,
+}
+
+impl Types {
+    /// The type of expression `e`.
+    pub fn expr(&self, e: ExprId) -> Ty {
+        self.exprs.get(e.0 as usize).copied().unwrap_or(Ty::Unit)
+    }
+    /// The type of local `l`.
+    pub fn local(&self, l: LocalId) -> Ty {
+        self.locals.get(l.0 as usize).copied().unwrap_or(Ty::Unit)
+    }
+    /// The element type of slice `s`.
+    pub fn slice(&self, s: SliceId) -> Option<ScalarTy> {
+        self.slices.get(s.0 as usize).copied()
+    }
+}
+
+/// What a type variable may become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VarKind {
+    Any,
+    Int,
+    Float,
+}
+
+/// A type during inference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum It {
+    Known(Ty),
+    Var(u32),
+}
+
+const BOOL: It = It::Known(Ty::Scalar(ScalarTy::Bool));
+const USIZE: It = It::Known(Ty::Scalar(ScalarTy::Usize));
+const UNIT: It = It::Known(Ty::Unit);
+const NEVER: It = It::Known(Ty::Never);
+
+/// Infers the types of `body`, then checks that every operator, cast and method is applied to types it exists
+/// for. Problems go to `errors`.
+pub fn infer(body: &Body, sig: &KernelSig, errors: &mut Errors) -> Types {
+    let slices = sig.slices().map(|(_, _, elem, _)| elem).collect();
+    let mut inf = Inferer {
+        body,
+        slices,
+        exprs: vec![UNIT; body.exprs.len()],
+        locals: vec![UNIT; body.locals.len()],
+        parent: Vec::new(),
+        kind: Vec::new(),
+        value: Vec::new(),
+        errors,
+    };
+    for (i, l) in body.locals.iter().enumerate() {
+        inf.locals[i] = match l.annotation {
+            Some(t) => It::Known(Ty::Scalar(t)),
+            None => inf.fresh(VarKind::Any),
+        };
+    }
+    inf.block(&body.block);
+    let exprs: Vec<Ty> = (0..body.exprs.len()).map(|i| inf.resolve_final(inf.exprs[i])).collect();
+    let locals: Vec<Ty> = (0..body.locals.len()).map(|i| inf.resolve_final(inf.locals[i])).collect();
+    let types = Types { exprs, locals, slices: inf.slices };
+    validate(body, &types, inf.errors);
+    types
+}
+
+struct Inferer<'a, 'e> {
+    body: &'a Body,
+    slices: Vec<ScalarTy>,
+    exprs: Vec<It>,
+    locals: Vec<It>,
+    // Union-find over type variables.
+    parent: Vec<u32>,
+    kind: Vec<VarKind>,
+    value: Vec<Option<Ty>>,
+    errors: &'e mut Errors,
+}
+
+impl Inferer<'_, '_> {
+    fn fresh(&mut self, kind: VarKind) -> It {
+        let v = self.parent.len() as u32;
+        self.parent.push(v);
+        self.kind.push(kind);
+        self.value.push(None);
+        It::Var(v)
+    }
+
+    fn root(&mut self, mut v: u32) -> u32 {
+        while self.parent[v as usize] != v {
+            let p = self.parent[v as usize];
+            self.parent[v as usize] = self.parent[p as usize];
+            v = p;
+        }
+        v
+    }
+
+    /// `t` with bound variables replaced by their value.
+    fn shallow(&mut self, t: It) -> It {
+        match t {
+            It::Var(v) => {
+                let r = self.root(v);
+                match self.value[r as usize] {
+                    Some(ty) => It::Known(ty),
+                    None => It::Var(r),
+                }
+            }
+            k => k,
+        }
+    }
+
+    fn resolve_final(&mut self, t: It) -> Ty {
+        match self.shallow(t) {
+            It::Known(ty) => ty,
+            It::Var(v) => match self.kind[v as usize] {
+                VarKind::Int => Ty::Scalar(ScalarTy::I32),
+                VarKind::Float => Ty::Scalar(ScalarTy::F64),
+                // Only errors and never-used `let x;` leave these.
+                VarKind::Any => Ty::Unit,
+            },
+        }
+    }
+
+    fn describe(&mut self, t: It) -> String {
+        match self.shallow(t) {
+            It::Known(ty) => format!("`{ty}`"),
+            It::Var(v) => match self.kind[v as usize] {
+                VarKind::Int => "an integer".into(),
+                VarKind::Float => "a float".into(),
+                VarKind::Any => "a value".into(),
+            },
+        }
+    }
+
+    fn fits(kind: VarKind, ty: Ty) -> bool {
+        match kind {
+            VarKind::Any => true,
+            VarKind::Int => ty.scalar().is_some_and(ScalarTy::is_int),
+            VarKind::Float => ty.scalar().is_some_and(ScalarTy::is_float),
+        }
+    }
+
+    /// Makes `a` and `b` the same type; reports a mismatch at `span`. Returns the common type.
+    fn unify(&mut self, a: It, b: It, span: Span) -> It {
+        let (a, b) = (self.shallow(a), self.shallow(b));
+        match (a, b) {
+            // `!` coerces to anything.
+            (It::Known(Ty::Never), other) | (other, It::Known(Ty::Never)) => other,
+            (It::Known(x), It::Known(y)) => {
+                if x != y {
+                    self.errors.at(span, format!("mismatched types: expected `{x}`, found `{y}`"));
+                }
+                a
+            }
+            (It::Var(v), It::Known(ty)) | (It::Known(ty), It::Var(v)) => {
+                if Self::fits(self.kind[v as usize], ty) {
+                    self.value[v as usize] = Some(ty);
+                } else {
+                    let want = self.describe(It::Var(v));
+                    self.errors.at(span, format!("mismatched types: expected {want}, found `{ty}`"));
+                }
+                It::Known(ty)
+            }
+            (It::Var(x), It::Var(y)) => {
+                if x == y {
+                    return a;
+                }
+                let (kx, ky) = (self.kind[x as usize], self.kind[y as usize]);
+                let merged = match (kx, ky) {
+                    (VarKind::Any, k) | (k, VarKind::Any) => k,
+                    (k1, k2) if k1 == k2 => k1,
+                    _ => {
+                        self.errors.at(span, "mismatched types: expected an integer, found a float");
+                        return a;
+                    }
+                };
+                self.parent[x as usize] = y;
+                self.kind[y as usize] = merged;
+                b
+            }
+        }
+    }
+
+    fn span(&self, e: ExprId) -> Span {
+        self.body.expr(e).span
+    }
+
+    fn set(&mut self, e: ExprId, t: It) -> It {
+        self.exprs[e.0 as usize] = t;
+        t
+    }
+
+    fn block(&mut self, b: &Block) -> It {
+        let mut diverges = false;
+        for s in &b.stmts {
+            match s {
+                Stmt::Let { local, init } => {
+                    let it = init.map(|i| self.expr(i));
+                    if let (Some(l), Some(it), Some(i)) = (local, it, init) {
+                        let lt = self.locals[l.0 as usize];
+                        let sp = self.span(*i);
+                        self.unify(lt, it, sp);
+                    }
+                    if it.is_some_and(|t| self.shallow(t) == NEVER) {
+                        diverges = true;
+                    }
+                }
+                Stmt::Expr(e) => {
+                    let t = self.expr(*e);
+                    if self.shallow(t) == NEVER {
+                        diverges = true;
+                    }
+                }
+            }
+        }
+        match b.tail {
+            Some(t) => self.expr(t),
+            None if diverges => NEVER,
+            None => UNIT,
+        }
+    }
+
+    fn place(&mut self, p: Place) -> It {
+        match p {
+            Place::Local(l) => self.locals[l.0 as usize],
+            Place::Index(s, i) => {
+                let it = self.expr(i);
+                let sp = self.span(i);
+                self.unify(it, USIZE, sp);
+                match self.slices.get(s.0 as usize) {
+                    Some(&t) => It::Known(Ty::Scalar(t)),
+                    None => self.fresh(VarKind::Any),
+                }
+            }
+        }
+    }
+
+    fn expr(&mut self, id: ExprId) -> It {
+        let body = self.body;
+        let span = self.span(id);
+        let t = match &body.expr(id).kind {
+            ExprKind::Error => self.fresh(VarKind::Any),
+            ExprKind::Unit => UNIT,
+            ExprKind::Lit(Lit::Int(_, Some(t))) | ExprKind::Lit(Lit::Float(_, Some(t))) => It::Known(Ty::Scalar(*t)),
+            ExprKind::Lit(Lit::Int(_, None)) => self.fresh(VarKind::Int),
+            ExprKind::Lit(Lit::Float(_, None)) => self.fresh(VarKind::Float),
+            ExprKind::Lit(Lit::Bool(_)) => BOOL,
+            ExprKind::Const(t, _) => It::Known(Ty::Scalar(*t)),
+            ExprKind::Local(l) => self.locals[l.0 as usize],
+            ExprKind::Unary(_, e) => self.expr(*e),
+            ExprKind::Binary(op, a, b) => {
+                let ta = self.expr(*a);
+                let tb = self.expr(*b);
+                if op.is_shift() {
+                    ta
+                } else if op.is_comparison() {
+                    self.unify(ta, tb, span);
+                    BOOL
+                } else {
+                    self.unify(ta, tb, span)
+                }
+            }
+            ExprKind::Logical(_, a, b) => {
+                let ta = self.expr(*a);
+                let sa = self.span(*a);
+                self.unify(ta, BOOL, sa);
+                let tb = self.expr(*b);
+                let sb = self.span(*b);
+                self.unify(tb, BOOL, sb);
+                BOOL
+            }
+            ExprKind::Assign(p, v) => {
+                let tv = self.expr(*v);
+                let tp = self.place(*p);
+                self.unify(tp, tv, span);
+                UNIT
+            }
+            ExprKind::CompoundAssign(op, p, v) => {
+                let tv = self.expr(*v);
+                let tp = self.place(*p);
+                if !op.is_shift() {
+                    self.unify(tp, tv, span);
+                }
+                UNIT
+            }
+            ExprKind::Cast(e, target) => {
+                let te = self.expr(*e);
+                if is_literal_like(body, *e) {
+                    if let It::Var(v) = self.shallow(te) {
+                        let k = self.kind[v as usize];
+                        if (k == VarKind::Int && target.is_int()) || (k == VarKind::Float && target.is_float()) {
+                            self.unify(te, It::Known(Ty::Scalar(*target)), span);
+                        }
+                    }
+                }
+                It::Known(Ty::Scalar(*target))
+            }
+            ExprKind::Index(s, i) => {
+                let ti = self.expr(*i);
+                let si = self.span(*i);
+                self.unify(ti, USIZE, si);
+                match self.slices.get(s.0 as usize) {
+                    Some(&t) => It::Known(Ty::Scalar(t)),
+                    None => self.fresh(VarKind::Any),
+                }
+            }
+            ExprKind::Len(_) => USIZE,
+            ExprKind::Intrinsic(Intrinsic::SyncThreads) => UNIT,
+            ExprKind::Intrinsic(_) => It::Known(Ty::Scalar(ScalarTy::U32)),
+            ExprKind::Method(_, recv, args) => {
+                let tr = self.expr(*recv);
+                for a in args {
+                    let ta = self.expr(*a);
+                    let sa = self.span(*a);
+                    self.unify(tr, ta, sa);
+                }
+                tr
+            }
+            ExprKind::If(c, then, else_) => {
+                let tc = self.expr(*c);
+                let sc = self.span(*c);
+                self.unify(tc, BOOL, sc);
+                let tt = self.block(then);
+                match else_ {
+                    Some(e) => {
+                        let te = self.expr(*e);
+                        self.unify(tt, te, span)
+                    }
+                    None => {
+                        self.unify(tt, UNIT, span);
+                        UNIT
+                    }
+                }
+            }
+            ExprKind::While(_, c, b) => {
+                let tc = self.expr(*c);
+                let sc = self.span(*c);
+                self.unify(tc, BOOL, sc);
+                let tb = self.block(b);
+                self.unify(tb, UNIT, span);
+                UNIT
+            }
+            ExprKind::Loop(l, b) => {
+                let tb = self.block(b);
+                self.unify(tb, UNIT, span);
+                if body.loops.get(l.0 as usize).is_some_and(|d| d.has_break) {
+                    UNIT
+                } else {
+                    NEVER
+                }
+            }
+            ExprKind::For(f) => {
+                let ts = self.expr(f.start);
+                let te = self.expr(f.end);
+                let it = self.unify(ts, te, span);
+                if let Some(v) = f.var {
+                    let lt = self.locals[v.0 as usize];
+                    self.unify(lt, it, span);
+                }
+                if let Some(s) = f.step {
+                    let tstep = self.expr(s);
+                    let ss = self.span(s);
+                    self.unify(tstep, USIZE, ss);
+                }
+                let tb = self.block(&f.body);
+                self.unify(tb, UNIT, span);
+                UNIT
+            }
+            ExprKind::Break(_) | ExprKind::Continue(_) | ExprKind::Return => NEVER,
+            ExprKind::Block(b) => self.block(b),
+        };
+        self.set(id, t)
+    }
+}
+
+/// A literal, possibly negated or parenthesised: what rustc gives the cast's type as an expectation.
+fn is_literal_like(body: &Body, e: ExprId) -> bool {
+    match &body.expr(e).kind {
+        ExprKind::Lit(Lit::Int(_, None)) | ExprKind::Lit(Lit::Float(_, None)) => true,
+        ExprKind::Unary(_, inner) => is_literal_like(body, *inner),
+        _ => false,
+    }
+}
+
+/// Checks every operator, cast, method and range against the inferred types.
+fn validate(body: &Body, types: &Types, errors: &mut Errors) {
+    for e in &body.exprs {
+        let of = |id: &ExprId| types.expr(*id);
+        match &e.kind {
+            ExprKind::Unary(UnaryOp::Neg, x) => match of(x).scalar() {
+                Some(t) if t.is_signed() || t.is_float() => {}
+                _ => errors.at(e.span, format!("cannot negate a value of type `{}`", of(x))),
+            },
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                if of(x).scalar().is_none_or(|t| t.is_float()) {
+                    errors.at(e.span, format!("cannot apply `!` to a value of type `{}`", of(x)));
+                }
+            }
+            ExprKind::Binary(op, a, b) => check_binary(*op, of(a), of(b), e.span, errors),
+            ExprKind::CompoundAssign(op, p, v) => {
+                let pt = match p {
+                    Place::Local(l) => types.local(*l),
+                    Place::Index(s, _) => types.slice(*s).map_or(Ty::Unit, Ty::Scalar),
+                };
+                check_binary(*op, pt, of(v), e.span, errors)
+            }
+            ExprKind::Cast(x, target) => match of(x) {
+                Ty::Scalar(src) => {
+                    if *target == ScalarTy::Bool && src != ScalarTy::Bool {
+                        errors.at(e.span, format!("cannot cast `{src}` as `bool`: compare instead (`x != 0`)"));
+                    } else if src == ScalarTy::Bool && target.is_float() {
+                        errors.at(e.span, format!("cannot cast `bool` as `{target}`: cast to an integer first"));
+                    }
+                }
+                Ty::Never => {}
+                other => errors.at(e.span, format!("cannot cast `{other}` as `{target}`")),
+            },
+            ExprKind::Method(m, recv, _) => match of(recv).scalar() {
+                Some(t) if t.is_float() => {}
+                Some(t) if t.is_int() && m.works_on_ints() && (*m != Method::Abs || t.is_signed()) => {}
+                _ => errors.at(
+                    e.span,
+                    format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)),
+                ),
+            },
+            ExprKind::For(f) => {
+                if !of(&f.start).scalar().is_some_and(ScalarTy::is_int) {
+                    errors.at(e.span, format!("`for` ranges must be of integers, not `{}`", of(&f.start)));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_binary(op: BinaryOp, a: Ty, b: Ty, span: Span, errors: &mut Errors) {
+    let (Some(ta), tb) = (a.scalar(), b.scalar()) else {
+        if a != Ty::Never {
+            errors.at(span, format!("cannot apply `{}` to `{a}`", op.symbol()));
+        }
+        return;
+    };
+    let ok = match op {
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => ta != ScalarTy::Bool,
+        BinaryOp::Rem => {
+            if ta.is_float() {
+                errors.at(
+                    span,
+                    "`%` on floats is not supported in #[ptx_kernel] functions yet (integer `%` is): compute \
+                     `a - (a / b).trunc() * b` if an inexact remainder is enough",
+                );
+                return;
+            }
+            ta != ScalarTy::Bool
+        }
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ta.is_float(),
+        BinaryOp::Shl | BinaryOp::Shr => ta.is_int() && tb.is_some_and(ScalarTy::is_int),
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => true,
+    };
+    if !ok {
+        errors.at(
+            span,
+            format!("cannot apply `{}` to `{a}` and `{}`", op.symbol(), tb.map_or("()".into(), |t| t.to_string())),
+        );
+    }
+}

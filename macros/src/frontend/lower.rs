@@ -1,0 +1,1170 @@
+//! Lowering the typed body to a ptx-gen kernel.
+//!
+//! One pass over the tree with a [`FunctionBuilder`]: a value is an [`Operand`] (register or immediate) of a
+//! [`ScalarTy`]; a `let mut` is one register assigned many times; control flow becomes blocks and branches.
+//! Unreachable code (after `return`, `break`, `continue`) is lowered into blocks nothing jumps to, which are
+//! dropped from the layout at the end. Every instruction carries `SrcLoc(expr id)` of the expression it came from.
+//!
+//! The Rust semantics that need care (see `ptx_kernel::gpu` for the user-facing list) are implemented here:
+//! wrapping integer arithmetic (8-bit values re-normalised in their 16-bit registers), masked shift amounts,
+//! `.rn` on every float add/sub/mul so that ptxas never fuses them, `!=` on floats as the unordered `neu`,
+//! saturating float→int casts with NaN → 0, `round` half away from zero, short-circuit `&&`/`||`, ranges
+//! evaluated once, `step_by` without overflow.
+
+use proc_macro2::Span;
+use ptx_gen::{
+    Address, BinOp, Block as IrBlock, CmpOp, CvtMode, Function, FunctionBuilder, Imm, MemAccess, Mode, Operand, Reg,
+    SpecialReg, SrcLoc, StateSpace, TernOp, Type, UnOp,
+};
+
+use super::consts::{self, HostVal};
+use super::diag::Errors;
+use super::hir::*;
+use super::infer::Types;
+use super::signature::KernelSig;
+use super::types::{ParamTy, ScalarTy, Ty};
+
+/// A value during lowering.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Val {
+    /// `()` and `!`.
+    Unit,
+    Scalar(Operand, ScalarTy),
+}
+
+/// A slice parameter's global address and length registers.
+#[derive(Clone, Copy, Debug)]
+struct SliceRegs {
+    base: Reg,
+    len: Reg,
+    elem: ScalarTy,
+    mutable: bool,
+}
+
+/// Lowers the kernel into a new `.entry` function. Internal inconsistencies (which checking and inference should
+/// have ruled out) are reported as errors at the offending expression rather than panicking.
+pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Errors) -> Function {
+    let mut func = Function::kernel(sig.name.clone());
+    let mut b = FunctionBuilder::new(&mut func);
+    let entry = b.create_block();
+    b.switch_to_block(entry);
+    let mut l = Lowerer {
+        body,
+        types,
+        b,
+        locals: vec![None; body.locals.len()],
+        mutable_regs: Vec::new(),
+        slices: Vec::new(),
+        loops: vec![None; body.loops.len()],
+        errors,
+        fallback_span: sig.ident.span(),
+    };
+    l.params(sig);
+    l.block(&body.block);
+    if !l.b.is_terminated() {
+        l.b.ret();
+    }
+    let Lowerer { b, errors, .. } = l;
+    if let Err(e) = b.finish() {
+        errors.at(sig.ident.span(), format!("internal error in #[ptx_kernel] while building the kernel: {e}"));
+    }
+    finish_layout(&mut func);
+    func
+}
+
+/// Terminates dangling blocks and drops the unreachable ones from the layout.
+fn finish_layout(func: &mut Function) {
+    let keys: Vec<IrBlock> = func.blocks.keys().collect();
+    for k in &keys {
+        if func.blocks[*k].term.is_none() {
+            func.blocks[*k].term = Some(ptx_gen::Terminator::Return);
+        }
+    }
+    let Some(entry) = func.layout.first().copied() else { return };
+    let mut reachable = vec![false; keys.len()];
+    let mut stack = vec![entry];
+    while let Some(bk) = stack.pop() {
+        let i = bk.0 as usize;
+        if reachable[i] {
+            continue;
+        }
+        reachable[i] = true;
+        if let Some(t) = &func.blocks[bk].term {
+            stack.extend(t.successors());
+        }
+    }
+    func.layout.retain(|bk| reachable[bk.0 as usize]);
+    // A branch whose "then" block comes next is written as the negated branch to "else" plus a fall-through.
+    for w in 0..func.layout.len() {
+        let next = func.layout.get(w + 1).copied();
+        let bk = func.layout[w];
+        if let Some(ptx_gen::Terminator::Branch { cond, negate, then_dest, else_dest }) = func.blocks[bk].term.clone() {
+            if Some(then_dest) == next && Some(else_dest) != next {
+                func.blocks[bk].term = Some(ptx_gen::Terminator::Branch {
+                    cond,
+                    negate: !negate,
+                    then_dest: else_dest,
+                    else_dest: then_dest,
+                });
+            }
+        }
+    }
+}
+
+struct Lowerer<'a, 'f, 'e> {
+    body: &'a Body,
+    types: &'a Types,
+    b: FunctionBuilder<'f>,
+    /// The value each local is bound to (its register, or an immediate for an immutable constant binding).
+    locals: Vec<Option<Val>>,
+    /// Registers that are reassigned (mutable locals, loop counters): a value read from one must be copied before
+    /// it is kept across code that may assign it.
+    mutable_regs: Vec<bool>,
+    slices: Vec<SliceRegs>,
+    /// `(break target, continue target)` of each loop while it is being lowered.
+    loops: Vec<Option<(IrBlock, IrBlock)>>,
+    errors: &'e mut Errors,
+    fallback_span: Span,
+}
+
+impl Lowerer<'_, '_, '_> {
+    // ----- helpers -------------------------------------------------------------------------------------------
+
+    fn loc(&mut self, e: ExprId) {
+        self.b.set_srcloc(SrcLoc(e.0));
+    }
+
+    fn span(&self, e: ExprId) -> Span {
+        self.body.exprs.get(e.0 as usize).map_or(self.fallback_span, |x| x.span)
+    }
+
+    fn internal(&mut self, e: ExprId, what: &str) -> Val {
+        let span = self.span(e);
+        self.errors.at(span, format!("internal error in #[ptx_kernel]: {what} (please report this)"));
+        Val::Unit
+    }
+
+    fn ty(&self, e: ExprId) -> Ty {
+        self.types.expr(e)
+    }
+
+    fn mark_mutable(&mut self, r: Reg) {
+        let i = r.0 as usize;
+        if self.mutable_regs.len() <= i {
+            self.mutable_regs.resize(i + 1, false);
+        }
+        self.mutable_regs[i] = true;
+    }
+
+    fn is_mutable_reg(&self, op: Operand) -> bool {
+        match op {
+            Operand::Reg(r) => self.mutable_regs.get(r.0 as usize).copied().unwrap_or(false),
+            Operand::Imm(_) => false,
+        }
+    }
+
+    /// `v`, copied to a fresh register if it is a mutable local's register (so later assignments don't change it).
+    fn stable(&mut self, v: Val) -> Val {
+        match v {
+            Val::Scalar(op, ty) if self.is_mutable_reg(op) => {
+                let r = self.b.ins().mov(ty.reg_type(), op);
+                Val::Scalar(Operand::Reg(r), ty)
+            }
+            v => v,
+        }
+    }
+
+    /// The operand of a scalar value (an internal error for `()`).
+    fn scalar(&mut self, v: Val, e: ExprId) -> Option<(Operand, ScalarTy)> {
+        match v {
+            Val::Scalar(op, ty) => Some((op, ty)),
+            Val::Unit => {
+                // Unreachable code (after `return`) lowers to `()`: not an error.
+                if self.b.is_terminated() || self.ty(e) == Ty::Never {
+                    None
+                } else {
+                    self.internal(e, "a scalar value was expected");
+                    None
+                }
+            }
+        }
+    }
+
+    /// `op` in a register.
+    fn reg(&mut self, op: Operand, ty: ScalarTy) -> Reg {
+        match op {
+            Operand::Reg(r) => r,
+            imm => self.b.ins().mov(ty.reg_type(), imm),
+        }
+    }
+
+    /// Re-normalises an 8-bit value in its 16-bit register after an operation that may leave the 8-bit range.
+    fn normalize(&mut self, op: Operand, ty: ScalarTy) -> Operand {
+        match (ty, op) {
+            (ScalarTy::I8, Operand::Reg(r)) => {
+                Operand::Reg(self.b.ins().cvt(CvtMode::None, false, Type::S16, Type::S8, r))
+            }
+            (ScalarTy::U8, Operand::Reg(r)) => {
+                Operand::Reg(self.b.ins().binary(BinOp::And, Mode::None, Type::B16, r, Operand::u32(0xFF)))
+            }
+            (t, Operand::Imm(i)) => consts::imm(consts::host_val(i, t), t),
+            _ => op,
+        }
+    }
+
+    /// A new block, made current.
+    fn open(&mut self, bk: IrBlock) {
+        self.b.switch_to_block(bk);
+    }
+
+    /// After `return`/`break`/`continue`: go on lowering in a block nothing reaches.
+    fn open_dead(&mut self) {
+        let dead = self.b.create_block();
+        self.open(dead);
+    }
+
+    /// A predicate register for a `bool` operand.
+    fn pred(&mut self, op: Operand) -> Reg {
+        match op {
+            Operand::Reg(r) => r,
+            imm => self.b.ins().mov(Type::Pred, imm),
+        }
+    }
+
+    // ----- parameters ----------------------------------------------------------------------------------------
+
+    fn params(&mut self, sig: &KernelSig) {
+        let kernel = sig.name.clone();
+        let mut index = 0u32;
+        let name = |i: &mut u32| {
+            *i += 1;
+            format!("{kernel}_param_{}", *i - 1)
+        };
+        for (pi, p) in sig.params.iter().enumerate() {
+            match p.ty {
+                Some(ParamTy::Scalar(ty)) => {
+                    let n = name(&mut index);
+                    let idx = self.b.func_mut().add_param(n, ty.param_type());
+                    let r = self.b.ins().ld_param(ty.param_type(), idx);
+                    let r = if ty == ScalarTy::Bool {
+                        self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0))
+                    } else {
+                        r
+                    };
+                    if let Some(Some(local)) = self.body.param_locals.get(pi) {
+                        self.locals[local.0 as usize] = Some(Val::Scalar(Operand::Reg(r), ty));
+                        if p.mutable {
+                            self.mark_mutable(r);
+                        }
+                    }
+                }
+                Some(ParamTy::Slice { elem, mutable }) => {
+                    let pn = name(&mut index);
+                    let ln = name(&mut index);
+                    let pi_ = self.b.func_mut().add_param(pn, Type::U64);
+                    let li = self.b.func_mut().add_param(ln, Type::U64);
+                    let ptr = self.b.ins().ld_param(Type::U64, pi_);
+                    let len = self.b.ins().ld_param(Type::U64, li);
+                    let base = self.b.ins().cvta_to_global(ptr);
+                    self.slices.push(SliceRegs { base, len, elem, mutable });
+                }
+                None => {}
+            }
+        }
+    }
+
+    // ----- blocks and statements -----------------------------------------------------------------------------
+
+    fn block(&mut self, blk: &Block) -> Val {
+        for s in &blk.stmts {
+            match s {
+                Stmt::Let { local, init } => self.let_stmt(*local, *init),
+                Stmt::Expr(e) => {
+                    self.expr(*e);
+                }
+            }
+        }
+        match blk.tail {
+            Some(t) => self.expr(t),
+            None => Val::Unit,
+        }
+    }
+
+    fn let_stmt(&mut self, local: Option<LocalId>, init: Option<ExprId>) {
+        let v = init.map(|i| self.expr(i));
+        let Some(local) = local else { return };
+        let data = self.body.local(local);
+        let mutable = data.mutable;
+        let ty = self.types.local(local);
+        let bound = match (ty, v) {
+            (Ty::Scalar(t), Some(Val::Scalar(op, _))) => {
+                if mutable {
+                    let r = self.b.ins().mov(t.reg_type(), op);
+                    self.mark_mutable(r);
+                    Val::Scalar(Operand::Reg(r), t)
+                } else {
+                    self.stable(Val::Scalar(op, t))
+                }
+            }
+            (Ty::Scalar(t), _) => {
+                // `let x;` (assigned later) or an initialiser that diverged: a register of its own.
+                let r = self.b.func_mut().new_reg(t.reg_type());
+                self.mark_mutable(r);
+                Val::Scalar(Operand::Reg(r), t)
+            }
+            _ => Val::Unit,
+        };
+        self.locals[local.0 as usize] = Some(bound);
+    }
+
+    // ----- expressions ---------------------------------------------------------------------------------------
+
+    fn expr(&mut self, id: ExprId) -> Val {
+        let body = self.body;
+        self.loc(id);
+        let ty = self.ty(id);
+        match &body.expr(id).kind {
+            ExprKind::Error => self.internal(id, "an erroneous expression reached lowering"),
+            ExprKind::Unit => Val::Unit,
+            ExprKind::Lit(lit) => {
+                let Ty::Scalar(t) = ty else { return self.internal(id, "a literal without a scalar type") };
+                let hv = match lit {
+                    Lit::Bool(b) => Some(HostVal::Bool(*b)),
+                    Lit::Int(v, _) if t.is_float() => consts::literal_float(&v.to_string(), t),
+                    Lit::Int(v, _) => consts::literal_int(*v, t),
+                    Lit::Float(d, _) => consts::literal_float(d, t),
+                };
+                match hv {
+                    Some(hv) => Val::Scalar(consts::imm(hv, t), t),
+                    None => self.internal(id, "a literal that does not fit its type"),
+                }
+            }
+            ExprKind::Const(t, bits) => {
+                let hv = consts::host_val(Imm(*bits), *t);
+                Val::Scalar(consts::imm(hv, *t), *t)
+            }
+            ExprKind::Local(l) => match self.locals.get(l.0 as usize).copied().flatten() {
+                Some(v) => v,
+                None => self.internal(id, "a local used before it was bound"),
+            },
+            ExprKind::Unary(op, e) => {
+                let v = self.expr(*e);
+                self.loc(id);
+                let Some((a, t)) = self.scalar(v, *e) else { return Val::Unit };
+                Val::Scalar(self.unary(*op, a, t), t)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let va = self.expr(*a);
+                let va = if is_pure(body, *b) { va } else { self.stable(va) };
+                let vb = self.expr(*b);
+                self.loc(id);
+                let (Some((x, t)), Some((y, ty_b))) = (self.scalar(va, *a), self.scalar(vb, *b)) else {
+                    return Val::Unit;
+                };
+                self.binary(*op, x, y, t, ty_b, id)
+            }
+            ExprKind::Logical(op, a, b) => self.logical(*op, *a, *b, id),
+            ExprKind::Assign(place, v) => {
+                let val = self.expr(*v);
+                let val = if place_is_pure(body, place) { val } else { self.stable(val) };
+                self.loc(id);
+                let Some((op, t)) = self.scalar(val, *v) else { return Val::Unit };
+                self.store_place(*place, op, t, id);
+                Val::Unit
+            }
+            ExprKind::CompoundAssign(op, place, v) => {
+                let val = self.expr(*v);
+                let val = if place_is_pure(body, place) { val } else { self.stable(val) };
+                self.loc(id);
+                let Some((y, ty_b)) = self.scalar(val, *v) else { return Val::Unit };
+                match *place {
+                    Place::Local(l) => {
+                        let Some(Val::Scalar(cur, t)) = self.locals.get(l.0 as usize).copied().flatten() else {
+                            return self.internal(id, "compound assignment to an unbound local");
+                        };
+                        let Val::Scalar(res, _) = self.binary(*op, cur, y, t, ty_b, id) else { return Val::Unit };
+                        self.assign_local(l, res, t, id);
+                    }
+                    Place::Index(s, i) => {
+                        let Some(addr) = self.element_addr(s, i, id) else { return Val::Unit };
+                        let sl = self.slices[s.0 as usize];
+                        let cur = self.load(sl, addr);
+                        let Val::Scalar(res, _) = self.binary(*op, cur, y, sl.elem, ty_b, id) else {
+                            return Val::Unit;
+                        };
+                        self.store(sl, addr, res);
+                    }
+                }
+                Val::Unit
+            }
+            ExprKind::Cast(e, to) => {
+                let v = self.expr(*e);
+                self.loc(id);
+                let Some((a, from)) = self.scalar(v, *e) else { return Val::Unit };
+                match self.cast(a, from, *to) {
+                    Some(op) => Val::Scalar(op, *to),
+                    None => self.internal(id, "an unsupported cast reached lowering"),
+                }
+            }
+            ExprKind::Index(s, i) => {
+                let Some(addr) = self.element_addr(*s, *i, id) else { return Val::Unit };
+                let sl = self.slices[s.0 as usize];
+                Val::Scalar(self.load(sl, addr), sl.elem)
+            }
+            ExprKind::Len(s) => match self.slices.get(s.0 as usize) {
+                Some(sl) => Val::Scalar(Operand::Reg(sl.len), ScalarTy::Usize),
+                None => self.internal(id, "an unknown slice"),
+            },
+            ExprKind::Intrinsic(i) => self.intrinsic(*i),
+            ExprKind::Method(m, recv, args) => {
+                let vr = self.expr(*recv);
+                let vr = if args.iter().all(|a| is_pure(body, *a)) { vr } else { self.stable(vr) };
+                let mut ops = Vec::with_capacity(args.len());
+                for (k, a) in args.iter().enumerate() {
+                    let v = self.expr(*a);
+                    let later_pure = args[k + 1..].iter().all(|x| is_pure(body, *x));
+                    let v = if later_pure { v } else { self.stable(v) };
+                    ops.push(v);
+                }
+                self.loc(id);
+                let Some((r, t)) = self.scalar(vr, *recv) else { return Val::Unit };
+                let mut arg_ops = Vec::new();
+                for (v, a) in ops.into_iter().zip(args) {
+                    let Some((op, _)) = self.scalar(v, *a) else { return Val::Unit };
+                    arg_ops.push(op);
+                }
+                Val::Scalar(self.method(*m, r, &arg_ops, t, id), t)
+            }
+            ExprKind::If(c, then, else_) => self.if_expr(*c, then, *else_, id),
+            ExprKind::While(lp, c, blk) => {
+                let header = self.b.create_block();
+                let body_b = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.jump(header);
+                self.open(header);
+                let cv = self.expr(*c);
+                self.loc(id);
+                match self.scalar(cv, *c) {
+                    Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { body_b } else { exit }),
+                    Some((Operand::Reg(p), _)) => self.b.branch(p, body_b, exit),
+                    None => self.b.jump(exit),
+                }
+                self.loops[lp.0 as usize] = Some((exit, header));
+                self.open(body_b);
+                self.block(blk);
+                self.loc(id);
+                self.b.jump(header);
+                self.open(exit);
+                Val::Unit
+            }
+            ExprKind::Loop(lp, blk) => {
+                let body_b = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.jump(body_b);
+                self.loops[lp.0 as usize] = Some((exit, body_b));
+                self.open(body_b);
+                self.block(blk);
+                self.loc(id);
+                self.b.jump(body_b);
+                self.open(exit);
+                Val::Unit
+            }
+            ExprKind::For(f) => self.for_loop(f, id),
+            ExprKind::Break(lp) | ExprKind::Continue(lp) => {
+                let is_break = matches!(body.expr(id).kind, ExprKind::Break(_));
+                match self.loops.get(lp.0 as usize).copied().flatten() {
+                    Some((brk, cont)) => self.b.jump(if is_break { brk } else { cont }),
+                    None => return self.internal(id, "`break`/`continue` of a loop not being lowered"),
+                }
+                self.open_dead();
+                Val::Unit
+            }
+            ExprKind::Return => {
+                self.b.ret();
+                self.open_dead();
+                Val::Unit
+            }
+            ExprKind::Block(blk) => self.block(blk),
+        }
+    }
+
+    fn assign_local(&mut self, l: LocalId, src: Operand, t: ScalarTy, id: ExprId) {
+        match self.locals.get(l.0 as usize).copied().flatten() {
+            Some(Val::Scalar(Operand::Reg(r), _)) => self.b.ins().mov_to(r, src),
+            Some(Val::Unit) => {}
+            _ => {
+                let _ = t;
+                self.internal(id, "assignment to a local without a register");
+            }
+        }
+    }
+
+    fn store_place(&mut self, place: Place, op: Operand, t: ScalarTy, id: ExprId) {
+        match place {
+            Place::Local(l) => self.assign_local(l, op, t, id),
+            Place::Index(s, i) => {
+                let Some(addr) = self.element_addr(s, i, id) else { return };
+                let sl = self.slices[s.0 as usize];
+                self.store(sl, addr, op);
+            }
+        }
+    }
+
+    // ----- memory --------------------------------------------------------------------------------------------
+
+    /// The address of `slice[index]` (not bounds-checked yet: see `ptx_kernel::gpu`).
+    fn element_addr(&mut self, s: SliceId, index: ExprId, id: ExprId) -> Option<Address> {
+        let v = self.expr(index);
+        self.loc(id);
+        let (i, _) = self.scalar(v, index)?;
+        let Some(sl) = self.slices.get(s.0 as usize).copied() else {
+            self.internal(id, "an unknown slice");
+            return None;
+        };
+        let size = sl.elem.mem_size() as u64;
+        match i {
+            Operand::Imm(imm) => {
+                let off = imm.0.checked_mul(size).filter(|o| *o <= i32::MAX as u64);
+                match off {
+                    Some(o) => Some(Address::reg_offset(sl.base, o as i64)),
+                    None => {
+                        let off = self.b.ins().mov(Type::U64, Operand::u64(imm.0.wrapping_mul(size)));
+                        let a = self.b.ins().add(Type::S64, Mode::None, sl.base, off);
+                        Some(Address::reg(a))
+                    }
+                }
+            }
+            Operand::Reg(r) => {
+                let off = if size == 1 {
+                    r
+                } else {
+                    self.b.ins().binary(BinOp::Shl, Mode::None, Type::B64, r, Operand::u32(size.trailing_zeros()))
+                };
+                let a = self.b.ins().add(Type::S64, Mode::None, sl.base, off);
+                Some(Address::reg(a))
+            }
+        }
+    }
+
+    fn load(&mut self, sl: SliceRegs, addr: Address) -> Operand {
+        let mut access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
+        // A `&[T]` cannot alias a `&mut [T]` (the launcher borrows the buffers), so it is read-only for the whole
+        // launch: read it through the non-coherent cache.
+        access.nc = !sl.mutable;
+        let r = self.b.ins().ld(access, addr);
+        if sl.elem == ScalarTy::Bool {
+            Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U16, r, Operand::u32(0)))
+        } else {
+            Operand::Reg(r)
+        }
+    }
+
+    fn store(&mut self, sl: SliceRegs, addr: Address, v: Operand) {
+        let access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
+        let src = if sl.elem == ScalarTy::Bool {
+            match v {
+                Operand::Imm(i) => Operand::u32((i.0 & 1) as u32),
+                Operand::Reg(p) => Operand::Reg(self.b.ins().selp(Type::U16, Operand::u32(1), Operand::u32(0), p)),
+            }
+        } else {
+            v
+        };
+        // `st` takes registers only.
+        let src = match src {
+            Operand::Imm(_) => {
+                let ty = if sl.elem == ScalarTy::Bool { ScalarTy::U8 } else { sl.elem };
+                Operand::Reg(self.reg(src, ty))
+            }
+            r => r,
+        };
+        self.b.ins().st(access, addr, src);
+    }
+
+    // ----- operators -----------------------------------------------------------------------------------------
+
+    fn unary(&mut self, op: UnaryOp, a: Operand, t: ScalarTy) -> Operand {
+        if let Operand::Imm(i) = a {
+            let hv = consts::host_val(i, t);
+            let folded = match op {
+                UnaryOp::Neg => consts::neg(hv, t),
+                UnaryOp::Not => consts::not(hv, t),
+            };
+            return consts::imm(folded, t);
+        }
+        let rt = t.reg_type();
+        match (op, t) {
+            (UnaryOp::Not, ScalarTy::Bool) => Operand::Reg(self.b.ins().unary(UnOp::Not, Mode::None, Type::Pred, a)),
+            (UnaryOp::Not, _) => {
+                let r = self.b.ins().unary(UnOp::Not, Mode::None, rt.to_bits(), a);
+                self.normalize(Operand::Reg(r), t)
+            }
+            (UnaryOp::Neg, _) => {
+                let r = self.b.ins().unary(UnOp::Neg, Mode::None, rt, a);
+                self.normalize(Operand::Reg(r), t)
+            }
+        }
+    }
+
+    /// `a op b` where `a` has type `t` (and `b` too, except for shifts, where it has `tb`).
+    fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
+        let rt = t.reg_type();
+        // Two immediates: put the first in a register (ptxas wants at least one register operand).
+        let a = match (a, b) {
+            (Operand::Imm(_), Operand::Imm(_)) => Operand::Reg(self.reg(a, t)),
+            _ => a,
+        };
+        if op.is_comparison() {
+            return Val::Scalar(Operand::Reg(self.compare(op, a, b, t)), ScalarTy::Bool);
+        }
+        let ins_mode = if t.is_float() { Mode::Rn } else { Mode::None };
+        let r = match op {
+            BinaryOp::Add | BinaryOp::Sub => {
+                let o = if op == BinaryOp::Add { BinOp::Add } else { BinOp::Sub };
+                let r = self.b.ins().binary(o, ins_mode, rt, a, b);
+                self.normalize(Operand::Reg(r), t)
+            }
+            BinaryOp::Mul => {
+                let mode = if t.is_float() { Mode::Rn } else { Mode::Lo };
+                let r = self.b.ins().binary(BinOp::Mul, mode, rt, a, b);
+                self.normalize(Operand::Reg(r), t)
+            }
+            BinaryOp::Div => {
+                let r = self.b.ins().binary(BinOp::Div, ins_mode, rt, a, b);
+                self.normalize(Operand::Reg(r), t)
+            }
+            BinaryOp::Rem => {
+                if t.is_float() {
+                    return self.internal(id, "float `%` reached lowering");
+                }
+                Operand::Reg(self.b.ins().binary(BinOp::Rem, Mode::None, rt, a, b))
+            }
+            BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => {
+                let o = match op {
+                    BinaryOp::BitAnd => BinOp::And,
+                    BinaryOp::BitOr => BinOp::Or,
+                    _ => BinOp::Xor,
+                };
+                let ity = if t == ScalarTy::Bool { Type::Pred } else { rt.to_bits() };
+                let (a, b) = if t == ScalarTy::Bool {
+                    (Operand::Reg(self.pred(a)), Operand::Reg(self.pred(b)))
+                } else {
+                    (a, b)
+                };
+                // Operands of 8-bit values are normalised, so and/or/xor of them are too.
+                Operand::Reg(self.b.ins().binary(o, Mode::None, ity, a, b))
+            }
+            BinaryOp::Shl | BinaryOp::Shr => {
+                let amount = self.shift_amount(b, tb, t.bits());
+                let a = Operand::Reg(self.reg(a, t));
+                if op == BinaryOp::Shl {
+                    let r = self.b.ins().binary(BinOp::Shl, Mode::None, rt.to_bits(), a, amount);
+                    self.normalize(Operand::Reg(r), t)
+                } else {
+                    // `shr.sN` is arithmetic, `shr.uN` logical; a normalised 8-bit value shifts correctly in 16 bits.
+                    Operand::Reg(self.b.ins().binary(BinOp::Shr, Mode::None, rt, a, amount))
+                }
+            }
+            _ => return self.internal(id, "an unexpected binary operator"),
+        };
+        Val::Scalar(r, t)
+    }
+
+    /// The shift amount as a `.u32` masked to `width - 1` (Rust's release-mode shifts).
+    fn shift_amount(&mut self, b: Operand, tb: ScalarTy, width: u32) -> Operand {
+        let mask = width - 1;
+        match b {
+            Operand::Imm(i) => {
+                let v = match consts::host_val(i, tb) {
+                    HostVal::Int(v) => v,
+                    _ => 0,
+                };
+                Operand::u32((v as u64 as u32) & mask)
+            }
+            Operand::Reg(r) => {
+                let brt = tb.reg_type();
+                let r32 = if brt.bits() == 32 {
+                    r
+                } else {
+                    self.b.ins().cvt(CvtMode::None, false, Type::U32, brt.to_unsigned(), r)
+                };
+                Operand::Reg(self.b.ins().binary(BinOp::And, Mode::None, Type::B32, r32, Operand::u32(mask)))
+            }
+        }
+    }
+
+    fn compare(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy) -> Reg {
+        if t == ScalarTy::Bool {
+            // Predicates have no `setp`: build the comparison from logic (false < true).
+            let pa = self.pred(a);
+            let pb = self.pred(b);
+            let mut ins = self.b.ins();
+            return match op {
+                BinaryOp::Eq => {
+                    let x = ins.binary(BinOp::Xor, Mode::None, Type::Pred, pa, pb);
+                    ins.unary(UnOp::Not, Mode::None, Type::Pred, x)
+                }
+                BinaryOp::Ne => ins.binary(BinOp::Xor, Mode::None, Type::Pred, pa, pb),
+                BinaryOp::Lt | BinaryOp::Ge => {
+                    // a < b  ==  !a & b;  a >= b  ==  a | !b
+                    if op == BinaryOp::Lt {
+                        let na = ins.unary(UnOp::Not, Mode::None, Type::Pred, pa);
+                        ins.binary(BinOp::And, Mode::None, Type::Pred, na, pb)
+                    } else {
+                        let nb = ins.unary(UnOp::Not, Mode::None, Type::Pred, pb);
+                        ins.binary(BinOp::Or, Mode::None, Type::Pred, pa, nb)
+                    }
+                }
+                _ => {
+                    // a > b  ==  a & !b;  a <= b  ==  !a | b
+                    if op == BinaryOp::Gt {
+                        let nb = ins.unary(UnOp::Not, Mode::None, Type::Pred, pb);
+                        ins.binary(BinOp::And, Mode::None, Type::Pred, pa, nb)
+                    } else {
+                        let na = ins.unary(UnOp::Not, Mode::None, Type::Pred, pa);
+                        ins.binary(BinOp::Or, Mode::None, Type::Pred, na, pb)
+                    }
+                }
+            };
+        }
+        let cmp = match op {
+            BinaryOp::Eq => CmpOp::Eq,
+            // Rust's `!=` is true when either side is NaN: the unordered compare.
+            BinaryOp::Ne if t.is_float() => CmpOp::Neu,
+            BinaryOp::Ne => CmpOp::Ne,
+            BinaryOp::Lt => CmpOp::Lt,
+            BinaryOp::Le => CmpOp::Le,
+            BinaryOp::Gt => CmpOp::Gt,
+            _ => CmpOp::Ge,
+        };
+        self.b.ins().setp(cmp, t.reg_type(), a, b)
+    }
+
+    fn logical(&mut self, op: LogicalOp, a: ExprId, b: ExprId, id: ExprId) -> Val {
+        let va = self.expr(a);
+        self.loc(id);
+        let Some((x, _)) = self.scalar(va, a) else { return Val::Unit };
+        let is_and = op == LogicalOp::And;
+        if let Operand::Imm(i) = x {
+            // `false && _` / `true || _` never evaluate the right side.
+            let truth = i.0 & 1 != 0;
+            if truth != is_and {
+                return Val::Scalar(x, ScalarTy::Bool);
+            }
+            return self.expr(b);
+        }
+        if is_cheap_and_safe(self.body, b, 8) {
+            // Nothing on the right can fault or have an effect: evaluate both and combine.
+            let vb = self.expr(b);
+            self.loc(id);
+            let Some((y, _)) = self.scalar(vb, b) else { return Val::Unit };
+            let pa = self.pred(x);
+            let pb = self.pred(y);
+            let o = if is_and { BinOp::And } else { BinOp::Or };
+            return Val::Scalar(Operand::Reg(self.b.ins().binary(o, Mode::None, Type::Pred, pa, pb)), ScalarTy::Bool);
+        }
+        let res = self.b.ins().mov(Type::Pred, x);
+        let rhs = self.b.create_block();
+        let join = self.b.create_block();
+        let pa = self.pred(x);
+        if is_and {
+            self.b.branch(pa, rhs, join);
+        } else {
+            self.b.branch(pa, join, rhs);
+        }
+        self.open(rhs);
+        let vb = self.expr(b);
+        self.loc(id);
+        if let Some((y, _)) = self.scalar(vb, b) {
+            self.b.ins().mov_to(res, y);
+        }
+        self.b.jump(join);
+        self.open(join);
+        Val::Scalar(Operand::Reg(res), ScalarTy::Bool)
+    }
+
+    // ----- casts ---------------------------------------------------------------------------------------------
+
+    /// `a as to` where `a: from`. `None` for casts Rust does not have.
+    fn cast(&mut self, a: Operand, from: ScalarTy, to: ScalarTy) -> Option<Operand> {
+        if let Operand::Imm(i) = a {
+            let hv = consts::cast(consts::host_val(i, from), to)?;
+            return Some(consts::imm(hv, to));
+        }
+        if from == to {
+            return Some(a);
+        }
+        let (fr, tr) = (from.reg_type(), to.reg_type());
+        let r = match a {
+            Operand::Reg(r) => r,
+            Operand::Imm(_) => return None,
+        };
+        let mut ins = self.b.ins();
+        Some(match (from, to) {
+            (ScalarTy::Bool, t) if t.is_int() => Operand::Reg(ins.selp(tr, Operand::u32(1), Operand::u32(0), r)),
+            (ScalarTy::Bool, _) | (_, ScalarTy::Bool) => return None,
+            (f, t) if f.is_int() && t.is_int() => {
+                let moved = if fr.bits() == tr.bits() {
+                    // Same register width: the bits are the value (8-bit values are kept extended by their own
+                    // signedness, which is what `as` to a wider or same-width type gives).
+                    Operand::Reg(r)
+                } else if fr.bits() < tr.bits() {
+                    Operand::Reg(ins.cvt(CvtMode::None, false, tr, fr, r))
+                } else {
+                    // Narrowing keeps the low bits.
+                    Operand::Reg(ins.cvt(CvtMode::None, false, tr.to_unsigned(), fr.to_unsigned(), r))
+                };
+                if t.bits() == 8 && f.bits() != 8 || (t.bits() == 8 && f.is_signed() != t.is_signed()) {
+                    self.normalize(moved, t)
+                } else {
+                    moved
+                }
+            }
+            (f, t) if f.is_int() && t.is_float() => Operand::Reg(ins.cvt(CvtMode::Rn, false, tr, fr, r)),
+            (ScalarTy::F32, ScalarTy::F64) => Operand::Reg(ins.cvt(CvtMode::None, false, Type::F64, Type::F32, r)),
+            (ScalarTy::F64, ScalarTy::F32) => Operand::Reg(ins.cvt(CvtMode::Rn, false, Type::F32, Type::F64, r)),
+            (f, t) if f.is_float() && t.is_int() => self.float_to_int(r, fr, t),
+            _ => return None,
+        })
+    }
+
+    /// `f as int`: saturating, NaN → 0, exactly as Rust.
+    ///
+    /// `cvt.rzi.{s16,s32,u32,s64}` saturate and give 0 for NaN (measured). `u64` gives `0x8000…` for NaN, so it gets
+    /// a fix-up; the 8-bit types and `u16` go through 32 bits and clamp, so they rely only on the measured rows.
+    fn float_to_int(&mut self, r: Reg, fr: Type, t: ScalarTy) -> Operand {
+        let mut ins = self.b.ins();
+        let out = match t {
+            ScalarTy::I16 => ins.cvt(CvtMode::Rzi, false, Type::S16, fr, r),
+            ScalarTy::I32 => ins.cvt(CvtMode::Rzi, false, Type::S32, fr, r),
+            ScalarTy::U32 => ins.cvt(CvtMode::Rzi, false, Type::U32, fr, r),
+            ScalarTy::I64 | ScalarTy::Isize => ins.cvt(CvtMode::Rzi, false, Type::S64, fr, r),
+            ScalarTy::U64 | ScalarTy::Usize => {
+                let v = ins.cvt(CvtMode::Rzi, false, Type::U64, fr, r);
+                let nan = ins.setp(CmpOp::Nan, fr, r, r);
+                ins.selp(Type::U64, Operand::u64(0), v, nan)
+            }
+            ScalarTy::U8 | ScalarTy::U16 => {
+                let max = if t == ScalarTy::U8 { 0xFF } else { 0xFFFF };
+                let v = ins.cvt(CvtMode::Rzi, false, Type::U32, fr, r);
+                let c = ins.binary(BinOp::Min, Mode::None, Type::U32, v, Operand::u32(max));
+                ins.cvt(CvtMode::None, false, Type::U16, Type::U32, c)
+            }
+            ScalarTy::I8 => {
+                let v = ins.cvt(CvtMode::Rzi, false, Type::S32, fr, r);
+                let lo = ins.binary(BinOp::Max, Mode::None, Type::S32, v, Operand::Imm(Imm::int(-128, Type::S32)));
+                let c = ins.binary(BinOp::Min, Mode::None, Type::S32, lo, Operand::Imm(Imm::int(127, Type::S32)));
+                ins.cvt(CvtMode::None, false, Type::U16, Type::U32, c)
+            }
+            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => r,
+        };
+        Operand::Reg(out)
+    }
+
+    // ----- intrinsics and methods ----------------------------------------------------------------------------
+
+    fn intrinsic(&mut self, i: Intrinsic) -> Val {
+        let mut ins = self.b.ins();
+        let r = match i {
+            Intrinsic::ThreadIdx(d) => ins.special(SpecialReg::Tid(d)),
+            Intrinsic::BlockIdx(d) => ins.special(SpecialReg::Ctaid(d)),
+            Intrinsic::BlockDim(d) => ins.special(SpecialReg::Ntid(d)),
+            Intrinsic::GridDim(d) => ins.special(SpecialReg::Nctaid(d)),
+            Intrinsic::GlobalIdxX => {
+                let ctaid = ins.special(SpecialReg::Ctaid(ptx_gen::Dim::X));
+                let ntid = ins.special(SpecialReg::Ntid(ptx_gen::Dim::X));
+                let tid = ins.special(SpecialReg::Tid(ptx_gen::Dim::X));
+                ins.ternary(TernOp::Mad, Mode::Lo, Type::U32, ctaid, ntid, tid)
+            }
+            Intrinsic::SyncThreads => {
+                ins.bar_sync();
+                return Val::Unit;
+            }
+        };
+        Val::Scalar(Operand::Reg(r), ScalarTy::U32)
+    }
+
+    fn method(&mut self, m: Method, recv: Operand, args: &[Operand], t: ScalarTy, id: ExprId) -> Operand {
+        let rt = t.reg_type();
+        let recv = Operand::Reg(self.reg(recv, t));
+        let arg = |k: usize| args.get(k).copied().unwrap_or(Operand::u32(0));
+        let mut ins = self.b.ins();
+        let r = match m {
+            Method::Abs => {
+                let r = ins.unary(UnOp::Abs, Mode::None, rt, recv);
+                return self.normalize(Operand::Reg(r), t);
+            }
+            Method::Min => ins.binary(BinOp::Min, Mode::None, rt, recv, arg(0)),
+            Method::Max => ins.binary(BinOp::Max, Mode::None, rt, recv, arg(0)),
+            Method::Sqrt => ins.unary(UnOp::Sqrt, Mode::Rn, rt, recv),
+            Method::MulAdd => ins.fma(rt, Mode::Rn, recv, arg(0), arg(1)),
+            Method::Floor => ins.cvt(CvtMode::Rmi, false, rt, rt, recv),
+            Method::Ceil => ins.cvt(CvtMode::Rpi, false, rt, rt, recv),
+            Method::Trunc => ins.cvt(CvtMode::Rzi, false, rt, rt, recv),
+            Method::Round => {
+                // Half away from zero: t = trunc(x); if |x - t| >= 0.5 { t + copysign(1, x) } else { t }.
+                // `x - t` is exact (the fraction of a float is representable), so there is no double rounding;
+                // NaN and ±inf fall through with t (the comparison is false).
+                let (half, one, neg_one, zero) = if t == ScalarTy::F32 {
+                    (Operand::f32(0.5), Operand::f32(1.0), Operand::f32(-1.0), Operand::f32(0.0))
+                } else {
+                    (Operand::f64(0.5), Operand::f64(1.0), Operand::f64(-1.0), Operand::f64(0.0))
+                };
+                let tr = ins.cvt(CvtMode::Rzi, false, rt, rt, recv);
+                let frac = ins.binary(BinOp::Sub, Mode::Rn, rt, recv, tr);
+                let afrac = ins.unary(UnOp::Abs, Mode::None, rt, frac);
+                let negative = ins.setp(CmpOp::Lt, rt, recv, zero);
+                let sign = ins.selp(rt, neg_one, one, negative);
+                let away = ins.binary(BinOp::Add, Mode::Rn, rt, tr, sign);
+                let big = ins.setp(CmpOp::Ge, rt, afrac, half);
+                ins.selp(rt, away, tr, big)
+            }
+        };
+        let _ = id;
+        Operand::Reg(r)
+    }
+
+    // ----- control flow --------------------------------------------------------------------------------------
+
+    fn if_expr(&mut self, c: ExprId, then: &Block, else_: Option<ExprId>, id: ExprId) -> Val {
+        let cv = self.expr(c);
+        self.loc(id);
+        let result_ty = self.ty(id).scalar();
+        let res = result_ty.map(|t| self.b.func_mut().new_reg(t.reg_type()));
+        let then_b = self.b.create_block();
+        let else_b = else_.map(|_| self.b.create_block());
+        let join = self.b.create_block();
+        let else_target = else_b.unwrap_or(join);
+        match self.scalar(cv, c) {
+            Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { then_b } else { else_target }),
+            Some((Operand::Reg(p), _)) => self.b.branch(p, then_b, else_target),
+            None => self.b.jump(join),
+        }
+        self.open(then_b);
+        let tv = self.block(then);
+        self.loc(id);
+        if let (Some(r), Val::Scalar(op, _)) = (res, tv) {
+            self.b.ins().mov_to(r, op);
+        }
+        self.b.jump(join);
+        if let (Some(eb), Some(e)) = (else_b, else_) {
+            self.open(eb);
+            let ev = self.expr(e);
+            self.loc(id);
+            if let (Some(r), Val::Scalar(op, _)) = (res, ev) {
+                self.b.ins().mov_to(r, op);
+            }
+            self.b.jump(join);
+        }
+        self.open(join);
+        match (res, result_ty) {
+            (Some(r), Some(t)) => Val::Scalar(Operand::Reg(r), t),
+            _ => Val::Unit,
+        }
+    }
+
+    fn for_loop(&mut self, f: &ForLoop, id: ExprId) -> Val {
+        // The range (and the step) are evaluated once, before the first iteration.
+        let vs = self.expr(f.start);
+        let vs = self.stable(vs);
+        let ve = self.expr(f.end);
+        let ve = self.stable(ve);
+        let vstep = f.step.map(|s| {
+            let v = self.expr(s);
+            self.stable(v)
+        });
+        self.loc(id);
+        let (Some((start, t)), Some((end, _))) = (self.scalar(vs, f.start), self.scalar(ve, f.end)) else {
+            return Val::Unit;
+        };
+        let step = match (vstep, f.step) {
+            (Some(v), Some(s)) => match self.scalar(v, s) {
+                Some((op, _)) => Some(op),
+                None => return Val::Unit,
+            },
+            _ => None,
+        };
+        let rt = t.reg_type();
+        let cur = self.b.ins().mov(rt, start);
+        self.mark_mutable(cur);
+        // `step_by(0)` panics in Rust: stop the kernel.
+        let step_narrow = match step {
+            Some(Operand::Imm(i)) if i.0 == 0 => {
+                self.b.trap();
+                self.open_dead();
+                Some(Operand::u64(0))
+            }
+            Some(Operand::Imm(i)) => Some(Operand::Imm(Imm(ptx_gen::truncate(i.0, rt.bits())))),
+            Some(Operand::Reg(s)) => {
+                let zero = self.b.ins().setp(CmpOp::Eq, Type::U64, s, Operand::u64(0));
+                let trap_b = self.b.create_block();
+                let ok = self.b.create_block();
+                self.b.branch(zero, trap_b, ok);
+                self.open(trap_b);
+                self.b.trap();
+                self.open(ok);
+                Some(if rt.bits() == 64 {
+                    Operand::Reg(s)
+                } else {
+                    Operand::Reg(self.b.ins().cvt(CvtMode::None, false, rt.to_unsigned(), Type::U64, s))
+                })
+            }
+            None => None,
+        };
+        let body_b = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        // Entry test: is the range empty?
+        let first = self.b.ins().setp(if f.inclusive { CmpOp::Le } else { CmpOp::Lt }, rt, cur, end);
+        self.b.branch(first, body_b, exit);
+
+        self.loops[f.id.0 as usize] = Some((exit, latch));
+        self.open(body_b);
+        if let Some(v) = f.var {
+            let var_val = if self.body.local(v).mutable {
+                let r = self.b.ins().mov(rt, cur);
+                self.mark_mutable(r);
+                r
+            } else {
+                cur
+            };
+            self.locals[v.0 as usize] = Some(Val::Scalar(Operand::Reg(var_val), t));
+        }
+        self.block(&f.body);
+        self.loc(id);
+        self.b.jump(latch);
+
+        // Latch: decide on the next value without ever overflowing the counter's type.
+        self.open(latch);
+        let incr = self.b.create_block();
+        match (step, step_narrow) {
+            (None, _) => {
+                // cur < end ⇒ cur + 1 ≤ end: no overflow. Exclusive: continue while cur + 1 < end;
+                // inclusive: while cur < end (then step to cur + 1 ≤ end).
+                if f.inclusive {
+                    let more = self.b.ins().setp(CmpOp::Lt, rt, cur, end);
+                    self.b.branch(more, incr, exit);
+                    self.open(incr);
+                    let n = self.b.ins().add(rt, Mode::None, cur, one(rt));
+                    self.b.ins().mov_to(cur, n);
+                    self.b.jump(body_b);
+                } else {
+                    self.b.jump(incr);
+                    self.open(incr);
+                    let n = self.b.ins().add(rt, Mode::None, cur, one(rt));
+                    self.b.ins().mov_to(cur, n);
+                    let more = self.b.ins().setp(CmpOp::Lt, rt, cur, end);
+                    self.b.branch(more, body_b, exit);
+                }
+            }
+            (Some(step64), Some(step_t)) => {
+                // remaining = end - cur (as unsigned: cur ≤ end); go on while step < remaining (exclusive) or
+                // step ≤ remaining (inclusive); then cur + step stays in range.
+                let ut = rt.to_unsigned();
+                let rem = self.b.ins().sub(ut, Mode::None, end, cur);
+                let rem64 =
+                    if ut.bits() == 64 { rem } else { self.b.ins().cvt(CvtMode::None, false, Type::U64, ut, rem) };
+                let cmp = if f.inclusive { CmpOp::Le } else { CmpOp::Lt };
+                let more = self.b.ins().setp(cmp, Type::U64, step64, rem64);
+                self.b.branch(more, incr, exit);
+                self.open(incr);
+                let n = self.b.ins().add(rt, Mode::None, cur, step_t);
+                self.b.ins().mov_to(cur, n);
+                self.b.jump(body_b);
+            }
+            _ => {}
+        }
+        self.open(exit);
+        Val::Unit
+    }
+}
+
+/// The immediate 1 of an integer register type.
+fn one(rt: Type) -> Operand {
+    Operand::Imm(Imm::int(1, rt))
+}
+
+/// Whether evaluating `e` can neither assign nor access memory (so the order of evaluating it against its
+/// neighbours does not matter).
+fn is_pure(body: &Body, e: ExprId) -> bool {
+    let mut ok = true;
+    visit(body, e, &mut |k| {
+        if matches!(
+            k,
+            ExprKind::Assign(..)
+                | ExprKind::CompoundAssign(..)
+                | ExprKind::Intrinsic(Intrinsic::SyncThreads)
+                | ExprKind::Break(_)
+                | ExprKind::Continue(_)
+                | ExprKind::Return
+                | ExprKind::Loop(..)
+                | ExprKind::While(..)
+                | ExprKind::For(_)
+                | ExprKind::Block(_)
+                | ExprKind::If(..)
+        ) {
+            ok = false;
+        }
+    });
+    ok
+}
+
+/// Whether the place's own sub-expressions (an index) are pure.
+fn place_is_pure(body: &Body, p: &Place) -> bool {
+    match p {
+        Place::Local(_) => true,
+        Place::Index(_, i) => is_pure(body, *i),
+    }
+}
+
+/// Whether `e` is small, pure and cannot fault: worth evaluating eagerly on the right of `&&`/`||`.
+fn is_cheap_and_safe(body: &Body, e: ExprId, budget: usize) -> bool {
+    let mut count = 0usize;
+    let mut ok = true;
+    visit(body, e, &mut |k| {
+        count += 1;
+        match k {
+            ExprKind::Lit(_)
+            | ExprKind::Const(..)
+            | ExprKind::Local(_)
+            | ExprKind::Unary(..)
+            | ExprKind::Cast(..)
+            | ExprKind::Len(_)
+            | ExprKind::Intrinsic(
+                Intrinsic::ThreadIdx(_)
+                | Intrinsic::BlockIdx(_)
+                | Intrinsic::BlockDim(_)
+                | Intrinsic::GridDim(_)
+                | Intrinsic::GlobalIdxX,
+            ) => {}
+            ExprKind::Binary(op, ..) if !matches!(op, BinaryOp::Div | BinaryOp::Rem) => {}
+            _ => ok = false,
+        }
+    });
+    ok && count <= budget
+}
+
+/// Calls `f` on `e` and every expression below it (not descending into blocks: they are impure for our uses).
+fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
+    let Some(x) = body.exprs.get(e.0 as usize) else { return };
+    f(&x.kind);
+    match &x.kind {
+        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) => visit(body, *a, f),
+        ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) => {
+            visit(body, *a, f);
+            visit(body, *b, f);
+        }
+        ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
+            if let Place::Index(_, i) = p {
+                visit(body, *i, f);
+            }
+            visit(body, *v, f);
+        }
+        ExprKind::Method(_, r, args) => {
+            visit(body, *r, f);
+            for a in args {
+                visit(body, *a, f);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,187 @@
+//! The Rust types a kernel can use, and how each one is represented in PTX.
+//!
+//! | Rust | register (`ptx_gen::Type`) | in memory | as a kernel parameter |
+//! |---|---|---|---|
+//! | `i8` / `u8` | `.s16` / `.u16`, kept sign-/zero-extended from 8 bits | `.s8` / `.u8` | `.s8` / `.u8` |
+//! | `i16` / `u16` | `.s16` / `.u16` | same | same |
+//! | `i32` / `u32` | `.s32` / `.u32` | same | same |
+//! | `i64` `isize` / `u64` `usize` | `.s64` / `.u64` | same | same |
+//! | `f32` / `f64` | `.f32` / `.f64` | same | same |
+//! | `bool` | `.pred` | `.u8` (0 or 1) | `.u32` (0 or 1) |
+//!
+//! PTX has no 8-bit arithmetic, so 8-bit values live in 16-bit registers; the lowering re-normalises them after
+//! every operation that can leave the 8-bit range, which gives exactly Rust's wrapping results.
+
+use std::fmt;
+
+use ptx_gen::Type;
+
+/// A scalar type of the kernel subset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarTy {
+    I8,
+    I16,
+    I32,
+    I64,
+    Isize,
+    U8,
+    U16,
+    U32,
+    U64,
+    Usize,
+    F32,
+    F64,
+    Bool,
+}
+
+/// The spelling users read in messages: every supported scalar type.
+pub const SUPPORTED_SCALARS: &str = "i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64, bool";
+
+impl ScalarTy {
+    /// Every scalar type.
+    pub const ALL: [ScalarTy; 13] = [
+        ScalarTy::I8,
+        ScalarTy::I16,
+        ScalarTy::I32,
+        ScalarTy::I64,
+        ScalarTy::Isize,
+        ScalarTy::U8,
+        ScalarTy::U16,
+        ScalarTy::U32,
+        ScalarTy::U64,
+        ScalarTy::Usize,
+        ScalarTy::F32,
+        ScalarTy::F64,
+        ScalarTy::Bool,
+    ];
+
+    /// The type named `name` (`"u32"`), if it is one of ours.
+    pub fn from_name(name: &str) -> Option<ScalarTy> {
+        ScalarTy::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The Rust spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarTy::I8 => "i8",
+            ScalarTy::I16 => "i16",
+            ScalarTy::I32 => "i32",
+            ScalarTy::I64 => "i64",
+            ScalarTy::Isize => "isize",
+            ScalarTy::U8 => "u8",
+            ScalarTy::U16 => "u16",
+            ScalarTy::U32 => "u32",
+            ScalarTy::U64 => "u64",
+            ScalarTy::Usize => "usize",
+            ScalarTy::F32 => "f32",
+            ScalarTy::F64 => "f64",
+            ScalarTy::Bool => "bool",
+        }
+    }
+
+    /// Signed or unsigned integer.
+    pub fn is_int(self) -> bool {
+        !self.is_float() && self != ScalarTy::Bool
+    }
+    /// Signed integer.
+    pub fn is_signed(self) -> bool {
+        matches!(self, ScalarTy::I8 | ScalarTy::I16 | ScalarTy::I32 | ScalarTy::I64 | ScalarTy::Isize)
+    }
+    /// `f32` or `f64`.
+    pub fn is_float(self) -> bool {
+        matches!(self, ScalarTy::F32 | ScalarTy::F64)
+    }
+
+    /// Width in bits of the Rust type (`usize`/`isize` are 64-bit on every target PTX has; `bool` is 1).
+    pub fn bits(self) -> u32 {
+        match self {
+            ScalarTy::Bool => 1,
+            ScalarTy::I8 | ScalarTy::U8 => 8,
+            ScalarTy::I16 | ScalarTy::U16 => 16,
+            ScalarTy::I32 | ScalarTy::U32 | ScalarTy::F32 => 32,
+            ScalarTy::I64 | ScalarTy::Isize | ScalarTy::U64 | ScalarTy::Usize | ScalarTy::F64 => 64,
+        }
+    }
+
+    /// The type of the register holding a value (8-bit integers widen to 16; `bool` is a predicate).
+    pub fn reg_type(self) -> Type {
+        match self {
+            ScalarTy::I8 | ScalarTy::I16 => Type::S16,
+            ScalarTy::U8 | ScalarTy::U16 => Type::U16,
+            ScalarTy::I32 => Type::S32,
+            ScalarTy::U32 => Type::U32,
+            ScalarTy::I64 | ScalarTy::Isize => Type::S64,
+            ScalarTy::U64 | ScalarTy::Usize => Type::U64,
+            ScalarTy::F32 => Type::F32,
+            ScalarTy::F64 => Type::F64,
+            ScalarTy::Bool => Type::Pred,
+        }
+    }
+
+    /// The element type in memory (`bool` is a byte).
+    pub fn mem_type(self) -> Type {
+        match self {
+            ScalarTy::I8 => Type::S8,
+            ScalarTy::U8 | ScalarTy::Bool => Type::U8,
+            t => t.reg_type(),
+        }
+    }
+
+    /// Bytes per element in memory.
+    pub fn mem_size(self) -> u32 {
+        self.mem_type().size()
+    }
+
+    /// The `.param` type of a scalar kernel parameter (`bool` is a `.u32` holding 0 or 1).
+    pub fn param_type(self) -> Type {
+        match self {
+            ScalarTy::Bool => Type::U32,
+            t => t.mem_type(),
+        }
+    }
+}
+
+impl fmt::Display for ScalarTy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The type of a kernel parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamTy {
+    /// A scalar passed by value.
+    Scalar(ScalarTy),
+    /// `&[elem]` or `&mut [elem]`: two PTX parameters, the address and the length (both `.u64`).
+    Slice { elem: ScalarTy, mutable: bool },
+}
+
+/// The type of an expression after inference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Scalar(ScalarTy),
+    /// `()`: statements, assignments, loops, `if` without `else`.
+    Unit,
+    /// `!`: `return`, `break`, `continue`, and blocks that end in one.
+    Never,
+}
+
+impl Ty {
+    /// The scalar type, if this is one.
+    pub fn scalar(self) -> Option<ScalarTy> {
+        match self {
+            Ty::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Scalar(s) => f.write_str(s.name()),
+            Ty::Unit => f.write_str("()"),
+            Ty::Never => f.write_str("!"),
+        }
+    }
+}

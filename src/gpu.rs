@@ -1,0 +1,99 @@
+//! Kernel-side intrinsics: what a `#[ptx_kernel]` function calls to find out which thread it is and to synchronise.
+//!
+//! Call them by path inside a kernel, `gpu::thread_idx_x()` (with `use ptx_kernel::prelude::*;`) or
+//! `ptx_kernel::gpu::thread_idx_x()`. The macro recognises the call and lowers it to the PTX special register or
+//! instruction named below. The functions exist on the host only so that rustc (and rust-analyzer) can type-check
+//! the kernel body: calling one outside a kernel panics with a message saying so.
+//!
+//! # What a kernel body means
+//!
+//! A kernel body is ordinary Rust, and it means what it means on the CPU in a **release** build:
+//!
+//! - Integer arithmetic wraps (`+ - *`, `-x`, and casts truncate or extend like `as`); shift amounts are masked to
+//!   the width of the shifted type (`x << 33` on a `u32` shifts by 1).
+//! - `/` truncates toward zero and `%` takes the sign of the dividend.
+//! - `f as int` saturates, NaN gives 0; `int as f` and `f64 as f32` round to nearest even.
+//! - Float `+ - *` are never fused into a multiply-add (PTX `.rn` is emitted on each); only `mul_add` fuses.
+//! - `min`/`max` return the non-NaN operand; `round` rounds half away from zero; `sqrt` and `/` are correctly rounded.
+//!
+//! Two things differ from Rust **for now** (until the safety work lands):
+//!
+//! - **Integer division by zero** does not panic: it gives the GPU's values (`x / 0` is `-1` for signed types and
+//!   all ones for unsigned ones, `x % 0` is `-1`/all ones too), and `MIN / -1` wraps to `MIN`.
+//! - **Slice indexing is not bounds-checked**: `x[i]` with `i >= x.len()` reads or writes whatever lies there, and may
+//!   fault the launch. Guard accesses with `if i < x.len()`.
+//!
+//! `(a..b).step_by(0)` stops the kernel with a `trap` (Rust panics).
+//!
+//! # Parameters
+//!
+//! A kernel takes scalars `i8 i16 i32 i64 isize u8 u16 u32 u64 usize f32 f64 bool` and slices `&[T]` / `&mut [T]`
+//! of them. The generated `launch` takes the scalars by value and each slice as a `&DeviceBuffer<T>` /
+//! `&mut DeviceBuffer<T>`; a slice of `bool` is a buffer of `u8` (0 is `false`, anything else `true` when read;
+//! the kernel writes 0 or 1). In PTX a slice is two parameters, its address and its length (both `.u64`), and a
+//! `bool` scalar is a `.u32` holding 0 or 1.
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn host_call(name: &str) -> ! {
+    panic!(
+        "ptx_kernel::gpu::{name}() was called on the host: it only has a meaning inside a #[ptx_kernel] function \
+         running on a device; launch the kernel with its generated `<kernel>::launch` instead of calling it"
+    )
+}
+
+macro_rules! special_registers {
+    ($($(#[$doc:meta])* $name:ident => $reg:literal;)*) => {$(
+        $(#[$doc])*
+        ///
+        #[doc = concat!("Lowered to `mov.u32 %r, ", $reg, "`. Panics when called on the host.")]
+        #[track_caller]
+        pub fn $name() -> u32 {
+            host_call(stringify!($name))
+        }
+    )*};
+}
+
+special_registers! {
+    /// This thread's index within its block, x dimension.
+    thread_idx_x => "%tid.x";
+    /// This thread's index within its block, y dimension.
+    thread_idx_y => "%tid.y";
+    /// This thread's index within its block, z dimension.
+    thread_idx_z => "%tid.z";
+    /// This block's index within the grid, x dimension.
+    block_idx_x => "%ctaid.x";
+    /// This block's index within the grid, y dimension.
+    block_idx_y => "%ctaid.y";
+    /// This block's index within the grid, z dimension.
+    block_idx_z => "%ctaid.z";
+    /// Threads per block, x dimension.
+    block_dim_x => "%ntid.x";
+    /// Threads per block, y dimension.
+    block_dim_y => "%ntid.y";
+    /// Threads per block, z dimension.
+    block_dim_z => "%ntid.z";
+    /// Blocks in the grid, x dimension.
+    grid_dim_x => "%nctaid.x";
+    /// Blocks in the grid, y dimension.
+    grid_dim_y => "%nctaid.y";
+    /// Blocks in the grid, z dimension.
+    grid_dim_z => "%nctaid.z";
+}
+
+/// This thread's index in the whole grid, x dimension: `block_idx_x() * block_dim_x() + thread_idx_x()` (wrapping).
+///
+/// Lowered to `mad.lo.u32` of `%ctaid.x`, `%ntid.x` and `%tid.x`. Panics when called on the host.
+#[track_caller]
+pub fn global_idx_x() -> u32 {
+    host_call("global_idx_x")
+}
+
+/// Waits until every thread of the block has reached this point, and makes their earlier writes to memory visible
+/// to each other (`bar.sync 0`). Every thread of the block must reach the same `sync_threads()`. Panics when called
+/// on the host.
+#[track_caller]
+pub fn sync_threads() {
+    host_call("sync_threads")
+}
