@@ -44,14 +44,16 @@ pub(crate) struct BodyCx<'a, 'p> {
 }
 
 impl<'a, 'p> BodyCx<'a, 'p> {
-    /// Reads the body of `func` (the cursor is on its `{`); `regs` holds the parameter registers.
+    /// Reads the body of `func`, the module's function number `func_index` (the cursor is on its `{`); `regs` holds
+    /// the parameter registers.
     pub fn parse(
         p: &'p mut Cursor<'a>,
         vars: &'p HashMap<&'a str, Var>,
         func: &'p mut Function,
+        func_index: usize,
         regs: RegScopes<'a>,
     ) -> Result<Vec<PendingCall<'a>>, ReadError> {
-        let mut cx = BodyCx { p, vars, func, regs, cfg: CfgBuilder::new(), calls: Vec::new() };
+        let mut cx = BodyCx { p, vars, func, regs, cfg: CfgBuilder::new(func_index), calls: Vec::new() };
         cx.p.expect_punct(b'{')?;
         cx.statements()?;
         let BodyCx { p, func, cfg, calls, .. } = cx;

@@ -7,8 +7,10 @@
 //!   `Branch { then: A, else: L }`; followed by anything else, the else side is a new unlabelled block that starts
 //!   right there;
 //! - an instruction after a terminator and before any label starts a new (unreachable) unlabelled block;
-//! - when the body starts with a label, an empty entry block falls through to it, so the entry block never has
-//!   predecessors (and reading the writer's text, whose entry block has no label, keeps the writer's layout);
+//! - when the body starts with a label, that label's block is the entry only if it is the writer's label for the
+//!   entry (`$L__BB{f}_0`, which the writer prints only when something branches to the entry); any other first
+//!   label gets an empty entry block falling through to it. Both keep the writer's layout when reading its text:
+//!   the writer omits an empty entry block that falls through, and its next block is `$L__BB{f}_1`;
 //! - the end of the body returns (ptxas treats running off the end of a function as `ret`).
 //!
 //! Blocks are numbered in layout order once the body is complete, whatever order labels were first named in.
@@ -59,12 +61,20 @@ pub(crate) struct CfgBuilder<'a> {
     labels: HashMap<&'a str, usize>,
     layout: Vec<usize>,
     cur: Cur,
+    /// The writer's label for this function's entry block.
+    entry_label: String,
 }
 
 impl<'a> CfgBuilder<'a> {
-    /// An empty body.
-    pub fn new() -> CfgBuilder<'a> {
-        CfgBuilder { blocks: Vec::new(), labels: HashMap::new(), layout: Vec::new(), cur: Cur::Closed }
+    /// An empty body of the function at `func_index` in its module.
+    pub fn new(func_index: usize) -> CfgBuilder<'a> {
+        CfgBuilder {
+            blocks: Vec::new(),
+            labels: HashMap::new(),
+            layout: Vec::new(),
+            cur: Cur::Closed,
+            entry_label: format!("$L__BB{func_index}_0"),
+        }
     }
 
     fn new_block(&mut self, defined: bool, label: Option<(&'a str, Token)>) -> usize {
@@ -88,8 +98,8 @@ impl<'a> CfgBuilder<'a> {
         if self.blocks[b].defined {
             return Err(CfgError { tok, message: format!("label `{name}` is defined twice") });
         }
-        if self.layout.is_empty() {
-            // The body starts with a label: give it an empty entry block that falls through.
+        if self.layout.is_empty() && name != self.entry_label {
+            // The body starts with a label other than the writer's entry label: an empty entry falls through to it.
             self.open();
         }
         self.end_with_successor(b);

@@ -519,6 +519,8 @@ impl<'a> BodyCx<'a, '_> {
         let Some(op) = m.take_map(atom_op_from) else {
             return Err(m.err(self.p, format!("missing operation in `{}`", m.full(self.p))));
         };
+        // `.noftz` is how PTX spells half-precision atomic adds; the IR's (and the emulator's) are never flushed.
+        m.take("noftz");
         let ty = m.ty(self.p)?;
         m.finish(self.p)?;
         if !has_dst && op == AtomOp::Cas {

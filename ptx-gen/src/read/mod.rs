@@ -21,8 +21,8 @@
 //! - a register's IR type is its declared type as written (`.reg .b32 %r<5>;` gives `B32` registers);
 //! - registers of a range are created at their declaration, class by class in declaration order and numerically
 //!   within a range, and `%r0` only when named, so that `write(read(write(ir))) == write(ir)`;
-//! - `exit` reads as `Return`; running off the end of a body returns; a body starting with a label gets an empty
-//!   entry block falling through to it (so the entry block never has predecessors);
+//! - `exit` reads as `Return`; running off the end of a body returns; a body starting with a label other than the
+//!   writer's entry label `$L__BB{f}_0` gets an empty entry block falling through to it (see `cfg`);
 //! - `.maxntid X, Y, Z` is stored as the product `X·Y·Z` (the IR keeps one number);
 //! - `atom.sem` without a scope is at `.gpu` scope, as PTX defines it;
 //! - instructions carry [`SrcLoc::NONE`](crate::SrcLoc::NONE): PTX text carries no macro source locations;

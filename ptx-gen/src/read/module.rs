@@ -293,7 +293,7 @@ impl<'a> ModuleReader<'a, '_> {
         if self.funcs.contains_key(name) {
             return Err(self.p.err(name_tok, format!("function `{name}` is defined twice")));
         }
-        let calls = BodyCx::parse(self.p, &self.vars, &mut func, regs)?;
+        let calls = BodyCx::parse(self.p, &self.vars, &mut func, self.module.functions.len(), regs)?;
         let id = self.module.add_function(func);
         self.funcs.insert(name, id);
         self.calls.extend(calls.into_iter().map(|c| (id, c)));
@@ -374,7 +374,11 @@ impl<'a> ModuleReader<'a, '_> {
     fn directives(&mut self, func: &mut Function) -> Result<(), ReadError> {
         while self.p.peek().kind == Tok::Dot {
             let d = self.p.bump();
-            match self.p.text(d) {
+            let word = self.p.text(d);
+            if func.kind == FuncKind::Device && matches!(word, ".maxntid" | ".reqntid" | ".minnctapersm" | ".maxnreg") {
+                return Err(self.p.err(d, format!("`{word}` applies to kernels (`.entry`) only")));
+            }
+            match word {
                 ".maxntid" => {
                     let (x, y, z) = self.dims()?;
                     // The IR keeps the product: ptxas and the driver only limit the block's total thread count.
