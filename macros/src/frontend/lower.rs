@@ -72,7 +72,8 @@ pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Er
     func
 }
 
-/// Terminates dangling blocks and drops the unreachable ones from the layout.
+/// Terminates dangling blocks, drops the unreachable ones, and lays the rest out in reverse postorder (each block
+/// after its predecessors except along back edges; the "then" side of a branch right after it).
 fn finish_layout(func: &mut Function) {
     let keys: Vec<IrBlock> = func.blocks.keys().collect();
     for k in &keys {
@@ -81,19 +82,27 @@ fn finish_layout(func: &mut Function) {
         }
     }
     let Some(entry) = func.layout.first().copied() else { return };
-    let mut reachable = vec![false; keys.len()];
-    let mut stack = vec![entry];
-    while let Some(bk) = stack.pop() {
-        let i = bk.0 as usize;
-        if reachable[i] {
-            continue;
-        }
-        reachable[i] = true;
-        if let Some(t) = &func.blocks[bk].term {
-            stack.extend(t.successors());
+    // Iterative DFS; successors are pushed so that the first one is explored last, which puts it first in RPO.
+    let mut visited = vec![false; keys.len()];
+    let mut postorder = Vec::with_capacity(keys.len());
+    let mut stack: Vec<(IrBlock, usize)> = vec![(entry, 0)];
+    visited[entry.0 as usize] = true;
+    while let Some((bk, next)) = stack.pop() {
+        let succs = func.blocks[bk].term.as_ref().map(|t| t.successors()).unwrap_or_default();
+        // Visit successors from the last to the first.
+        let order: Vec<IrBlock> = succs.into_iter().rev().collect();
+        if let Some(&s) = order.get(next) {
+            stack.push((bk, next + 1));
+            if !visited[s.0 as usize] {
+                visited[s.0 as usize] = true;
+                stack.push((s, 0));
+            }
+        } else {
+            postorder.push(bk);
         }
     }
-    func.layout.retain(|bk| reachable[bk.0 as usize]);
+    postorder.reverse();
+    func.layout = postorder;
     // A branch whose "then" block comes next is written as the negated branch to "else" plus a fall-through.
     for w in 0..func.layout.len() {
         let next = func.layout.get(w + 1).copied();
@@ -998,7 +1007,8 @@ impl Lowerer<'_, '_, '_> {
                 let zero = self.b.ins().setp(CmpOp::Eq, Type::U64, s, Operand::u64(0));
                 let trap_b = self.b.create_block();
                 let ok = self.b.create_block();
-                self.b.branch(zero, trap_b, ok);
+                // `@!zero bra ok`, so that the layout keeps the trap out of the way.
+                self.b.terminate(ptx_gen::Terminator::Branch { cond: zero, negate: true, then_dest: ok, else_dest: trap_b });
                 self.open(trap_b);
                 self.b.trap();
                 self.open(ok);

@@ -1,0 +1,313 @@
+//! Control flow: `if`/`else` expressions, `while`, `loop`, `for` over ranges, `break`/`continue` with labels,
+//! early `return`, short-circuit `&&`/`||`.
+
+use ptx_kernel::prelude::*;
+
+/// `if`/`else if`/`else` as an expression and as a statement.
+#[ptx_kernel]
+pub fn if_chain(a: &[i32], out: &mut [i32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i >= out.len() {
+        return;
+    }
+    let x = a[i];
+    let class = if x < -1000 {
+        -2
+    } else if x < 0 {
+        -1
+    } else if x == 0 {
+        0
+    } else {
+        let big = x > 1000;
+        if big { 2 } else { 1 }
+    };
+    let mut y = class * 10;
+    if x % 2 == 0 {
+        y += 1;
+    } else if x % 3 == 0 {
+        y += 2;
+    }
+    out[i] = y;
+}
+
+pub fn if_chain_ref(a: &[i32], out: &mut [i32]) {
+    for i in 0..out.len() {
+        let x = a[i];
+        let class = if x < -1000 {
+            -2
+        } else if x < 0 {
+            -1
+        } else if x == 0 {
+            0
+        } else if x > 1000 {
+            2
+        } else {
+            1
+        };
+        let mut y = class * 10;
+        if x % 2 == 0 {
+            y += 1;
+        } else if x % 3 == 0 {
+            y += 2;
+        }
+        out[i] = y;
+    }
+}
+
+/// `while`: Collatz steps (bounded).
+#[ptx_kernel]
+pub fn collatz(start: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let mut n = start[i] as u64 + 1;
+        let mut steps = 0;
+        while n != 1 && steps < 1000 {
+            n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+            steps += 1;
+        }
+        out[i] = steps;
+    }
+}
+
+pub fn collatz_ref(start: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let mut n = start[i] as u64 + 1;
+        let mut steps = 0;
+        while n != 1 && steps < 1000 {
+            n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+            steps += 1;
+        }
+        out[i] = steps;
+    }
+}
+
+/// `loop` with `break` and `continue`.
+#[ptx_kernel]
+pub fn loop_break_continue(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let mut k = 0u32;
+        let mut acc = 0u32;
+        loop {
+            k += 1;
+            if k > a[i] % 50 {
+                break;
+            }
+            if k % 3 == 0 {
+                continue;
+            }
+            acc = acc * 31 + k;
+        }
+        out[i] = acc;
+    }
+}
+
+pub fn loop_break_continue_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let mut acc = 0u32;
+        for k in 1..=a[i] % 50 {
+            if k % 3 != 0 {
+                acc = acc.wrapping_mul(31).wrapping_add(k);
+            }
+        }
+        out[i] = acc;
+    }
+}
+
+/// `for` over `a..b` and `a..=b`, with bounds from data (possibly empty, possibly reaching `MAX`).
+#[ptx_kernel]
+pub fn for_ranges(lo: &[u8], hi: &[u8], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if 2 * i + 1 < out.len() {
+        let mut s = 0u32;
+        for k in lo[i]..hi[i] {
+            s += k as u32;
+        }
+        out[2 * i] = s;
+        let mut t = 0u32;
+        for k in lo[i]..=hi[i] {
+            t = t * 3 + k as u32;
+        }
+        out[2 * i + 1] = t;
+    }
+}
+
+pub fn for_ranges_ref(lo: &[u8], hi: &[u8], out: &mut [u32]) {
+    for i in 0..out.len() / 2 {
+        let mut s = 0u32;
+        for k in lo[i]..hi[i] {
+            s += k as u32;
+        }
+        out[2 * i] = s;
+        let mut t = 0u32;
+        for k in lo[i]..=hi[i] {
+            t = t.wrapping_mul(3).wrapping_add(k as u32);
+        }
+        out[2 * i + 1] = t;
+    }
+}
+
+/// `(a..b).step_by(s)` and `(a..=b).step_by(s)` without overflowing near the type's end.
+#[ptx_kernel]
+pub fn step_by(lo: &[i8], step: &[u8], out: &mut [i32]) {
+    let i = gpu::global_idx_x() as usize;
+    if 3 * i + 2 < out.len() {
+        let s = (step[i] % 40) as usize + 1;
+        let mut a = 0i32;
+        for k in (lo[i]..127).step_by(s) {
+            a = a * 7 + k as i32;
+        }
+        out[3 * i] = a;
+        let mut b = 0i32;
+        for k in (lo[i]..=i8::MAX).step_by(s) {
+            b = b * 5 + k as i32;
+        }
+        out[3 * i + 1] = b;
+        let mut c = 0i32;
+        for _ in (0..1000u64).step_by(s * 7) {
+            c += 1;
+        }
+        out[3 * i + 2] = c;
+    }
+}
+
+pub fn step_by_ref(lo: &[i8], step: &[u8], out: &mut [i32]) {
+    for i in 0..out.len() / 3 {
+        let s = (step[i] % 40) as usize + 1;
+        let mut a = 0i32;
+        for k in (lo[i]..127).step_by(s) {
+            a = a.wrapping_mul(7).wrapping_add(k as i32);
+        }
+        out[3 * i] = a;
+        let mut b = 0i32;
+        for k in (lo[i]..=i8::MAX).step_by(s) {
+            b = b.wrapping_mul(5).wrapping_add(k as i32);
+        }
+        out[3 * i + 1] = b;
+        out[3 * i + 2] = (0..1000u64).step_by(s * 7).count() as i32;
+    }
+}
+
+/// Nested loops with labeled `break` and `continue`.
+#[ptx_kernel]
+pub fn labeled_loops(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let limit = a[i] % 97;
+        let mut found = 0u32;
+        let mut count = 0u32;
+        'outer: for x in 1..20u32 {
+            let mut y = 0u32;
+            'inner: while y < 20 {
+                y += 1;
+                if (x + y) % 5 == 0 {
+                    continue 'inner;
+                }
+                if x * y == limit {
+                    found = x * 100 + y;
+                    break 'outer;
+                }
+                if y > x {
+                    continue 'outer;
+                }
+                count += 1;
+            }
+        }
+        out[i] = found * 1000 + count;
+    }
+}
+
+pub fn labeled_loops_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let limit = a[i] % 97;
+        let mut found = 0u32;
+        let mut count = 0u32;
+        'outer: for x in 1..20u32 {
+            let mut y = 0u32;
+            while y < 20 {
+                y += 1;
+                if (x + y) % 5 == 0 {
+                    continue;
+                }
+                if x * y == limit {
+                    found = x * 100 + y;
+                    break 'outer;
+                }
+                if y > x {
+                    continue 'outer;
+                }
+                count += 1;
+            }
+        }
+        out[i] = found * 1000 + count;
+    }
+}
+
+/// Early `return` from inside loops.
+#[ptx_kernel]
+pub fn early_return(a: &[i32], out: &mut [i32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i >= out.len() {
+        return;
+    }
+    out[i] = -1;
+    for k in 0..64 {
+        if (a[i] >> k) & 1 == 1 {
+            out[i] = k;
+            return;
+        }
+    }
+    out[i] = 64;
+}
+
+pub fn early_return_ref(a: &[i32], out: &mut [i32]) {
+    for i in 0..out.len() {
+        out[i] = if a[i] == 0 { 64 } else { a[i].trailing_zeros() as i32 };
+    }
+}
+
+/// `&&` guards a read that would be out of bounds; `||` skips its right side.
+#[ptx_kernel]
+pub fn short_circuit(x: &[i32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let positive = i < x.len() && x[i] > 0;
+        let small = i >= x.len() || x[i] < 100;
+        let both = positive && small || !positive && !small;
+        out[i] = positive as u32 | (small as u32) << 1 | (both as u32) << 2;
+    }
+}
+
+pub fn short_circuit_ref(x: &[i32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let positive = i < x.len() && x[i] > 0;
+        let small = i >= x.len() || x[i] < 100;
+        let both = positive && small || !positive && !small;
+        out[i] = positive as u32 | (small as u32) << 1 | (both as u32) << 2;
+    }
+}
+
+/// `for mut i` (a copy of the counter) and `_`.
+#[ptx_kernel]
+pub fn for_mut_var(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let mut s = 0u32;
+        for mut k in 0..a[i] % 16 {
+            k *= 2;
+            s += k;
+        }
+        for _ in 0..3 {
+            s += 1;
+        }
+        out[i] = s;
+    }
+}
+
+pub fn for_mut_var_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let n = a[i] % 16;
+        out[i] = n * (n - n.min(1) + n.min(1)) - n + 3;
+        out[i] = (0..n).map(|k| 2 * k).sum::<u32>() + 3;
+    }
+}
