@@ -10,9 +10,11 @@ use super::inst::Stmt;
 use super::lexer::{Tok, Token};
 use super::lit::Lit;
 use super::regs::RegScopes;
+use super::var::{read_variable, Linkage};
 use super::ReadError;
+use crate::entity::EntityVec;
 use crate::inst::{Inst, InstKind, Reg, SrcLoc, Var};
-use crate::ir::{Function, InstData};
+use crate::ir::{Function, InstData, VarData};
 use crate::types::Type;
 
 /// A call argument before the callee's parameter types are known.
@@ -35,8 +37,10 @@ pub(crate) struct PendingCall<'a> {
 /// Everything the body of one function is read with.
 pub(crate) struct BodyCx<'a, 'p> {
     pub p: &'p mut Cursor<'a>,
-    /// Module variables declared so far, by name.
-    pub vars: &'p HashMap<&'a str, Var>,
+    /// Module variables declared so far, by name (function-scope declarations are added here too).
+    pub vars: &'p mut HashMap<&'a str, Var>,
+    /// The module's variables, to which function-scope declarations are hoisted.
+    pub var_data: &'p mut EntityVec<Var, VarData>,
     pub func: &'p mut Function,
     pub regs: RegScopes<'a>,
     pub cfg: CfgBuilder<'a>,
@@ -48,12 +52,13 @@ impl<'a, 'p> BodyCx<'a, 'p> {
     /// the parameter registers.
     pub fn parse(
         p: &'p mut Cursor<'a>,
-        vars: &'p HashMap<&'a str, Var>,
+        vars: &'p mut HashMap<&'a str, Var>,
+        var_data: &'p mut EntityVec<Var, VarData>,
         func: &'p mut Function,
         func_index: usize,
         regs: RegScopes<'a>,
     ) -> Result<Vec<PendingCall<'a>>, ReadError> {
-        let mut cx = BodyCx { p, vars, func, regs, cfg: CfgBuilder::new(func_index), calls: Vec::new() };
+        let mut cx = BodyCx { p, vars, var_data, func, regs, cfg: CfgBuilder::new(func_index), calls: Vec::new() };
         cx.p.expect_punct(b'{')?;
         cx.statements()?;
         let BodyCx { p, func, cfg, calls, .. } = cx;
@@ -116,7 +121,13 @@ impl<'a, 'p> BodyCx<'a, 'p> {
                 }
                 self.p.expect_punct(b';').map(drop)
             }
-            d @ (".local" | ".shared" | ".param" | ".global" | ".const") => {
+            // A function-scope variable is hoisted to the module: its storage is per-CTA (`.shared`) or per-module
+            // anyway; only its name's scope widens (to the rest of the module), which can only accept more text.
+            ".shared" | ".global" | ".const" => {
+                read_variable(self.p, Linkage::default(), self.var_data, self.vars)?;
+                Ok(())
+            }
+            d @ (".local" | ".param") => {
                 Err(self.p.err(t, format!("`{d}` declarations inside a function body are not supported")))
             }
             d => Err(self.p.err(t, format!("unexpected `{d}` in a function body"))),

@@ -4,18 +4,19 @@
 //! around it: comments anywhere, any whitespace, any register and label names, `.reg .ty %name<N>;` ranges and
 //! single registers, `{ … }` scopes (inline asm's among them: its instructions are read as ordinary
 //! instructions), linkage directives, `.param` attributes, performance directives, module variables with
-//! initialisers, and `.loc`/`.file`/`.pragma` (skipped).
+//! initialisers (and function-scope `.shared` arrays, hoisted to the module), and `.loc`/`.file`/`.pragma` (skipped).
 //!
 //! Stages, one file each:
 //! - `lexer`: bytes to tokens (no regex, one pass; line and column computed only for errors);
 //! - `lit`: numeric literals and their bits as an operand of a given type;
 //! - `module`: items and signatures, then call resolution (a call may name a function defined later);
+//!   `var`: variable declarations (function-scope ones, nvcc's "demoted variables", are hoisted to the module);
 //! - `body`: the statement loop of a function body; `regs`: register declarations and scopes;
 //!   `operand`: operand syntax; `inst`: the instruction table; `cfg`: blocks from labels and branches.
 //!
 //! What the IR cannot represent is an error naming the token, never silently dropped: predicated instructions
 //! other than `bra`, `.ftz` and other modifiers the IR has no field for, `.param` parameters of device functions,
-//! vector registers, function-local `.local`/`.shared` declarations, instructions the IR does not have.
+//! vector registers, `.local` and `.param` declarations in bodies, instructions the IR does not have.
 //!
 //! Choices worth knowing:
 //! - a register's IR type is its declared type as written (`.reg .b32 %r<5>;` gives `B32` registers);
@@ -38,6 +39,7 @@ mod lit;
 mod module;
 mod operand;
 mod regs;
+mod var;
 
 use crate::ir::Module;
 

@@ -7,22 +7,12 @@ use super::body::{reg_decl_type, BodyCx, PendingCall, RawArg};
 use super::cursor::Cursor;
 use super::lexer::{Tok, Token};
 use super::regs::RegScopes;
+use super::var::{alignment, read_variable, Linkage};
 use super::ReadError;
 use crate::inst::{FuncId, InstKind, Operand, Var};
-use crate::ir::{FuncKind, Function, Module, Param, VarData};
+use crate::ir::{FuncKind, Function, Module, Param};
 use crate::target::{PtxIsa, Target};
-use crate::types::{StateSpace, Type};
-
-/// The most elements an initializer may list (bounds memory on hostile input; real tables are far smaller).
-const MAX_INIT: usize = 1 << 24;
-
-/// Linkage directives in front of an item.
-#[derive(Default, Clone, Copy)]
-struct Linkage {
-    is_extern: bool,
-    /// Where the linkage started (for errors about the whole item).
-    first: Option<Token>,
-}
+use crate::types::Type;
 
 /// State of reading one module.
 struct ModuleReader<'a, 'p> {
@@ -67,7 +57,9 @@ pub(crate) fn parse_module(p: &mut Cursor<'_>) -> Result<Module, ReadError> {
                 continue;
             }
             ".entry" | ".func" => r.function(linkage)?,
-            ".global" | ".shared" | ".const" => r.variable(linkage)?,
+            ".global" | ".shared" | ".const" => {
+                read_variable(r.p, linkage, &mut r.module.vars, &mut r.vars)?;
+            }
             _ if linkage.first.is_some() => {
                 return Err(r.p.err(t, format!("expected `.entry`, `.func` or a variable after linkage, found `{word}`")))
             }
@@ -139,125 +131,6 @@ impl<'a> ModuleReader<'a, '_> {
         Ok(())
     }
 
-    /// `{.extern} .global|.shared|.const {.align N} .ty name{[N]…}{ = init};`
-    fn variable(&mut self, linkage: Linkage) -> Result<(), ReadError> {
-        let space_tok = self.p.bump();
-        let space = match self.p.text(space_tok) {
-            ".global" => StateSpace::Global,
-            ".shared" => StateSpace::Shared,
-            _ => StateSpace::Const,
-        };
-        let mut align = None;
-        let ty = loop {
-            let t = self.p.peek();
-            let text = self.p.text(t);
-            if t.kind != Tok::Dot {
-                return Err(self.p.expected("the variable's type such as `.u32`"));
-            }
-            self.p.bump();
-            match text {
-                ".align" => align = Some(self.alignment()?),
-                ".v2" | ".v4" | ".v8" => return Err(self.p.err(t, "vector variables are not supported")),
-                _ => match Type::from_name(&text[1..]) {
-                    Some(ty) => break ty,
-                    None => return Err(self.p.err(t, format!("unsupported variable attribute `{text}`"))),
-                },
-            }
-        };
-        let (name_tok, name) = self.p.expect_ident("a variable name")?;
-        // Dimensions: `[4]`, `[2][3]` (flattened), or `[]` (sized by the initializer, or dynamic shared memory).
-        let mut len: Option<u64> = None;
-        let mut unsized_dim = false;
-        while self.p.eat_punct(b'[') {
-            if self.p.eat_punct(b']') {
-                unsized_dim = true;
-                continue;
-            }
-            let (n, lit) = self.p.literal()?;
-            let dim = lit.as_u64().ok_or_else(|| self.p.err(n, "an array size must be a non-negative integer"))?;
-            self.p.expect_punct(b']')?;
-            len = Some(len.unwrap_or(1).checked_mul(dim).ok_or_else(|| self.p.err(n, "array too large"))?);
-        }
-        let init = if self.p.is_punct(b'=') {
-            let eq = self.p.bump();
-            if space == StateSpace::Shared {
-                return Err(self.p.err(eq, "`.shared` variables cannot be initialised"));
-            }
-            self.initializer(ty)?
-        } else {
-            Vec::new()
-        };
-        self.p.expect_punct(b';')?;
-
-        let is_dyn_smem = linkage.is_extern && space == StateSpace::Shared && unsized_dim && len.is_none();
-        if linkage.is_extern && !is_dyn_smem {
-            let at = linkage.first.unwrap_or(space_tok);
-            return Err(self.p.err(at, "extern variables other than dynamic shared memory (`.extern .shared … name[]`) are not supported"));
-        }
-        let len = if is_dyn_smem {
-            Some(0)
-        } else if unsized_dim {
-            if len.is_some() || init.is_empty() {
-                return Err(self.p.err(name_tok, format!("array `{name}` needs a size")));
-            }
-            Some(init.len() as u64)
-        } else {
-            len
-        };
-        if init.len() as u64 > len.unwrap_or(1) {
-            return Err(self.p.err(name_tok, format!("`{name}` has more initial values than elements")));
-        }
-        if self.vars.contains_key(name) {
-            return Err(self.p.err(name_tok, format!("variable `{name}` is defined twice")));
-        }
-        let align = align.unwrap_or(ty.size());
-        let var = self.module.add_var(VarData { name: name.to_string(), space, ty, len, align, init });
-        self.vars.insert(name, var);
-        Ok(())
-    }
-
-    /// The `N` of `.align N` (a power of two).
-    fn alignment(&mut self) -> Result<u32, ReadError> {
-        let (t, n) = self.p.u32_literal("an alignment")?;
-        if !n.is_power_of_two() {
-            return Err(self.p.err(t, format!("alignment {n} is not a power of two")));
-        }
-        Ok(n)
-    }
-
-    /// `{v, …}` (nested braces flattened) or a single value, as raw bits of `ty`.
-    fn initializer(&mut self, ty: Type) -> Result<Vec<u64>, ReadError> {
-        let mut out = Vec::new();
-        let mut depth = 0usize;
-        loop {
-            if self.p.eat_punct(b'{') {
-                depth += 1;
-                continue;
-            }
-            let t = self.p.peek();
-            if t.kind == Tok::Ident {
-                return Err(self.p.err(t, "address initializers are not supported"));
-            }
-            let (t, lit) = self.p.literal()?;
-            let imm = lit.to_imm(ty).map_err(|m| self.p.err(t, m))?;
-            if out.len() >= MAX_INIT {
-                return Err(self.p.err(t, format!("initializer longer than {MAX_INIT} elements")));
-            }
-            out.push(imm.0);
-            // After a value: close any number of braces, then `,` continues, anything else ends.
-            while depth > 0 && self.p.eat_punct(b'}') {
-                depth -= 1;
-            }
-            if depth == 0 || !self.p.eat_punct(b',') {
-                break;
-            }
-        }
-        if depth > 0 {
-            return Err(self.p.expected("`}`"));
-        }
-        Ok(out)
-    }
-
     /// `.entry name(params) directives {body}` or `.func (rets) name(params) directives {body}`; either may be a
     /// declaration ending in `;` instead of a body.
     fn function(&mut self, _linkage: Linkage) -> Result<(), ReadError> {
@@ -293,7 +166,8 @@ impl<'a> ModuleReader<'a, '_> {
         if self.funcs.contains_key(name) {
             return Err(self.p.err(name_tok, format!("function `{name}` is defined twice")));
         }
-        let calls = BodyCx::parse(self.p, &self.vars, &mut func, self.module.functions.len(), regs)?;
+        let index = self.module.functions.len();
+        let calls = BodyCx::parse(self.p, &mut self.vars, &mut self.module.vars, &mut func, index, regs)?;
         let id = self.module.add_function(func);
         self.funcs.insert(name, id);
         self.calls.extend(calls.into_iter().map(|c| (id, c)));
@@ -343,7 +217,7 @@ impl<'a> ModuleReader<'a, '_> {
                 let a = self.p.bump();
                 match self.p.text(a) {
                     ".align" => {
-                        self.alignment()?;
+                        alignment(self.p)?;
                     }
                     ".ptr" | ".global" | ".shared" | ".const" | ".local" => {}
                     text => match Type::from_name(&text[1..]) {
