@@ -261,8 +261,8 @@ fn nvcc_reduction_with_shared_memory_loop_and_inline_asm() {
     let k = &m.functions[FuncId(0)];
     assert!(kinds(k).iter().any(|i| matches!(i, InstKind::AddrOf { var: Var(0), .. })));
     // The loop: $L__BB0_5 branches back to $L__BB0_3.
-    // Six labelled blocks, the entry, and the two unlabelled blocks after `@p bra` (the guarded load and the
-    // guarded atomic) … plus the one after `@%p3 bra`: nine.
+    // Five labelled blocks, the entry, and the three unlabelled blocks that follow a `@p bra` (the guarded load,
+    // the guarded add, the guarded atomic): nine.
     assert_eq!(k.layout.len(), 9);
     let back_edges = k
         .layout
