@@ -55,6 +55,10 @@ fn is_int_arith(t: Type) -> bool {
 fn is_bits_arith(t: Type) -> bool {
     t.is_bits() && t.bits() >= 16
 }
+/// 16/32/64-bit `.uN`, `.sN` or `.bN`: what bitwise instructions take (the writer spells them `.bN`).
+fn is_intish(t: Type) -> bool {
+    (t.is_int() || t.is_bits()) && t.bits() >= 16
+}
 
 fn mode_list(modes: &[Mode]) -> String {
     let names: Vec<String> =
@@ -100,6 +104,15 @@ impl InstChecker<'_> {
         match o {
             Operand::Reg(r) => self.src_reg(r, ty, what),
             Operand::Imm(i) => imm_fits(i, ty, what),
+        }
+    }
+
+    /// A source of an instruction the writer spells with the `.bN` type of the same width when the IR type is a
+    /// half-precision one (`mov`, `selp`, `st`, bitwise atomics): there a half-precision immediate is fine (its bits).
+    fn src_bits_spelled(&self, o: Operand, ty: Type, what: &str) -> Check {
+        match o {
+            Operand::Reg(r) => self.src_reg(r, ty, what),
+            Operand::Imm(i) => imm_fits(i, ty.to_bits(), what),
         }
     }
 
@@ -149,10 +162,7 @@ impl InstChecker<'_> {
         use InstKind::*;
         match kind {
             Mov { ty, dst, src } => {
-                if ty.bits() == 8 || is_half_family(*ty) {
-                    return Err(format!("`mov` does not take .{ty} (move the bits with .b{})", ty.bits().max(16)));
-                }
-                self.src(*src, *ty, "source")?;
+                self.src_bits_spelled(*src, *ty, "source")?;
                 self.dst(*dst, *ty, "destination")
             }
             ReadSpecial { dst, sreg } => self.dst(*dst, sreg.ty(), "destination"),
@@ -195,8 +205,8 @@ impl InstChecker<'_> {
                 self.dst(*dst, wide, "destination")
             }
             Bfi { ty, dst, f, b, pos, len } => {
-                if !matches!(ty, Type::B32 | Type::B64) {
-                    return Err(bad_type("bfi", *ty, ".b32 or .b64"));
+                if !(is_intish(*ty) && matches!(ty.bits(), 32 | 64)) {
+                    return Err(bad_type("bfi", *ty, "32- or 64-bit integer or .bN types"));
                 }
                 self.src(*f, *ty, "inserted field")?;
                 self.src(*b, *ty, "base")?;
@@ -211,11 +221,11 @@ impl InstChecker<'_> {
                 self.dst(*dst, Type::Pred, "destination")
             }
             Selp { ty, dst, a, b, cond } => {
-                if !(is_int_arith(*ty) || is_bits_arith(*ty) || matches!(ty, Type::F32 | Type::F64)) {
-                    return Err(bad_type("selp", *ty, "16/32/64-bit integer, .bN, .f32 or .f64 types"));
+                if *ty == Type::Pred {
+                    return Err(bad_type("selp", *ty, "integer, .bN or float types (select predicates with and/or)"));
                 }
-                self.src(*a, *ty, "operand a")?;
-                self.src(*b, *ty, "operand b")?;
+                self.src_bits_spelled(*a, *ty, "operand a")?;
+                self.src_bits_spelled(*b, *ty, "operand b")?;
                 self.src_reg(*cond, Type::Pred, "condition")?;
                 self.dst(*dst, *ty, "destination")
             }
@@ -253,7 +263,10 @@ impl InstChecker<'_> {
                     return Err(format!("a {}-element store has {} source operands", access.vec.count(), srcs.len()));
                 }
                 for &s in srcs {
-                    self.data_src(s, access.ty, "stored value")?;
+                    match s {
+                        Operand::Imm(i) => imm_fits(i, access.ty.to_bits(), "stored value")?,
+                        Operand::Reg(_) => self.data_src(s, access.ty, "stored value")?,
+                    }
                 }
                 self.addr(addr, access.space, access.bytes())
             }
@@ -262,10 +275,18 @@ impl InstChecker<'_> {
                 if let Some(d) = dst {
                     self.dst(*d, *ty, "destination")?;
                 }
+                let bitwise = !matches!(op, AtomOp::Add | AtomOp::Min | AtomOp::Max | AtomOp::Inc | AtomOp::Dec);
+                let check = |o: Operand, what: &str| {
+                    if bitwise {
+                        self.src_bits_spelled(o, *ty, what)
+                    } else {
+                        self.src(o, *ty, what)
+                    }
+                };
                 if let Some(c) = cmp {
-                    self.src(*c, *ty, "compare value")?;
+                    check(*c, "compare value")?;
                 }
-                self.src(*src, *ty, "operand")?;
+                check(*src, "operand")?;
                 if matches!(addr.base, AddrBase::Param(_)) {
                     return Err("atomics cannot address kernel parameters".into());
                 }
@@ -341,9 +362,6 @@ impl InstChecker<'_> {
         if a.ty == Type::Pred {
             return Err(format!("`{what}` cannot move predicates"));
         }
-        if is_half_family(a.ty) {
-            return Err(format!("`{what}` does not take .{} (use .b{})", a.ty, a.ty.bits()));
-        }
         if a.vec != VecWidth::Scalar && a.bytes() > 16 {
             return Err(format!("vector accesses move at most 16 bytes; this one moves {}", a.bytes()));
         }
@@ -356,10 +374,12 @@ impl InstChecker<'_> {
             MemOrder::AcqRel(_) => return Err(format!("`{what}` cannot be .acq_rel (atomics only)")),
             MemOrder::Acquire(_) if is_store => return Err("stores cannot be .acquire".into()),
             MemOrder::Release(_) if !is_store => return Err("loads cannot be .release".into()),
-            _ if !ordered_space => return Err(format!(
+            _ if !ordered_space => {
+                return Err(format!(
                 "memory orders (.volatile/.relaxed/.acquire/.release) need global, shared or generic space, not .{}",
                 a.space
-            )),
+            ))
+            }
             _ => {}
         }
         if a.order != MemOrder::Weak && a.cache != CacheOp::None {
@@ -552,14 +572,14 @@ fn unary_rule(op: UnOp, mode: Mode, ty: Type) -> Check {
             need_mode(name, ty, mode, &[Mode::None])
         }
         UnOp::Not => {
-            if !(is_bits_arith(ty) || ty == Type::Pred) {
-                return Err(bad_type(name, ty, ".pred, .b16, .b32 or .b64"));
+            if !(is_intish(ty) || ty == Type::Pred) {
+                return Err(bad_type(name, ty, ".pred or 16/32/64-bit integer or .bN types"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
         UnOp::Popc | UnOp::Clz | UnOp::Brev => {
-            if !matches!(ty, Type::B32 | Type::B64) {
-                return Err(bad_type(name, ty, ".b32 or .b64"));
+            if !(is_intish(ty) && matches!(ty.bits(), 32 | 64)) {
+                return Err(bad_type(name, ty, "32- or 64-bit integer or .bN types"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
@@ -636,14 +656,14 @@ fn binary_rule(op: BinOp, mode: Mode, ty: Type) -> Check {
             need_mode(name, ty, mode, &[Mode::None])
         }
         BinOp::And | BinOp::Or | BinOp::Xor => {
-            if !(is_bits_arith(ty) || ty == Type::Pred) {
-                return Err(bad_type(name, ty, ".pred, .b16, .b32 or .b64"));
+            if !(is_intish(ty) || ty == Type::Pred) {
+                return Err(bad_type(name, ty, ".pred or 16/32/64-bit integer or .bN types"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
         BinOp::Shl => {
-            if !is_bits_arith(ty) {
-                return Err(bad_type(name, ty, ".b16, .b32 or .b64"));
+            if !is_intish(ty) {
+                return Err(bad_type(name, ty, "16/32/64-bit integer or .bN types"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
@@ -767,8 +787,11 @@ fn atom_rule(
             ".u32, .s32, .u64, .s64 or half-precision types",
         ),
         AtomOp::Inc | AtomOp::Dec => (ty == U32, ".u32"),
-        AtomOp::And | AtomOp::Or | AtomOp::Xor | AtomOp::Exch => (matches!(ty, B32 | B64), ".b32 or .b64"),
-        AtomOp::Cas => (matches!(ty, B16 | B32 | B64), ".b16, .b32 or .b64"),
+        AtomOp::And | AtomOp::Or | AtomOp::Xor => {
+            ((ty.is_int() || ty.is_bits()) && matches!(ty.bits(), 32 | 64), "32- or 64-bit integer or .bN types")
+        }
+        AtomOp::Exch => (ty != Pred && matches!(ty.bits(), 32 | 64), "32- or 64-bit types"),
+        AtomOp::Cas => (ty != Pred && matches!(ty.bits(), 16 | 32 | 64), "16-, 32- or 64-bit types"),
     };
     if !ok {
         return Err(format!("`{name}.{}` does not take .{ty} (it takes {expected})", op.name()));
