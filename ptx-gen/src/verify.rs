@@ -11,7 +11,7 @@
 //! - Variable and function names are valid PTX identifiers and unique across both.
 //! - Variables live in `.global`, `.shared` or `.const`; are not predicates; have a power-of-two alignment of at
 //!   least the element size; only `.shared` ones are unsized (`len == Some(0)`); only `.global`/`.const` ones are
-//!   initialised, with one value per element, each fitting the element type.
+//!   initialised, with at most one value per element (fewer is PTX's partial initialiser), each fitting the type.
 //! - Calls form an acyclic graph (no recursion), and a device function comes before the functions that call it
 //!   (PTX declares before use; the writer emits in module order).
 //!
@@ -36,27 +36,33 @@
 //! - Instruction types and modifiers are legal PTX, e.g.: float `add`/`sub`/`mul` take none or `.rn/.rz/.rm/.rp`
 //!   (half types none or `.rn`); integer `mul`/`mad` need `.lo`/`.hi`/`.wide` (`.wide` only on 16/32-bit);
 //!   `div.f32` needs a rounding mode, `.approx` or `.full`, `div.f64` a rounding mode; integer ops take no float
-//!   rounding; no 8-bit arithmetic; `and/or/xor/not` on `.bN`/`.pred`; `shl` on `.bN`, `shr` on any 16/32/64-bit
-//!   integer, the amount always `.u32`; `setp` on `.bN` only compares eq/ne, unsigned-only comparisons need `.uN`,
+//!   rounding; no 8-bit arithmetic; `and/or/xor/not/shl/popc/clz/brev/bfi` on 16/32/64-bit integers or `.bN` (the
+//!   writer spells them `.bN`; `and/or/xor/not` also on `.pred`; `popc/clz/brev/bfi` 32/64-bit only); `shr` on any
+//!   16/32/64-bit integer; shift amounts `.u32`; `setp` on `.bN` only compares eq/ne, unsigned-only comparisons need `.uN`,
 //!   float-only comparisons need floats, the result is a predicate; `cvt` float→int needs `.rni/.rzi/.rmi/.rpi`,
 //!   int→float and narrowing float→float need `.rn/.rz/.rm/.rp`, widening float→float and int→int take none,
 //!   float→same float takes none or an integer rounding.
-//! - Immediates fit their type (predicates are 0 or 1), and there are no immediates of `.f16`/`.bf16`/packed types.
-//! - `ld`/`st` move no predicates and no `.f16`/`.bf16`/packed types (PTX wants `.b16`/`.b32`); vector accesses
+//! - `mov` and `selp` take any type but `selp` no predicates (the writer spells 8-bit and half types as the `.bN`
+//!   type PTX accepts).
+//! - Immediates fit their type (predicates are 0 or 1); there are no immediates of `.f16`/`.bf16`/packed types
+//!   except where the writer spells the instruction with the `.bN` type (`mov`, `selp`, `st`, bitwise atomics).
+//! - `ld`/`st` move no predicates (half types are written as `.b16`/`.b32`); vector accesses
 //!   have one register per element and at most 16 bytes; no stores to `.param`/`.const`; stores are not
 //!   `.acquire`, loads not `.release`, neither `.acq_rel`; memory orders only in global/shared/generic space and
 //!   without cache operators; cache operators valid for the direction; `.nc` only on weak global loads; eviction
 //!   priorities and L2 prefetch only in global/generic space.
 //! - Addresses: registers are 64-bit integers; variables exist, are in the accessed space (or it is generic) and
 //!   sized accesses stay inside them; `[paramN]` only in `ld.param` of kernels, N in range, inside the parameter.
-//! - Atomics: global/shared/generic space; legal op/type pairs (`and/or/xor/exch` `.b32/.b64`; `cas` `.b16/.b32/.b64`;
+//! - Atomics: global/shared/generic space; legal op/type pairs (`and/or/xor` 32/64-bit integers or `.bN`, `exch`
+//!   any 32/64-bit type, `cas` any 16/32/64-bit type, all written as `.bN`;
 //!   `add` `.u32/.s32/.u64/.f32/.f64` and half types; `min/max` `.u32/.s32/.u64/.s64` and half types; `inc/dec`
 //!   `.u32`); a compare operand exactly for `cas`; `cas`/`exch` return a value; no `.volatile`; `red` is not
 //!   `.acquire`/`.acq_rel`; the order's scope agrees with the scope.
 //! - `bar` ids 0..=15, thread counts positive multiples of 32, `bar.arrive` has a count; `shfl`, `vote`,
 //!   `bar.warp.sync` and `activemask` operands are 32-bit (lane, clamp and masks integers); `vote` reads a predicate.
-//! - Calls: the callee is a device function; argument and result counts match; arguments are registers of the
-//!   parameter's class and type; results registers of the callee's result class and type.
+//! - Calls: the callee is a device function; argument and result counts match; register arguments have the
+//!   parameter's class and a compatible type, immediate arguments fit it (ptxas accepts immediates there); result
+//!   registers have the callee's result class and a compatible type.
 //! - Inline asm: every `{N}` names an operand.
 //!
 //! **Dataflow**

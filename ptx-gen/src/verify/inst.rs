@@ -469,12 +469,9 @@ impl InstChecker<'_> {
     }
 
     fn call(&self, callee: FuncId, rets: &[Reg], args: &[Operand]) -> Check {
-        for (i, a) in args.iter().enumerate() {
-            match a {
-                Operand::Reg(r) => {
-                    self.reg(*r)?;
-                }
-                Operand::Imm(_) => return Err(format!("call argument {i} is an immediate; arguments are registers")),
+        for a in args {
+            if let Operand::Reg(r) = a {
+                self.reg(*r)?;
             }
         }
         for &r in rets {
@@ -499,7 +496,14 @@ impl InstChecker<'_> {
             ));
         }
         for (i, (a, p)) in args.iter().zip(&f.params).enumerate() {
-            let Operand::Reg(r) = a else { continue };
+            let r = match a {
+                Operand::Reg(r) => r,
+                // The callee's parameter is a register of the type's class; an immediate passes its bits.
+                Operand::Imm(imm) => {
+                    imm_fits(*imm, p.ty.to_bits(), &format!("argument {i}"))?;
+                    continue;
+                }
+            };
             let rt = self.reg(*r)?;
             if !(reg_compatible(p.ty, rt) && rt.reg_class() == p.ty.reg_class()) {
                 return Err(format!("argument {i} {r} is a {rt} register; `{}` takes .{} there", f.name, p.ty));

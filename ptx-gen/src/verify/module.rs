@@ -43,8 +43,9 @@ pub(crate) fn check(module: &Module, errs: &mut Vec<VerifyError>) {
             if !matches!(data.space, StateSpace::Global | StateSpace::Const) {
                 fail(format!("{what}: only .global and .const variables can have initial values"));
             }
+            // Fewer values than elements is PTX's partial initialiser: the rest are zero.
             let count = data.len.unwrap_or(1);
-            if data.init.len() as u64 != count {
+            if data.init.len() as u64 > count {
                 fail(format!("{what}: {} initial values for {count} elements", data.init.len()));
             }
             if let Some(&v) = data.init.iter().find(|&&v| crate::inst::truncate(v, data.ty.bits()) != v) {
