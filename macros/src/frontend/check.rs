@@ -9,9 +9,9 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 
-use super::diag::Errors;
+use super::diag::{Errors, SpanRange};
 use super::hir::*;
-use super::signature::{is_heap_type, scalar_type, KernelSig};
+use super::signature::{is_heap_type, scalar_type, type_string, KernelSig};
 use super::types::{ParamTy, ScalarTy, SUPPORTED_SCALARS};
 
 /// What a name refers to.
@@ -24,8 +24,9 @@ enum Binding {
 }
 
 /// The intrinsics, for messages.
-fn intrinsic_list() -> String {
-    Intrinsic::ALL.iter().map(|(n, _)| format!("{n}()")).collect::<Vec<_>>().join(", ")
+fn intrinsic_list() -> &'static str {
+    "`gpu::thread_idx_x()`, `block_idx_x()`, `block_dim_x()`, `grid_dim_x()` and their `_y`/`_z`, \
+     `global_idx_x()`, `sync_threads()`"
 }
 
 const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, `min`, `max`, `sqrt`, `mul_add`, \
@@ -72,7 +73,8 @@ struct Checker<'e> {
 }
 
 impl Checker<'_> {
-    fn push(&mut self, kind: ExprKind, span: Span) -> ExprId {
+    fn push(&mut self, kind: ExprKind, span: impl Into<SpanRange>) -> ExprId {
+        let span = span.into();
         self.body.exprs.push(Expr { kind, span });
         ExprId(self.body.exprs.len() as u32 - 1)
     }
@@ -80,8 +82,7 @@ impl Checker<'_> {
     /// Records an error under `node` and returns an error expression in its place.
     fn reject(&mut self, node: &dyn ToTokens, msg: impl std::fmt::Display) -> ExprId {
         self.errors.spanned(node, msg);
-        let span = node.to_token_stream().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-        self.push(ExprKind::Error, span)
+        self.push(ExprKind::Error, SpanRange::of(node))
     }
 
     fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
@@ -205,27 +206,27 @@ impl Checker<'_> {
                     }
                 };
                 let inner = self.expr(&u.expr);
-                self.push(ExprKind::Unary(op, inner), e.span())
+                self.push(ExprKind::Unary(op, inner), expr_range(e))
             }
             syn::Expr::Binary(b) => self.binary(b),
             syn::Expr::Assign(a) => {
                 let place = self.place(&a.left);
                 let value = self.expr(&a.right);
                 match place {
-                    Some(p) => self.push(ExprKind::Assign(p, value), e.span()),
-                    None => self.push(ExprKind::Error, e.span()),
+                    Some(p) => self.push(ExprKind::Assign(p, value), expr_range(e)),
+                    None => self.push(ExprKind::Error, expr_range(e)),
                 }
             }
             syn::Expr::Cast(c) => {
                 let inner = self.expr(&c.expr);
                 match scalar_type(&c.ty) {
-                    Some(t) => self.push(ExprKind::Cast(inner, t), e.span()),
+                    Some(t) => self.push(ExprKind::Cast(inner, t), expr_range(e)),
                     None => self.reject(&*c.ty, unsupported_type_message(&c.ty, "casts")),
                 }
             }
             syn::Expr::Index(ix) => {
                 let Some(slice) = self.slice_base(&ix.expr) else {
-                    return self.push(ExprKind::Error, e.span());
+                    return self.push(ExprKind::Error, expr_range(e));
                 };
                 if let syn::Expr::Range(_) = &*ix.index {
                     return self.reject(
@@ -235,7 +236,7 @@ impl Checker<'_> {
                     );
                 }
                 let index = self.expr(&ix.index);
-                self.push(ExprKind::Index(slice, index), e.span())
+                self.push(ExprKind::Index(slice, index), expr_range(e))
             }
             syn::Expr::Call(call) => self.call(call),
             syn::Expr::MethodCall(m) => self.method_call(m),
@@ -248,7 +249,7 @@ impl Checker<'_> {
                     );
                 }
                 let block = self.block(&b.block);
-                self.push(ExprKind::Block(block), e.span())
+                self.push(ExprKind::Block(block), expr_range(e))
             }
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::While(w) => {
@@ -264,14 +265,14 @@ impl Checker<'_> {
                 self.loop_stack.push(id);
                 let body = self.block(&w.body);
                 self.loop_stack.pop();
-                self.push(ExprKind::While(id, cond, body), e.span())
+                self.push(ExprKind::While(id, cond, body), expr_range(e))
             }
             syn::Expr::Loop(l) => {
                 let id = self.new_loop(LoopKind::Loop, l.label.as_ref());
                 self.loop_stack.push(id);
                 let body = self.block(&l.body);
                 self.loop_stack.pop();
-                self.push(ExprKind::Loop(id, body), e.span())
+                self.push(ExprKind::Loop(id, body), expr_range(e))
             }
             syn::Expr::ForLoop(f) => self.for_loop(f),
             syn::Expr::Break(b) => {
@@ -285,14 +286,14 @@ impl Checker<'_> {
                 match self.loop_target(b.label.as_ref(), e) {
                     Some(id) => {
                         self.body.loops[id.0 as usize].has_break = true;
-                        self.push(ExprKind::Break(id), e.span())
+                        self.push(ExprKind::Break(id), expr_range(e))
                     }
-                    None => self.push(ExprKind::Error, e.span()),
+                    None => self.push(ExprKind::Error, expr_range(e)),
                 }
             }
             syn::Expr::Continue(c) => match self.loop_target(c.label.as_ref(), e) {
-                Some(id) => self.push(ExprKind::Continue(id), e.span()),
-                None => self.push(ExprKind::Error, e.span()),
+                Some(id) => self.push(ExprKind::Continue(id), expr_range(e)),
+                None => self.push(ExprKind::Error, expr_range(e)),
             },
             syn::Expr::Return(r) => {
                 if let Some(v) = &r.expr {
@@ -304,9 +305,9 @@ impl Checker<'_> {
                         );
                     }
                 }
-                self.push(ExprKind::Return, e.span())
+                self.push(ExprKind::Return, expr_range(e))
             }
-            syn::Expr::Tuple(t) if t.elems.is_empty() => self.push(ExprKind::Unit, e.span()),
+            syn::Expr::Tuple(t) if t.elems.is_empty() => self.push(ExprKind::Unit, expr_range(e)),
             syn::Expr::Tuple(_) => self.reject(
                 e,
                 "tuples are not supported in #[ptx_kernel] functions: kernel values are scalars; use one `let` \
@@ -445,7 +446,7 @@ impl Checker<'_> {
     }
 
     fn path_expr(&mut self, p: &syn::ExprPath) -> ExprId {
-        let span = p.span();
+        let span = SpanRange::of(p);
         if p.qself.is_none() && p.path.leading_colon.is_none() && p.path.segments.len() == 1 {
             let seg = &p.path.segments[0];
             if seg.arguments.is_none() {
@@ -485,7 +486,7 @@ impl Checker<'_> {
 
     fn binary(&mut self, b: &syn::ExprBinary) -> ExprId {
         use syn::BinOp as B;
-        let span = b.span();
+        let span = expr_range_binary(b);
         let compound = match b.op {
             B::AddAssign(_) => Some(BinaryOp::Add),
             B::SubAssign(_) => Some(BinaryOp::Sub),
@@ -612,7 +613,7 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, call: &syn::ExprCall) -> ExprId {
-        let span = call.span();
+        let span = SpanRange { start: call.span(), end: call.paren_token.span.close() };
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
@@ -660,7 +661,7 @@ impl Checker<'_> {
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> ExprId {
-        let span = m.span();
+        let span = SpanRange { start: m.receiver.span(), end: m.paren_token.span.close() };
         let name = m.method.to_string();
         if let Some(t) = &m.turbofish {
             return self.reject(t, "turbofish (`::<T>`) is not supported on methods in #[ptx_kernel] functions");
@@ -718,11 +719,11 @@ impl Checker<'_> {
         let cond = self.expr(&i.cond);
         let then = self.block(&i.then_branch);
         let else_ = i.else_branch.as_ref().map(|(_, e)| self.expr(e));
-        self.push(ExprKind::If(cond, then, else_), i.span())
+        self.push(ExprKind::If(cond, then, else_), SpanRange { start: i.if_token.span, end: last_span_if(i) })
     }
 
     fn for_loop(&mut self, f: &syn::ExprForLoop) -> ExprId {
-        let span = f.span();
+        let span = SpanRange { start: f.span(), end: f.body.brace_token.span.close() };
         // The iterator: a range, or a parenthesised range with `.step_by(s)`.
         let (range, step) = match &*f.expr {
             syn::Expr::Range(r) => (r, None),
@@ -812,7 +813,7 @@ fn unsupported_type_message(ty: &syn::Type, what: &str) -> String {
     format!(
         "unsupported type `{}` in {what} of a #[ptx_kernel] function{heap}: the supported types are the scalars \
          {SUPPORTED_SCALARS}",
-        ty.to_token_stream()
+        type_string(ty)
     )
 }
 
@@ -929,4 +930,59 @@ fn float_const(ty: ScalarTy, name: &str) -> Option<u64> {
         PI, TAU, E, SQRT_2, FRAC_1_SQRT_2, LN_2, LN_10, LOG2_E, LOG10_E, LOG2_10, LOG10_2, FRAC_PI_2, FRAC_PI_3,
         FRAC_PI_4, FRAC_PI_6, FRAC_PI_8, FRAC_1_PI, FRAC_2_PI, FRAC_2_SQRT_PI
     )
+}
+
+/// First and last token of an expression, without building its token stream (which would make checking quadratic).
+fn expr_range(e: &syn::Expr) -> SpanRange {
+    SpanRange { start: e.span(), end: last_span(e) }
+}
+
+fn expr_range_binary(b: &syn::ExprBinary) -> SpanRange {
+    SpanRange { start: b.left.span(), end: last_span(&b.right) }
+}
+
+fn last_span_if(i: &syn::ExprIf) -> Span {
+    match &i.else_branch {
+        Some((_, e)) => last_span(e),
+        None => i.then_branch.brace_token.span.close(),
+    }
+}
+
+/// The span of the last token of `e`, following the right spine of the tree.
+fn last_span(e: &syn::Expr) -> Span {
+    use syn::Expr as E;
+    match e {
+        E::Binary(b) => last_span(&b.right),
+        E::Assign(a) => last_span(&a.right),
+        E::Unary(u) => last_span(&u.expr),
+        E::Cast(c) => SpanRange::of(&*c.ty).end,
+        E::Paren(p) => p.paren_token.span.close(),
+        E::Group(g) => last_span(&g.expr),
+        E::Call(c) => c.paren_token.span.close(),
+        E::MethodCall(m) => m.paren_token.span.close(),
+        E::Index(i) => i.bracket_token.span.close(),
+        E::Block(b) => b.block.brace_token.span.close(),
+        E::Unsafe(u) => u.block.brace_token.span.close(),
+        E::If(i) => last_span_if(i),
+        E::While(w) => w.body.brace_token.span.close(),
+        E::Loop(l) => l.body.brace_token.span.close(),
+        E::ForLoop(f) => f.body.brace_token.span.close(),
+        E::Range(r) => r.end.as_deref().map_or_else(|| r.span(), last_span),
+        E::Return(r) => r.expr.as_deref().map_or(r.return_token.span, last_span),
+        E::Break(b) => b.expr.as_deref().map_or_else(|| b.span(), last_span),
+        E::Path(p) => p.path.segments.last().map_or_else(|| p.span(), |s| s.ident.span()),
+        E::Field(f) => match &f.member {
+            syn::Member::Named(n) => n.span(),
+            syn::Member::Unnamed(i) => i.span,
+        },
+        E::Tuple(t) => t.paren_token.span.close(),
+        E::Array(a) => a.bracket_token.span.close(),
+        E::Repeat(r) => r.bracket_token.span.close(),
+        E::Struct(s) => s.brace_token.span.close(),
+        E::Match(m) => m.brace_token.span.close(),
+        E::Closure(c) => last_span(&c.body),
+        E::Reference(r) => last_span(&r.expr),
+        E::Try(t) => t.question_token.span,
+        _ => e.span(),
+    }
 }

@@ -7,7 +7,7 @@ use quote::quote;
 use super::attr::parse_options;
 use super::check::check_body;
 use super::codegen::{expansion, Compiled};
-use super::diag::Errors;
+use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
 use super::hir::Body;
 use super::infer::infer;
@@ -73,11 +73,11 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
 
 /// Passes, verification, target resolution and writing; late errors map back to spans through `SrcLoc`s.
 fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Result<Compiled, Vec<syn::Error>> {
-    let span_of = |loc: ptx_gen::SrcLoc| -> Span {
+    let span_of = |loc: ptx_gen::SrcLoc| -> SpanRange {
         if loc.is_none() {
-            fallback_span
+            SpanRange::single(fallback_span)
         } else {
-            body.exprs.get(loc.0 as usize).map_or(fallback_span, |e| e.span)
+            body.exprs.get(loc.0 as usize).map_or(SpanRange::single(fallback_span), |e| e.span)
         }
     };
     let internal = |what: String| vec![syn::Error::new(fallback_span, format!("internal error in #[ptx_kernel]: {what} (please report this)"))];
@@ -87,9 +87,9 @@ fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Resul
         let span = match &e {
             ptx_gen::target::TargetError::TooLow { loc, .. } => span_of(*loc),
             #[allow(unreachable_patterns)]
-            _ => fallback_span,
+            _ => SpanRange::single(fallback_span),
         };
-        vec![syn::Error::new(span, format!("{e}"))]
+        vec![error_at(span, format!("{e}"))]
     })?;
     let ptx = ptx_gen::write::write_module(module).map_err(|e| internal(format!("writing PTX failed: {e}")))?;
     let entry = module.functions.values().next().map(|f| f.name.clone()).unwrap_or_default();

@@ -7,6 +7,7 @@
 
 use proc_macro2::Span;
 
+use super::diag::SpanRange;
 use super::types::ScalarTy;
 
 /// An expression of [`Body::exprs`].
@@ -78,7 +79,7 @@ pub struct LoopData {
 #[derive(Clone, Debug)]
 pub struct Expr {
     pub kind: ExprKind,
-    pub span: Span,
+    pub span: SpanRange,
 }
 
 /// A literal.

@@ -13,9 +13,7 @@
 //! rustc type-checks the original function too, so only programs it accepts matter; on those this agrees with it.
 //! Conflicts are still reported (rather than left to rustc) so that a kernel never silently becomes a stub.
 
-use proc_macro2::Span;
-
-use super::diag::Errors;
+use super::diag::{Errors, SpanRange};
 use super::hir::*;
 use super::signature::KernelSig;
 use super::types::{ScalarTy, Ty};
@@ -168,7 +166,7 @@ impl Inferer<'_, '_> {
     }
 
     /// Makes `a` and `b` the same type; reports a mismatch at `span`. Returns the common type.
-    fn unify(&mut self, a: It, b: It, span: Span) -> It {
+    fn unify(&mut self, a: It, b: It, span: SpanRange) -> It {
         let (a, b) = (self.shallow(a), self.shallow(b));
         match (a, b) {
             // `!` coerces to anything.
@@ -208,7 +206,7 @@ impl Inferer<'_, '_> {
         }
     }
 
-    fn span(&self, e: ExprId) -> Span {
+    fn span(&self, e: ExprId) -> SpanRange {
         self.body.expr(e).span
     }
 
@@ -460,7 +458,7 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
     }
 }
 
-fn check_binary(op: BinaryOp, a: Ty, b: Ty, span: Span, errors: &mut Errors) {
+fn check_binary(op: BinaryOp, a: Ty, b: Ty, span: SpanRange, errors: &mut Errors) {
     let (Some(ta), tb) = (a.scalar(), b.scalar()) else {
         if a != Ty::Never {
             errors.at(span, format!("cannot apply `{}` to `{a}`", op.symbol()));

@@ -18,7 +18,7 @@ use ptx_gen::{
 };
 
 use super::consts::{self, HostVal};
-use super::diag::Errors;
+use super::diag::{Errors, SpanRange};
 use super::hir::*;
 use super::infer::Types;
 use super::signature::KernelSig;
@@ -143,8 +143,8 @@ impl Lowerer<'_, '_, '_> {
         self.b.set_srcloc(SrcLoc(e.0));
     }
 
-    fn span(&self, e: ExprId) -> Span {
-        self.body.exprs.get(e.0 as usize).map_or(self.fallback_span, |x| x.span)
+    fn span(&self, e: ExprId) -> SpanRange {
+        self.body.exprs.get(e.0 as usize).map_or(SpanRange::single(self.fallback_span), |x| x.span)
     }
 
     fn internal(&mut self, e: ExprId, what: &str) -> Val {

@@ -146,7 +146,7 @@ fn parse_param_type(ty: &syn::Type, errors: &mut Errors) -> Option<ParamTy> {
                         format!(
                             "references to single values (`&{}`) are not supported as kernel parameters: pass \
                              the value itself, or a slice `&[T]` / `&mut [T]` ({})",
-                            other.to_token_stream(),
+                            type_string(other),
                             supported_params()
                         ),
                     );
@@ -161,7 +161,7 @@ fn parse_param_type(ty: &syn::Type, errors: &mut Errors) -> Option<ParamTy> {
                         format!(
                             "unsupported slice element type `{}` in a #[ptx_kernel] parameter (slice elements \
                              are the scalars {SUPPORTED_SCALARS})",
-                            elem.to_token_stream()
+                            type_string(elem)
                         ),
                     );
                     None
@@ -178,7 +178,7 @@ fn parse_param_type(ty: &syn::Type, errors: &mut Errors) -> Option<ParamTy> {
                     other,
                     format!(
                         "unsupported parameter type `{}` in a #[ptx_kernel] function{} ({})",
-                        other.to_token_stream(),
+                        type_string(other),
                         if heap { ": heap types don't exist on the GPU; pass a slice of a device buffer" } else { "" },
                         supported_params()
                     ),
@@ -222,4 +222,23 @@ pub fn is_heap_type(ty: &syn::Type) -> bool {
         syn::Type::Reference(r) => matches!(&*r.elem, syn::Type::Path(p) if p.path.is_ident("str")),
         _ => false,
     }
+}
+
+/// A type as users write it (`Vec<f32>`, not the token stream's `Vec < f32 >`).
+pub fn type_string(ty: &syn::Type) -> String {
+    let s = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        // Drop the spaces the token printer puts around `<`, `>`, `::`, `&`, before `,`, `;` and `]`, and after `[`.
+        let drop = c == ' '
+            && (matches!(prev, '<' | '&' | '[' | ':' | '(') || matches!(next, '<' | '>' | ',' | ';' | ']' | ':' | ')'));
+        if !drop {
+            out.push(c);
+        }
+        prev = c;
+    }
+    out
 }

@@ -1,0 +1,13 @@
+use ptx_kernel::prelude::*;
+
+fn helper(x: f32) -> f32 {
+    x * 2.0
+}
+
+#[ptx_kernel]
+fn calls(x: &[f32], y: &mut [f32]) {
+    let i = gpu::global_idx_x() as usize;
+    y[i] = helper(x[i]) + f32::sin(x[i]);
+}
+
+fn main() {}
