@@ -393,7 +393,8 @@ fn memory_variables_and_atomics() {
         use AtomOp::*;
         use StateSpace::{Generic, Global, Shared};
         let a = Address::reg(src);
-        let rows: Vec<(AtomOp, StateSpace, MemOrder, Option<Scope>, Type, Operand, Option<Operand>)> = vec![
+        type Row = (AtomOp, StateSpace, MemOrder, Option<Scope>, Type, Operand, Option<Operand>);
+        let rows: Vec<Row> = vec![
             (Add, Global, MemOrder::Weak, None, U32, Operand::u32(1), None),
             (Add, Global, MemOrder::Weak, None, F32, x.into(), None),
             (Add, Global, MemOrder::Relaxed(Scope::Gpu), Some(Scope::Gpu), U64, Operand::u64(1 << 40), None),

@@ -164,13 +164,11 @@ fn number_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
-            i += 1;
-        } else if (b == b'+' || b == b'-')
+        let exponent_sign = (b == b'+' || b == b'-')
             && !prefixed
             && matches!(bytes[i - 1], b'e' | b'E')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || exponent_sign {
             i += 1;
         } else {
             break;

@@ -25,7 +25,12 @@ struct ModuleReader<'a, 'p> {
     calls: Vec<(FuncId, PendingCall<'a>)>,
     version: Option<PtxIsa>,
     target: Option<(Token, Target)>,
+    /// Registers of the functions read so far.
+    total_regs: usize,
 }
+
+/// The most registers a module may declare in all (bounds memory on hostile input).
+const MAX_MODULE_REGS: usize = 1 << 24;
 
 /// Reads a whole module.
 pub(crate) fn parse_module(p: &mut Cursor<'_>) -> Result<Module, ReadError> {
@@ -38,6 +43,7 @@ pub(crate) fn parse_module(p: &mut Cursor<'_>) -> Result<Module, ReadError> {
         calls: Vec::new(),
         version: None,
         target: None,
+        total_regs: 0,
     };
     let mut linkage = Linkage::default();
     loop {
@@ -168,6 +174,10 @@ impl<'a> ModuleReader<'a, '_> {
         }
         let index = self.module.functions.len();
         let calls = BodyCx::parse(self.p, &mut self.vars, &mut self.module.vars, &mut func, index, regs)?;
+        self.total_regs += func.regs.len();
+        if self.total_regs > MAX_MODULE_REGS {
+            return Err(self.p.err(name_tok, format!("too many registers in the module (at most {MAX_MODULE_REGS})")));
+        }
         let id = self.module.add_function(func);
         self.funcs.insert(name, id);
         self.calls.extend(calls.into_iter().map(|c| (id, c)));

@@ -15,6 +15,8 @@ use crate::types::Type;
 
 /// The most registers one range declaration may declare (ptxas itself allocates far fewer; this bounds memory).
 pub(crate) const MAX_RANGE: u32 = 1 << 20;
+/// The most registers one function may declare (so that a short text cannot make the reader allocate gigabytes).
+pub(crate) const MAX_FUNC_REGS: usize = 1 << 22;
 
 /// One `%prefix<count>` declaration.
 struct RegRange {
@@ -70,6 +72,9 @@ impl<'a> RegScopes<'a> {
     pub fn declare_range(&mut self, func: &mut Function, prefix: &'a str, count: u32, ty: Type) -> Result<(), String> {
         if count > MAX_RANGE {
             return Err(format!("register range `{prefix}<{count}>` is too large (at most {MAX_RANGE})"));
+        }
+        if func.regs.len() + count as usize > MAX_FUNC_REGS {
+            return Err(format!("too many registers in one function (at most {MAX_FUNC_REGS})"));
         }
         if self.innermost().ranges.contains_key(prefix) {
             return Err(format!("register range `{prefix}<…>` is declared twice"));
@@ -169,5 +174,9 @@ mod tests {
         s.declare_range(&mut f, "%x1", 3, Type::B32).unwrap();
         assert_eq!(s.lookup(&mut f, "%x12"), Some(Reg(1)));
         assert!(s.declare_range(&mut f, "%y", MAX_RANGE + 1, Type::B32).is_err());
+        for i in 0..4 {
+            s.declare_range(&mut f, ["%a", "%b", "%c", "%d"][i], MAX_RANGE, Type::B32).unwrap();
+        }
+        assert!(s.declare_range(&mut f, "%e", MAX_RANGE, Type::B32).unwrap_err().contains("too many registers"));
     }
 }
