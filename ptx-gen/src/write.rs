@@ -580,7 +580,8 @@ impl<'m> PtxWriter<'m> {
                 let digits = after.bytes().take_while(u8::is_ascii_digit).count();
                 // `{N}` is a placeholder; any other brace is PTX's own (a `{ .reg … }` scope).
                 if digits > 0 && after.as_bytes().get(digits) == Some(&b'}') {
-                    let n: usize = after[..digits].parse().map_err(|_| format!("asm operand `{{{}}}`", &after[..digits]))?;
+                    let n: usize =
+                        after[..digits].parse().map_err(|_| format!("asm operand `{{{}}}`", &after[..digits]))?;
                     if let Some(&r) = outputs.get(n) {
                         self.put_reg(r)?;
                     } else if let Some(&op) = n.checked_sub(outputs.len()).and_then(|i| inputs.get(i)) {
@@ -696,7 +697,10 @@ impl<'m> PtxWriter<'m> {
         }
         let caller = self.func.map_or(0, |(i, _)| i);
         if callee.index() > caller {
-            return Err(format!("calls `{}`, which is defined after the caller (PTX needs it declared first)", target.name));
+            return Err(format!(
+                "calls `{}`, which is defined after the caller (PTX needs it declared first)",
+                target.name
+            ));
         }
         if rets.len() != target.returns.len() || args.len() != target.params.len() {
             return Err(format!(
@@ -813,14 +817,22 @@ impl<'m> PtxWriter<'m> {
         let mut seen = std::collections::HashSet::new();
         for v in self.module.vars.values() {
             if !is_identifier(&v.name) {
-                return Err(WriteError::InvalidVar { var: v.name.clone(), what: "the name is not a PTX identifier".into() });
+                return Err(WriteError::InvalidVar {
+                    var: v.name.clone(),
+                    what: "the name is not a PTX identifier".into(),
+                });
             }
             if !seen.insert(v.name.as_str()) {
                 return Err(WriteError::InvalidVar { var: v.name.clone(), what: "the name is used twice".into() });
             }
         }
         for f in self.module.functions.values() {
-            let bad = |what: &str| WriteError::Invalid { func: f.name.clone(), inst: None, loc: SrcLoc::NONE, what: what.into() };
+            let bad = |what: &str| WriteError::Invalid {
+                func: f.name.clone(),
+                inst: None,
+                loc: SrcLoc::NONE,
+                what: what.into(),
+            };
             if !is_identifier(&f.name) {
                 return Err(bad("the name is not a PTX identifier"));
             }
@@ -830,7 +842,10 @@ impl<'m> PtxWriter<'m> {
         }
         for f in self.module.functions.values().filter(|f| f.kind == FuncKind::Kernel) {
             for v in self.module.vars.values() {
-                let shadows = v.name.strip_prefix(f.name.as_str()).and_then(|s| s.strip_prefix("_param_"))
+                let shadows = v
+                    .name
+                    .strip_prefix(f.name.as_str())
+                    .and_then(|s| s.strip_prefix("_param_"))
                     .and_then(|n| n.parse::<usize>().ok())
                     .is_some_and(|n| n < f.params.len());
                 if shadows {

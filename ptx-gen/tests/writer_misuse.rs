@@ -98,7 +98,8 @@ fn broken_layouts_and_branches() {
         b.ins().mov(Type::U32, Imm(1));
     });
     let f = &mut m.functions[FuncId(0)];
-    f.blocks[Block(0)].term = Some(Terminator::Branch { cond: Reg(0), negate: false, then_dest: Block(0), else_dest: Block(0) });
+    f.blocks[Block(0)].term =
+        Some(Terminator::Branch { cond: Reg(0), negate: false, then_dest: Block(0), else_dest: Block(0) });
     assert!(invalid(&m, "k").1.contains("branch condition v0 is not a predicate register"));
 
     // A block listing an instruction that does not exist.
@@ -107,87 +108,172 @@ fn broken_layouts_and_branches() {
     assert_eq!(invalid(&m, "k").0, Some(Inst(42)));
 }
 
+/// A function body to build inside `with_body`.
+type BodyFn = Box<dyn Fn(&mut FunctionBuilder)>;
+
 #[test]
 fn malformed_instructions() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut FunctionBuilder)>)> = vec![
-        ("a 4-element access has 1 destinations", Box::new(|b| {
-            let mut a = global(Type::F32);
-            a.vec = VecWidth::V4;
-            let p = global_param(b, 0);
-            b.ins().ld(a, Address::reg(p));
-        })),
-        ("a 2-element access has 3 sources", Box::new(|b| {
-            let mut a = global(Type::F32);
-            a.vec = VecWidth::V2;
-            let p = global_param(b, 0);
-            b.ins().st_vec(a, Address::reg(p), vec![Operand::f32(1.0); 3]);
-        })),
+    let cases: Vec<(&str, BodyFn)> = vec![
+        (
+            "a 4-element access has 1 destinations",
+            Box::new(|b| {
+                let mut a = global(Type::F32);
+                a.vec = VecWidth::V4;
+                let p = global_param(b, 0);
+                b.ins().ld(a, Address::reg(p));
+            }),
+        ),
+        (
+            "a 2-element access has 3 sources",
+            Box::new(|b| {
+                let mut a = global(Type::F32);
+                a.vec = VecWidth::V2;
+                let p = global_param(b, 0);
+                b.ins().st_vec(a, Address::reg(p), vec![Operand::f32(1.0); 3]);
+            }),
+        ),
         ("bar.arrive needs a thread count", Box::new(|b| b.ins().bar(BarOp::Arrive, Imm(1), None))),
-        ("needs a result register (PTX has no red.exch)", Box::new(|b| {
-            let p = global_param(b, 0);
-            b.ins().red(AtomOp::Exch, StateSpace::Global, Type::B32, Address::reg(p), Imm(1));
-        })),
-        ("an expected value is given exactly for `cas`", Box::new(|b| {
-            let p = global_param(b, 0);
-            b.ins().atom(AtomOp::Cas, StateSpace::Global, MemOrder::Weak, None, Type::B32, Address::reg(p), Imm(1), None);
-        })),
-        ("atomics have no .volatile form", Box::new(|b| {
-            let p = global_param(b, 0);
-            b.ins().atom(AtomOp::Add, StateSpace::Global, MemOrder::Volatile, None, Type::U32, Address::reg(p), Imm(1), None);
-        })),
-        ("scope .sys disagrees with the ordering's scope .cta", Box::new(|b| {
-            let p = global_param(b, 0);
-            let o = MemOrder::Relaxed(Scope::Cta);
-            b.ins().atom(AtomOp::Add, StateSpace::Global, o, Some(Scope::Sys), Type::U32, Address::reg(p), Imm(1), None);
-        })),
-        ("a load cannot have release semantics", Box::new(|b| {
-            let p = global_param(b, 0);
-            let mut a = global(Type::U32);
-            a.order = MemOrder::Release(Scope::Gpu);
-            b.ins().ld(a, Address::reg(p));
-        })),
-        ("a store cannot have acquire semantics", Box::new(|b| {
-            let p = global_param(b, 0);
-            let mut a = global(Type::U32);
-            a.order = MemOrder::Acquire(Scope::Gpu);
-            b.ins().st(a, Address::reg(p), Imm(0));
-        })),
-        ("`.nc` applies to loads only", Box::new(|b| {
-            let p = global_param(b, 0);
-            let mut a = global(Type::U32);
-            a.nc = true;
-            b.ins().st(a, Address::reg(p), Imm(0));
-        })),
-        ("`.nc` loads read .global memory only", Box::new(|b| {
-            let p = global_param(b, 0);
-            let mut a = access(StateSpace::Shared, Type::U32);
-            a.nc = true;
-            b.ins().ld(a, Address::reg(p));
-        })),
-        ("cvta needs a state space other than generic", Box::new(|b| {
-            let p = global_param(b, 0);
-            b.ins().cvta(true, StateSpace::Generic, p);
-        })),
-        ("parameter 5 does not exist (1 parameters)", Box::new(|b| {
-            let d = b.new_reg(Type::U32);
-            b.push(InstKind::Ld { access: access(StateSpace::Param, Type::U32), dsts: vec![d], addr: Address::param(5) });
-        })),
-        ("kernel parameter 0 is addressed in .global, not .param", Box::new(|b| {
-            b.ins().ld(global(Type::U32), Address::param(0));
-        })),
-        ("module variable var3 does not exist", Box::new(|b| {
-            b.ins().addr_of(Var(3));
-        })),
-        ("inline asm refers to operand {2} but has 1 outputs and 1 inputs", Box::new(|b| {
-            let r = b.new_reg(Type::U32);
-            b.ins().asm("add.u32 {0}, {1}, {2};", vec![r], vec![Imm(1).into()]);
-        })),
-        ("calls fn9, which does not exist", Box::new(|b| {
-            b.ins().call(FuncId(9), &[], vec![]);
-        })),
-        ("calls kernel `k`; only device functions can be called", Box::new(|b| {
-            b.ins().call(FuncId(0), &[], vec![]);
-        })),
+        (
+            "needs a result register (PTX has no red.exch)",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                b.ins().red(AtomOp::Exch, StateSpace::Global, Type::B32, Address::reg(p), Imm(1));
+            }),
+        ),
+        (
+            "an expected value is given exactly for `cas`",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                b.ins().atom(
+                    AtomOp::Cas,
+                    StateSpace::Global,
+                    MemOrder::Weak,
+                    None,
+                    Type::B32,
+                    Address::reg(p),
+                    Imm(1),
+                    None,
+                );
+            }),
+        ),
+        (
+            "atomics have no .volatile form",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                b.ins().atom(
+                    AtomOp::Add,
+                    StateSpace::Global,
+                    MemOrder::Volatile,
+                    None,
+                    Type::U32,
+                    Address::reg(p),
+                    Imm(1),
+                    None,
+                );
+            }),
+        ),
+        (
+            "scope .sys disagrees with the ordering's scope .cta",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                let o = MemOrder::Relaxed(Scope::Cta);
+                b.ins().atom(
+                    AtomOp::Add,
+                    StateSpace::Global,
+                    o,
+                    Some(Scope::Sys),
+                    Type::U32,
+                    Address::reg(p),
+                    Imm(1),
+                    None,
+                );
+            }),
+        ),
+        (
+            "a load cannot have release semantics",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                let mut a = global(Type::U32);
+                a.order = MemOrder::Release(Scope::Gpu);
+                b.ins().ld(a, Address::reg(p));
+            }),
+        ),
+        (
+            "a store cannot have acquire semantics",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                let mut a = global(Type::U32);
+                a.order = MemOrder::Acquire(Scope::Gpu);
+                b.ins().st(a, Address::reg(p), Imm(0));
+            }),
+        ),
+        (
+            "`.nc` applies to loads only",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                let mut a = global(Type::U32);
+                a.nc = true;
+                b.ins().st(a, Address::reg(p), Imm(0));
+            }),
+        ),
+        (
+            "`.nc` loads read .global memory only",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                let mut a = access(StateSpace::Shared, Type::U32);
+                a.nc = true;
+                b.ins().ld(a, Address::reg(p));
+            }),
+        ),
+        (
+            "cvta needs a state space other than generic",
+            Box::new(|b| {
+                let p = global_param(b, 0);
+                b.ins().cvta(true, StateSpace::Generic, p);
+            }),
+        ),
+        (
+            "parameter 5 does not exist (1 parameters)",
+            Box::new(|b| {
+                let d = b.new_reg(Type::U32);
+                b.push(InstKind::Ld {
+                    access: access(StateSpace::Param, Type::U32),
+                    dsts: vec![d],
+                    addr: Address::param(5),
+                });
+            }),
+        ),
+        (
+            "kernel parameter 0 is addressed in .global, not .param",
+            Box::new(|b| {
+                b.ins().ld(global(Type::U32), Address::param(0));
+            }),
+        ),
+        (
+            "module variable var3 does not exist",
+            Box::new(|b| {
+                b.ins().addr_of(Var(3));
+            }),
+        ),
+        (
+            "inline asm refers to operand {2} but has 1 outputs and 1 inputs",
+            Box::new(|b| {
+                let r = b.new_reg(Type::U32);
+                b.ins().asm("add.u32 {0}, {1}, {2};", vec![r], vec![Imm(1).into()]);
+            }),
+        ),
+        (
+            "calls fn9, which does not exist",
+            Box::new(|b| {
+                b.ins().call(FuncId(9), &[], vec![]);
+            }),
+        ),
+        (
+            "calls kernel `k`; only device functions can be called",
+            Box::new(|b| {
+                b.ins().call(FuncId(0), &[], vec![]);
+            }),
+        ),
     ];
     for (want, make) in cases {
         let m = with_body(|b| make(b));
@@ -261,7 +347,11 @@ fn device_function_signatures() {
     let f = &mut m.functions[FuncId(0)];
     let dst = f.new_reg(Type::U32);
     let i = f.insts.push(InstData {
-        kind: InstKind::Ld { access: MemAccess::new(StateSpace::Param, Type::U32), dsts: vec![dst], addr: Address::param(0) },
+        kind: InstKind::Ld {
+            access: MemAccess::new(StateSpace::Param, Type::U32),
+            dsts: vec![dst],
+            addr: Address::param(0),
+        },
         loc: SrcLoc(7),
     });
     f.blocks[Block(0)].insts.push(i);

@@ -122,7 +122,17 @@ fn random_inst(rng: &mut Lcg, b: &mut FunctionBuilder, pools: &mut Pools, g: Reg
     let r = match rng.below(14) {
         0 => {
             let ty = rng.pick(&INTS);
-            let op = rng.pick(&[BinOp::Add, BinOp::Sub, BinOp::Min, BinOp::Max, BinOp::And, BinOp::Or, BinOp::Xor, BinOp::Div, BinOp::Rem]);
+            let op = rng.pick(&[
+                BinOp::Add,
+                BinOp::Sub,
+                BinOp::Min,
+                BinOp::Max,
+                BinOp::And,
+                BinOp::Or,
+                BinOp::Xor,
+                BinOp::Div,
+                BinOp::Rem,
+            ]);
             let (x, y) = (pools.op(rng, ty), pools.op(rng, ty));
             Some((b.ins().binary(op, Mode::None, ty, x, y), ty))
         }
@@ -176,7 +186,11 @@ fn random_inst(rng: &mut Lcg, b: &mut FunctionBuilder, pools: &mut Pools, g: Reg
         7 => {
             let ty = rng.pick(&[Type::U32, Type::S32, Type::F32, Type::F64]);
             let cmp = rng.pick(&CmpOp::ALL);
-            let fits = if ty.is_float() { !cmp.is_unsigned_only() } else { !cmp.is_float_only() && (ty == Type::U32 || !cmp.is_unsigned_only()) };
+            let fits = if ty.is_float() {
+                !cmp.is_unsigned_only()
+            } else {
+                !cmp.is_float_only() && (ty == Type::U32 || !cmp.is_unsigned_only())
+            };
             let cmp = if fits { cmp } else { CmpOp::Ne };
             let (x, y) = (pools.op(rng, ty), pools.op(rng, ty));
             Some((b.ins().setp(cmp, ty, x, y), Type::Pred))
@@ -232,7 +246,16 @@ fn random_inst(rng: &mut Lcg, b: &mut FunctionBuilder, pools: &mut Pools, g: Reg
         }
         _ => {
             let x = pools.op(rng, Type::U32);
-            let old = b.ins().atom(AtomOp::Add, StateSpace::Global, MemOrder::Weak, None, Type::U32, Address::reg_offset(g, 512), x, None);
+            let old = b.ins().atom(
+                AtomOp::Add,
+                StateSpace::Global,
+                MemOrder::Weak,
+                None,
+                Type::U32,
+                Address::reg_offset(g, 512),
+                x,
+                None,
+            );
             Some((old, Type::U32))
         }
     };
@@ -268,7 +291,9 @@ fn check_names(ptx: &str) {
                     assert!(n >= 1 && n < limit, "`{prefix}{n}` not declared (range <{limit}>) in `{line}`");
                 }
             }
-            if let Some(target) = line.split("bra").nth(1).filter(|_| line.contains(" bra")).map(|t| t.trim().trim_end_matches(';')) {
+            if let Some(target) =
+                line.split("bra").nth(1).filter(|_| line.contains(" bra")).map(|t| t.trim().trim_end_matches(';'))
+            {
                 let target = target.trim_start_matches(".uni").trim();
                 assert!(labels.contains(target), "branch to undefined label {target}");
             }
@@ -325,11 +350,25 @@ fn any_scope(rng: &mut Lcg) -> Scope {
 
 fn any_order(rng: &mut Lcg) -> MemOrder {
     let s = any_scope(rng);
-    rng.pick(&[MemOrder::Weak, MemOrder::Volatile, MemOrder::Relaxed(s), MemOrder::Acquire(s), MemOrder::Release(s), MemOrder::AcqRel(s)])
+    rng.pick(&[
+        MemOrder::Weak,
+        MemOrder::Volatile,
+        MemOrder::Relaxed(s),
+        MemOrder::Acquire(s),
+        MemOrder::Release(s),
+        MemOrder::AcqRel(s),
+    ])
 }
 
 fn any_space(rng: &mut Lcg) -> StateSpace {
-    rng.pick(&[StateSpace::Param, StateSpace::Global, StateSpace::Shared, StateSpace::Local, StateSpace::Const, StateSpace::Generic])
+    rng.pick(&[
+        StateSpace::Param,
+        StateSpace::Global,
+        StateSpace::Shared,
+        StateSpace::Local,
+        StateSpace::Const,
+        StateSpace::Generic,
+    ])
 }
 
 fn any_addr(rng: &mut Lcg, nregs: usize) -> Address {
@@ -347,9 +386,25 @@ fn any_access(rng: &mut Lcg) -> MemAccess {
         ty: any_type(rng),
         vec: rng.pick(&[VecWidth::Scalar, VecWidth::V2, VecWidth::V4]),
         order: any_order(rng),
-        cache: rng.pick(&[CacheOp::None, CacheOp::Ca, CacheOp::Cg, CacheOp::Cs, CacheOp::Lu, CacheOp::Cv, CacheOp::Wb, CacheOp::Wt]),
+        cache: rng.pick(&[
+            CacheOp::None,
+            CacheOp::Ca,
+            CacheOp::Cg,
+            CacheOp::Cs,
+            CacheOp::Lu,
+            CacheOp::Cv,
+            CacheOp::Wb,
+            CacheOp::Wt,
+        ]),
         nc: rng.chance(20),
-        eviction: rng.pick(&[Eviction::None, Eviction::EvictNormal, Eviction::EvictUnchanged, Eviction::EvictFirst, Eviction::EvictLast, Eviction::NoAllocate]),
+        eviction: rng.pick(&[
+            Eviction::None,
+            Eviction::EvictNormal,
+            Eviction::EvictUnchanged,
+            Eviction::EvictFirst,
+            Eviction::EvictLast,
+            Eviction::NoAllocate,
+        ]),
         prefetch: rng.pick(&[Prefetch::None, Prefetch::B64, Prefetch::B128, Prefetch::B256]),
     }
 }
@@ -359,39 +414,107 @@ fn any_inst(rng: &mut Lcg, nregs: usize, nfuncs: usize) -> InstKind {
     let r = |rng: &mut Lcg| any_reg(rng, nregs);
     let o = |rng: &mut Lcg| any_op(rng, nregs);
     let mode = |rng: &mut Lcg| {
-        rng.pick(&[Mode::None, Mode::Rn, Mode::Rz, Mode::Rm, Mode::Rp, Mode::Approx, Mode::Full, Mode::Lo, Mode::Hi, Mode::Wide])
+        rng.pick(&[
+            Mode::None,
+            Mode::Rn,
+            Mode::Rz,
+            Mode::Rm,
+            Mode::Rp,
+            Mode::Approx,
+            Mode::Full,
+            Mode::Lo,
+            Mode::Hi,
+            Mode::Wide,
+        ])
     };
     let regs = |rng: &mut Lcg| (0..rng.below(5)).map(|_| any_reg(rng, nregs)).collect::<Vec<_>>();
     let ops = |rng: &mut Lcg| (0..rng.below(5)).map(|_| any_op(rng, nregs)).collect::<Vec<_>>();
     match rng.below(23) {
         0 => InstKind::Mov { ty: any_type(rng), dst: r(rng), src: o(rng) },
-        1 => InstKind::ReadSpecial { dst: r(rng), sreg: rng.pick(&[SpecialReg::Tid(Dim::Z), SpecialReg::Clock64, SpecialReg::NSmId]) },
+        1 => InstKind::ReadSpecial {
+            dst: r(rng),
+            sreg: rng.pick(&[SpecialReg::Tid(Dim::Z), SpecialReg::Clock64, SpecialReg::NSmId]),
+        },
         2 => InstKind::AddrOf { dst: r(rng), var: Var(rng.below(3) as u32) },
         3 => InstKind::Unary {
-            op: rng.pick(&[UnOp::Neg, UnOp::Abs, UnOp::Not, UnOp::Popc, UnOp::Clz, UnOp::Brev, UnOp::Sqrt, UnOp::Rsqrt, UnOp::Rcp, UnOp::Ex2, UnOp::Lg2, UnOp::Sin, UnOp::Cos, UnOp::Tanh]),
+            op: rng.pick(&[
+                UnOp::Neg,
+                UnOp::Abs,
+                UnOp::Not,
+                UnOp::Popc,
+                UnOp::Clz,
+                UnOp::Brev,
+                UnOp::Sqrt,
+                UnOp::Rsqrt,
+                UnOp::Rcp,
+                UnOp::Ex2,
+                UnOp::Lg2,
+                UnOp::Sin,
+                UnOp::Cos,
+                UnOp::Tanh,
+            ]),
             mode: mode(rng),
             ty: any_type(rng),
             dst: r(rng),
             src: o(rng),
         },
         4 => InstKind::Binary {
-            op: rng.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div, BinOp::Rem, BinOp::Min, BinOp::Max, BinOp::And, BinOp::Or, BinOp::Xor, BinOp::Shl, BinOp::Shr]),
+            op: rng.pick(&[
+                BinOp::Add,
+                BinOp::Sub,
+                BinOp::Mul,
+                BinOp::Div,
+                BinOp::Rem,
+                BinOp::Min,
+                BinOp::Max,
+                BinOp::And,
+                BinOp::Or,
+                BinOp::Xor,
+                BinOp::Shl,
+                BinOp::Shr,
+            ]),
             mode: mode(rng),
             ty: any_type(rng),
             dst: r(rng),
             a: o(rng),
             b: o(rng),
         },
-        5 => InstKind::Ternary { op: rng.pick(&[TernOp::Mad, TernOp::Fma, TernOp::Bfe]), mode: mode(rng), ty: any_type(rng), dst: r(rng), a: o(rng), b: o(rng), c: o(rng) },
+        5 => InstKind::Ternary {
+            op: rng.pick(&[TernOp::Mad, TernOp::Fma, TernOp::Bfe]),
+            mode: mode(rng),
+            ty: any_type(rng),
+            dst: r(rng),
+            a: o(rng),
+            b: o(rng),
+            c: o(rng),
+        },
         6 => InstKind::Bfi { ty: any_type(rng), dst: r(rng), f: o(rng), b: o(rng), pos: o(rng), len: o(rng) },
         7 => InstKind::Setp { cmp: rng.pick(&CmpOp::ALL), ty: any_type(rng), dst: r(rng), a: o(rng), b: o(rng) },
         8 => InstKind::Selp { ty: any_type(rng), dst: r(rng), a: o(rng), b: o(rng), cond: r(rng) },
-        9 => InstKind::Cvt { mode: rng.pick(&CvtMode::ALL), sat: rng.chance(50), dst_ty: any_type(rng), src_ty: any_type(rng), dst: r(rng), src: o(rng) },
+        9 => InstKind::Cvt {
+            mode: rng.pick(&CvtMode::ALL),
+            sat: rng.chance(50),
+            dst_ty: any_type(rng),
+            src_ty: any_type(rng),
+            dst: r(rng),
+            src: o(rng),
+        },
         10 => InstKind::Cvta { to_generic: rng.chance(50), space: any_space(rng), dst: r(rng), src: r(rng) },
         11 => InstKind::Ld { access: any_access(rng), dsts: regs(rng), addr: any_addr(rng, nregs) },
         12 => InstKind::St { access: any_access(rng), addr: any_addr(rng, nregs), srcs: ops(rng) },
         13 => InstKind::Atom {
-            op: rng.pick(&[AtomOp::Add, AtomOp::Min, AtomOp::Max, AtomOp::Inc, AtomOp::Dec, AtomOp::And, AtomOp::Or, AtomOp::Xor, AtomOp::Exch, AtomOp::Cas]),
+            op: rng.pick(&[
+                AtomOp::Add,
+                AtomOp::Min,
+                AtomOp::Max,
+                AtomOp::Inc,
+                AtomOp::Dec,
+                AtomOp::And,
+                AtomOp::Or,
+                AtomOp::Xor,
+                AtomOp::Exch,
+                AtomOp::Cas,
+            ]),
             space: any_space(rng),
             order: any_order(rng),
             scope: rng.chance(50).then(|| any_scope(rng)),
@@ -401,9 +524,16 @@ fn any_inst(rng: &mut Lcg, nregs: usize, nfuncs: usize) -> InstKind {
             src: o(rng),
             cmp: rng.chance(50).then(|| o(rng)),
         },
-        14 => InstKind::Bar { op: rng.pick(&[BarOp::Sync, BarOp::Arrive]), id: o(rng), count: rng.chance(50).then(|| o(rng)) },
+        14 => InstKind::Bar {
+            op: rng.pick(&[BarOp::Sync, BarOp::Arrive]),
+            id: o(rng),
+            count: rng.chance(50).then(|| o(rng)),
+        },
         15 => InstKind::WarpSync { mask: o(rng) },
-        16 => InstKind::Fence { kind: rng.pick(&[FenceKind::Membar, FenceKind::AcqRel, FenceKind::Sc]), scope: any_scope(rng) },
+        16 => InstKind::Fence {
+            kind: rng.pick(&[FenceKind::Membar, FenceKind::AcqRel, FenceKind::Sc]),
+            scope: any_scope(rng),
+        },
         17 => InstKind::Shfl {
             mode: rng.pick(&[ShflMode::Up, ShflMode::Down, ShflMode::Bfly, ShflMode::Idx]),
             dst: r(rng),
@@ -413,7 +543,13 @@ fn any_inst(rng: &mut Lcg, nregs: usize, nfuncs: usize) -> InstKind {
             clamp: o(rng),
             mask: o(rng),
         },
-        18 => InstKind::Vote { mode: rng.pick(&[VoteMode::All, VoteMode::Any, VoteMode::Uni, VoteMode::Ballot]), dst: r(rng), src: r(rng), negate: rng.chance(50), mask: o(rng) },
+        18 => InstKind::Vote {
+            mode: rng.pick(&[VoteMode::All, VoteMode::Any, VoteMode::Uni, VoteMode::Ballot]),
+            dst: r(rng),
+            src: r(rng),
+            negate: rng.chance(50),
+            mask: o(rng),
+        },
         19 => InstKind::ActiveMask { dst: r(rng) },
         20 => InstKind::Call { func: FuncId(rng.below(nfuncs + 2) as u32), rets: regs(rng), args: ops(rng) },
         _ => {
@@ -427,7 +563,11 @@ fn any_inst(rng: &mut Lcg, nregs: usize, nfuncs: usize) -> InstKind {
 fn corrupt(rng: &mut Lcg, m: &mut Module) {
     let nfuncs = m.functions.len();
     if rng.chance(5) {
-        m.target = Some(Target { sm: rng.below(130) as u32, ptx_isa: PtxIsa(rng.below(10) as u32, rng.below(10) as u32), arch_specific: rng.chance(30) });
+        m.target = Some(Target {
+            sm: rng.below(130) as u32,
+            ptx_isa: PtxIsa(rng.below(10) as u32, rng.below(10) as u32),
+            arch_specific: rng.chance(30),
+        });
     }
     if rng.chance(5) {
         let ty = any_type(rng);
@@ -445,14 +585,14 @@ fn corrupt(rng: &mut Lcg, m: &mut Module) {
     let nregs = f.regs.len();
     let nblocks = f.blocks.len();
     match rng.below(10) {
-        0 | 1 | 2 => {
-            if f.insts.len() > 0 {
+        0..=2 => {
+            if !f.insts.is_empty() {
                 let i = Inst(rng.below(f.insts.len()) as u32);
                 f.insts[i].kind = any_inst(rng, nregs, nfuncs);
             }
         }
         3 => {
-            if f.insts.len() > 0 {
+            if !f.insts.is_empty() {
                 let i = Inst(rng.below(f.insts.len()) as u32);
                 f.insts[i].kind.for_each_reg_mut(|r, _| {
                     if rng.chance(30) {

@@ -223,19 +223,86 @@ fn coverage() {
     let mut want: Vec<String> = Vec::new();
     let mut w = |s: &str| want.push(s.to_owned());
     for f in [
-        "mov", "special", "addr_of", "unary", "binary", "ternary", "bfi", "setp", "selp", "cvt", "cvta", "ld", "st",
-        "atom", "red", "bar", "warp_sync", "fence", "shfl", "vote", "activemask", "call", "asm",
+        "mov",
+        "special",
+        "addr_of",
+        "unary",
+        "binary",
+        "ternary",
+        "bfi",
+        "setp",
+        "selp",
+        "cvt",
+        "cvta",
+        "ld",
+        "st",
+        "atom",
+        "red",
+        "bar",
+        "warp_sync",
+        "fence",
+        "shfl",
+        "vote",
+        "activemask",
+        "call",
+        "asm",
     ] {
         w(&format!("inst.{f}"));
     }
-    for u in ["neg.", "abs.", "not.", "popc.", "clz.", "brev.", "sqrt.rn", "sqrt.rz", "sqrt.rm", "sqrt.rp",
-        "sqrt.approx", "rsqrt.approx", "rcp.rn", "rcp.approx", "ex2.approx", "lg2.approx", "sin.approx",
-        "cos.approx", "tanh.approx"] {
+    for u in [
+        "neg.",
+        "abs.",
+        "not.",
+        "popc.",
+        "clz.",
+        "brev.",
+        "sqrt.rn",
+        "sqrt.rz",
+        "sqrt.rm",
+        "sqrt.rp",
+        "sqrt.approx",
+        "rsqrt.approx",
+        "rcp.rn",
+        "rcp.approx",
+        "ex2.approx",
+        "lg2.approx",
+        "sin.approx",
+        "cos.approx",
+        "tanh.approx",
+    ] {
         w(&format!("unary.{u}"));
     }
-    for bop in ["add.", "sub.", "mul.lo", "mul.hi", "mul.wide", "div.", "div.rn", "div.rz", "div.rm", "div.rp",
-        "div.approx", "div.full", "rem.", "min.", "max.", "and.", "or.", "xor.", "shl.", "shr.", "add.rn",
-        "add.rz", "add.rm", "add.rp", "sub.rn", "mul.rn", "mul.rz", "mul.rm", "mul.rp"] {
+    for bop in [
+        "add.",
+        "sub.",
+        "mul.lo",
+        "mul.hi",
+        "mul.wide",
+        "div.",
+        "div.rn",
+        "div.rz",
+        "div.rm",
+        "div.rp",
+        "div.approx",
+        "div.full",
+        "rem.",
+        "min.",
+        "max.",
+        "and.",
+        "or.",
+        "xor.",
+        "shl.",
+        "shr.",
+        "add.rn",
+        "add.rz",
+        "add.rm",
+        "add.rp",
+        "sub.rn",
+        "mul.rn",
+        "mul.rz",
+        "mul.rm",
+        "mul.rp",
+    ] {
         w(&format!("binary.{bop}"));
     }
     for t in ["mad.lo", "mad.hi", "mad.wide", "fma.rn", "fma.rz", "fma.rm", "fma.rp", "bfe."] {
@@ -327,8 +394,18 @@ fn coverage() {
             sregs.push(format!("%{s}.{d}"));
         }
     }
-    for s in ["laneid", "warpid", "nwarpid", "smid", "nsmid", "lanemask_lt", "clock", "clock64", "globaltimer",
-        "dynamic_smem_size"] {
+    for s in [
+        "laneid",
+        "warpid",
+        "nwarpid",
+        "smid",
+        "nsmid",
+        "lanemask_lt",
+        "clock",
+        "clock64",
+        "globaltimer",
+        "dynamic_smem_size",
+    ] {
         sregs.push(format!("%{s}"));
     }
     for s in sregs {

@@ -16,7 +16,7 @@ use kernels::util::*;
 fn kernels_get_their_lowest_target() {
     let expected = [
         ("atomics_basic", 52, (6, 0)),
-        ("atomics_scoped", 70, (6, 3)),    // atom.add.noftz.f16
+        ("atomics_scoped", 70, (6, 3)), // atom.add.noftz.f16
         ("barriers_shared", 52, (6, 0)),
         ("bf16_hopper", 90, (7, 8)),
         ("bit_ops", 52, (6, 0)),
@@ -28,7 +28,7 @@ fn kernels_get_their_lowest_target() {
         ("eviction_prefetch", 80, (7, 4)), // .L2::256B
         ("float_f32", 52, (6, 0)),
         ("float_f64", 52, (6, 0)),
-        ("half_precision", 80, (7, 0)),    // min.f16
+        ("half_precision", 80, (7, 0)), // min.f16
         ("inline_asm", 52, (6, 0)),
         ("int_arith", 52, (6, 0)),
         ("kernel_attrs", 52, (6, 0)),
@@ -72,7 +72,10 @@ fn too_low_a_target_names_the_instruction() {
     let mut m = kernels::eviction_prefetch::build();
     m.target = Some(Target { sm: 80, ptx_isa: PtxIsa(7, 0), arch_specific: false });
     let msg = write_module(&m).unwrap_err().to_string();
-    assert!(msg.starts_with("`ld.global.L1::evict_normal.f32` in `eviction_prefetch` needs sm_70 (PTX ISA 7.4)"), "{msg}");
+    assert!(
+        msg.starts_with("`ld.global.L1::evict_normal.f32` in `eviction_prefetch` needs sm_70 (PTX ISA 7.4)"),
+        "{msg}"
+    );
     assert!(msg.ends_with("the requested target is sm_80 (PTX ISA 7.0)"), "{msg}");
 }
 
@@ -316,8 +319,24 @@ fn feature_rows() -> Vec<(&'static str, u32, (u32, u32), Make)> {
 /// Architectures and ISA versions, in order, for stepping one below a requirement.
 const SMS: [u32; 11] = [52, 53, 60, 61, 70, 72, 75, 80, 86, 89, 90];
 const ISAS: [(u32, u32); 18] = [
-    (6, 0), (6, 1), (6, 2), (6, 3), (6, 4), (6, 5), (7, 0), (7, 1), (7, 2), (7, 3), (7, 4), (7, 5), (7, 6), (7, 7),
-    (7, 8), (8, 0), (8, 1), (8, 2),
+    (6, 0),
+    (6, 1),
+    (6, 2),
+    (6, 3),
+    (6, 4),
+    (6, 5),
+    (7, 0),
+    (7, 1),
+    (7, 2),
+    (7, 3),
+    (7, 4),
+    (7, 5),
+    (7, 6),
+    (7, 7),
+    (7, 8),
+    (8, 0),
+    (8, 1),
+    (8, 2),
 ];
 
 /// `ptx` with its `.version`/`.target` header replaced.
@@ -361,7 +380,10 @@ fn requirement_table_matches_ptxas() {
         if isa > floor {
             let &(ma, mi) = ISAS.iter().rev().find(|&&(a, b)| PtxIsa(a, b) < isa).unwrap();
             let text = retarget(&ptx, sm.max(t.sm), PtxIsa(ma, mi));
-            assert!(ptxas::assemble(&text, "sm_90").is_err(), "{name} should need PTX ISA {isa}, but {ma}.{mi} takes it");
+            assert!(
+                ptxas::assemble(&text, "sm_90").is_err(),
+                "{name} should need PTX ISA {isa}, but {ma}.{mi} takes it"
+            );
         }
     }
 }

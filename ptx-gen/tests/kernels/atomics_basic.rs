@@ -50,16 +50,27 @@ pub fn build() -> Module {
         out.reg(&mut b, old);
     }
     let cas = b.ins().atom(AtomOp::Cas, global_sp, MemOrder::Weak, None, Type::B32, at(20), tid, Some(Operand::u32(0)));
-    let cas64 = b.ins().atom(AtomOp::Cas, global_sp, MemOrder::Weak, None, Type::U64, at(21), wide, Some(Operand::Reg(wide)));
+    let cas64 =
+        b.ins().atom(AtomOp::Cas, global_sp, MemOrder::Weak, None, Type::U64, at(21), wide, Some(Operand::Reg(wide)));
     out.regs(&mut b, &[cas, cas64]);
 
     // Shared memory through the variable and a register, and generic addressing.
     let slot = Address { base: AddrBase::Var(counters), offset: 4 };
     let sh = b.ins().atom(AtomOp::Add, StateSpace::Shared, MemOrder::Weak, None, Type::U32, slot, Imm(1), None);
     let base = b.ins().addr_of(counters);
-    let sh_cas = b.ins().atom(AtomOp::Cas, StateSpace::Shared, MemOrder::Weak, None, Type::B32, Address::reg(base), sh, Some(Operand::u32(0)));
+    let sh_cas = b.ins().atom(
+        AtomOp::Cas,
+        StateSpace::Shared,
+        MemOrder::Weak,
+        None,
+        Type::B32,
+        Address::reg(base),
+        sh,
+        Some(Operand::u32(0)),
+    );
     let gen = b.ins().cvta(true, StateSpace::Global, g);
-    let gen_old = b.ins().atom(AtomOp::Max, StateSpace::Generic, MemOrder::Weak, None, Type::S32, Address::reg(gen), tid, None);
+    let gen_old =
+        b.ins().atom(AtomOp::Max, StateSpace::Generic, MemOrder::Weak, None, Type::S32, Address::reg(gen), tid, None);
     out.regs(&mut b, &[sh, sh_cas, gen_old]);
 
     // Reductions: every operation `red` has.

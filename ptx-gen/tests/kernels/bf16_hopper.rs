@@ -29,7 +29,16 @@ pub fn build() -> Module {
     let from_int = b.ins().cvt(CvtMode::Rn, false, Type::BF16, Type::S32, Imm::int(-3, Type::S32));
     let v2 = b.ins().mul(Type::BF16x2, Mode::Rn, v, v);
     let v3 = b.ins().binary(BinOp::Max, Mode::None, Type::BF16x2, v2, v);
-    let old = b.ins().atom(AtomOp::Add, StateSpace::Global, MemOrder::Weak, None, Type::BF16, Address::reg_offset(src, 16), sel, None);
+    let old = b.ins().atom(
+        AtomOp::Add,
+        StateSpace::Global,
+        MemOrder::Weak,
+        None,
+        Type::BF16,
+        Address::reg_offset(src, 16),
+        sel,
+        None,
+    );
     out.regs(&mut b, &[back, from_int, v3, old]);
     b.ret();
     b.finish().expect("bf16_hopper builds");

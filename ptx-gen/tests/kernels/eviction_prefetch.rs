@@ -10,8 +10,13 @@ pub fn build() -> Module {
     b.switch_to_block(entry);
     let src = global_param(&mut b, 0);
     let dst = global_param(&mut b, 1);
-    let evictions =
-        [Eviction::EvictNormal, Eviction::EvictUnchanged, Eviction::EvictFirst, Eviction::EvictLast, Eviction::NoAllocate];
+    let evictions = [
+        Eviction::EvictNormal,
+        Eviction::EvictUnchanged,
+        Eviction::EvictFirst,
+        Eviction::EvictLast,
+        Eviction::NoAllocate,
+    ];
     let mut vals = Vec::new();
     for (k, ev) in evictions.into_iter().enumerate() {
         let mut a = global(Type::F32);
@@ -29,9 +34,8 @@ pub fn build() -> Module {
     both.prefetch = Prefetch::B256;
     both.vec = VecWidth::V4;
     let quad = b.ins().ld_vec(both, Address::reg_offset(src, 64));
-    for (k, ev) in [Eviction::EvictNormal, Eviction::EvictFirst, Eviction::EvictLast, Eviction::NoAllocate]
-        .into_iter()
-        .enumerate()
+    for (k, ev) in
+        [Eviction::EvictNormal, Eviction::EvictFirst, Eviction::EvictLast, Eviction::NoAllocate].into_iter().enumerate()
     {
         let mut a = global(Type::F32);
         a.eviction = ev;

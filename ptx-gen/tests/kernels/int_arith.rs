@@ -12,7 +12,12 @@ pub fn build() -> Module {
     let src = global_param(&mut b, 0);
     let mut out = Sink::new(global_param(&mut b, 1));
 
-    for (ty, imm) in [(Type::S32, Imm::int(-7, Type::S32)), (Type::U32, Imm(40_000)), (Type::S64, Imm::int(-3, Type::S64)), (Type::U64, Imm(1 << 40))] {
+    for (ty, imm) in [
+        (Type::S32, Imm::int(-7, Type::S32)),
+        (Type::U32, Imm(40_000)),
+        (Type::S64, Imm::int(-3, Type::S64)),
+        (Type::U64, Imm(1 << 40)),
+    ] {
         let a = b.ins().ld(global(ty), Address::reg(src));
         let c = b.ins().ld(global(ty), Address::reg_offset(src, 8));
         let sum = b.ins().add(ty, Mode::None, a, imm);

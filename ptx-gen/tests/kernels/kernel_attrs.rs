@@ -6,7 +6,12 @@ use ptx_gen::*;
 
 pub fn build() -> Module {
     let mut bounded = kernel("bounded", &[Type::U64]);
-    bounded.attrs = KernelAttrs { max_threads: Some(256), min_blocks_per_sm: Some(2), max_registers: Some(64), required_threads: None };
+    bounded.attrs = KernelAttrs {
+        max_threads: Some(256),
+        min_blocks_per_sm: Some(2),
+        max_registers: Some(64),
+        required_threads: None,
+    };
     {
         let mut b = FunctionBuilder::new(&mut bounded);
         let entry = b.create_block();
@@ -18,7 +23,12 @@ pub fn build() -> Module {
         b.finish().expect("bounded builds");
     }
     let mut exact = kernel("exact", &[Type::U64]);
-    exact.attrs = KernelAttrs { max_threads: None, min_blocks_per_sm: None, max_registers: Some(32), required_threads: Some((32, 4, 2)) };
+    exact.attrs = KernelAttrs {
+        max_threads: None,
+        min_blocks_per_sm: None,
+        max_registers: Some(32),
+        required_threads: Some((32, 4, 2)),
+    };
     {
         let mut b = FunctionBuilder::new(&mut exact);
         let entry = b.create_block();

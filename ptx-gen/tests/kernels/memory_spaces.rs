@@ -20,7 +20,12 @@ pub fn build() -> Module {
         ty: Type::F32,
         len: Some(4),
         align: 16,
-        init: vec![1.0f32.to_bits() as u64, 0.5f32.to_bits() as u64, (-2.0f32).to_bits() as u64, 1e-3f32.to_bits() as u64],
+        init: vec![
+            1.0f32.to_bits() as u64,
+            0.5f32.to_bits() as u64,
+            (-2.0f32).to_bits() as u64,
+            1e-3f32.to_bits() as u64,
+        ],
     });
 
     let mut f = kernel("memory_spaces", &[Type::U64, Type::U64, Type::U32, Type::U8, Type::F64]);

@@ -6,7 +6,8 @@ use ptx_gen::*;
 
 pub fn build() -> Module {
     let mut m = Module::new();
-    let var = |name: &str, space, ty, len, align, init: Vec<u64>| VarData { name: name.into(), space, ty, len, align, init };
+    let var =
+        |name: &str, space, ty, len, align, init: Vec<u64>| VarData { name: name.into(), space, ty, len, align, init };
     let counter = m.add_var(var("counter", StateSpace::Global, Type::U32, None, 4, vec![5]));
     let coeffs = m.add_var(var(
         "coeffs",
@@ -18,7 +19,8 @@ pub fn build() -> Module {
     ));
     let scale = m.add_var(var("scale", StateSpace::Const, Type::F64, None, 8, vec![2.5f64.to_bits()]));
     let lut = m.add_var(var("lut", StateSpace::Global, Type::U8, Some(6), 1, vec![1, 2, 3, 250, 255]));
-    let offsets = m.add_var(var("offsets", StateSpace::Const, Type::S32, Some(3), 4, vec![(-1i32) as u32 as u64, 7, 1 << 20]));
+    let offsets =
+        m.add_var(var("offsets", StateSpace::Const, Type::S32, Some(3), 4, vec![(-1i32) as u32 as u64, 7, 1 << 20]));
     let halfs = m.add_var(var("halfs", StateSpace::Global, Type::F16, Some(2), 2, vec![0x3C00, 0xC000]));
     let table = m.add_var(var("table", StateSpace::Global, Type::U64, Some(3), 8, vec![u64::MAX, 0, 1 << 63]));
     let tile = m.add_var(var("tile", StateSpace::Shared, Type::F32, Some(64), 16, vec![]));
