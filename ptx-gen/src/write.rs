@@ -65,11 +65,10 @@ pub fn write_module(module: &Module) -> Result<String, WriteError> {
     PtxWriter::new(module)?.finish()
 }
 
-/// The opcode and modifiers of `kind` as the writer spells them (`tanh.approx.f32`), for messages. Instructions
-/// the writer would reject are described by their IR variant.
+/// The opcode and modifiers of `kind` as the writer spells them (`tanh.approx.f32`), for messages. For an
+/// instruction the writer would reject, the spelling up to the problem (`atom`), which still names it.
 pub fn opcode_text(kind: &InstKind) -> String {
     let mut s = String::new();
-    // On failure, what was spelled before the problem still names the instruction well enough.
     let _ = put_opcode(&mut s, kind);
     s
 }
@@ -119,8 +118,8 @@ impl<'m> PtxWriter<'m> {
         self.out.reserve(512 + 40 * insts);
         self.check_names()?;
         self.write_header();
-        for (var, data) in self.module.vars.iter() {
-            self.write_var(var, data)?;
+        for data in self.module.vars.values() {
+            self.write_var(data)?;
         }
         if !self.module.vars.is_empty() {
             self.out.push('\n');
@@ -147,7 +146,7 @@ impl<'m> PtxWriter<'m> {
     }
 
     /// One module variable: `.global .align 4 .u32 counter = 5;`.
-    pub fn write_var(&mut self, _var: Var, data: &VarData) -> Result<(), WriteError> {
+    pub fn write_var(&mut self, data: &VarData) -> Result<(), WriteError> {
         let bad = |what: String| WriteError::InvalidVar { var: data.name.clone(), what };
         if !matches!(data.space, StateSpace::Global | StateSpace::Shared | StateSpace::Const) {
             return Err(bad(format!("a module variable lives in .global, .shared or .const, not .{}", data.space)));
@@ -1168,9 +1167,13 @@ fn class_index(class: RegClass) -> usize {
     }
 }
 
-/// A name usable for a PTX function or variable: `[A-Za-z_][A-Za-z0-9_$]*` (not `_` alone). PTX also allows
-/// names starting with `$` or `%`, which the writer keeps for its labels and registers.
+/// A name usable for a PTX function or variable: `[A-Za-z_][A-Za-z0-9_$]*`, not `_` alone and not PTX's predefined
+/// `WARP_SZ` (ptxas: "syntax error"). PTX also allows names starting with `$` or `%`, which the writer keeps for its
+/// labels and registers.
 fn is_identifier(s: &str) -> bool {
+    if s == "WARP_SZ" {
+        return false;
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if c.is_ascii_alphabetic() => {}
@@ -1232,7 +1235,7 @@ mod tests {
         for ok in ["saxpy", "_k", "a1_b$", "Kernel"] {
             assert!(is_identifier(ok), "{ok}");
         }
-        for bad in ["", "_", "1a", "%r1", "$L", "a-b", "a b", "é"] {
+        for bad in ["", "_", "1a", "%r1", "$L", "a-b", "a b", "é", "WARP_SZ"] {
             assert!(!is_identifier(bad), "{bad}");
         }
     }
