@@ -32,8 +32,7 @@ mod buffer;
 mod config;
 mod cuda;
 mod device;
-#[path = "emu_stub.rs"]
-mod emu;
+pub mod emu;
 mod error;
 mod launch;
 mod scalar;
