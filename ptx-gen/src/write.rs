@@ -728,7 +728,9 @@ impl<'m> PtxWriter<'m> {
                 if i > 0 {
                     self.put_sep();
                 }
-                self.put_operand(a, p.ty)?;
+                // Spelled by the declared class (`.reg .b32 %arg0`), the only type the text records, so that
+                // reading the text back gives the same spelling.
+                self.put_operand(a, p.ty.reg_class().decl_type())?;
             }
             self.out.push(')');
         }
