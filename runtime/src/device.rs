@@ -272,14 +272,14 @@ impl Device {
     /// A new CPU emulator with its own, empty memory. It reports compute capability 9.0, enforces
     /// [`DeviceLimits::EMULATOR`], and runs every launch synchronously.
     pub fn emulator() -> Device {
-        let sm_count = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
+        let emulator = Emulator::new();
         let info = DeviceInfo {
             name: "ptx-kernel CPU emulator".to_owned(),
             compute_capability: (9, 0),
-            sm_count,
+            sm_count: emulator.sm_count(),
             limits: DeviceLimits::EMULATOR,
         };
-        Device::new(0, info, Backend::Emulator(Emulator::new()))
+        Device::new(0, info, Backend::Emulator(emulator))
     }
 
     /// Opens the device named by `PTX_KERNEL_DEVICE` (`cuda`, `cuda:N` or `emu`; see [`DeviceSpec::parse`]).
@@ -346,8 +346,9 @@ impl Device {
         major * 10 + minor
     }
 
-    /// Streaming multiprocessors; on the emulator, the number of CPU threads available to the process
-    /// (`std::thread::available_parallelism`), useful to size grid-stride launches.
+    /// Streaming multiprocessors; on the emulator, the number of host threads it runs blocks on (every core the
+    /// process may use, `std::thread::available_parallelism`; also its `%nsmid`), useful to size grid-stride
+    /// launches.
     pub fn sm_count(&self) -> u32 {
         self.inner.info.sm_count
     }

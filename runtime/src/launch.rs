@@ -201,10 +201,10 @@ impl Device {
         if let Some(k) = self.inner.kernels.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(Arc::clone(k));
         }
-        let params = entry_param_sizes(m.ptx, m.entry).map(Vec::into_boxed_slice);
         let loaded = match &self.inner.backend {
             Backend::Cuda(b) => {
                 let k = b.load(m.ptx, m.entry)?;
+                let params = entry_param_sizes(m.ptx, m.entry).map(Vec::into_boxed_slice);
                 LoadedKernel {
                     max_threads: k.max_threads,
                     static_smem: k.static_smem,
@@ -213,14 +213,23 @@ impl Device {
                 }
             }
             Backend::Emulator(e) => {
-                let module = e
-                    .load_module(m.ptx)
-                    .map_err(|err| Error::ModuleLoad { entry: m.entry.to_owned(), log: err.to_string() })?;
+                let load_error = |log: String| Error::ModuleLoad { entry: m.entry.to_owned(), log };
+                let module = e.load_module(m.ptx).map_err(|err| load_error(err.to_string()))?;
+                let Some(params) = module.param_sizes(m.entry) else {
+                    let names: Vec<&str> = module.kernel_names().collect();
+                    return Err(load_error(format!(
+                        "the module loaded but has no `.entry {}` (its entries: {})",
+                        m.entry,
+                        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    )));
+                };
+                let params = params.into_iter().map(|p| u32::try_from(p).unwrap_or(u32::MAX)).collect();
+                let static_smem = module.static_shared_bytes(m.entry).unwrap_or(0);
                 LoadedKernel {
                     max_threads: self.limits().max_threads_per_block,
-                    static_smem: 0,
+                    static_smem: u32::try_from(static_smem).unwrap_or(u32::MAX),
                     kind: LoadedKind::Emulator(module),
-                    params,
+                    params: Some(params),
                 }
             }
         };
