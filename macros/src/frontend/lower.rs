@@ -838,35 +838,37 @@ impl Lowerer<'_, '_, '_> {
 
     /// `f as int`: saturating, NaN → 0, exactly as Rust.
     ///
-    /// `cvt.rzi.{s16,s32,u32,s64}` saturate and give 0 for NaN (measured). `u64` gives `0x8000…` for NaN, so it gets
-    /// a fix-up; the 8-bit types and `u16` go through 32 bits and clamp, so they rely only on the measured rows.
+    /// `cvt.rzi` saturates for every pair (PTX ISA: float-to-integer conversions clamp by default). For NaN, measured
+    /// on an H200: `cvt.rzi.{s16,s32,u32}.f32` give 0 like Rust, but the 64-bit targets and every `.f64` source give
+    /// the most negative value, so those get a fix-up (`setp.nan` + `selp`). 8-bit targets and `u16` convert to 32
+    /// bits and clamp, so they rely only on the conversions above.
     fn float_to_int(&mut self, r: Reg, fr: Type, t: ScalarTy) -> Operand {
-        let mut ins = self.b.ins();
-        let out = match t {
-            ScalarTy::I16 => ins.cvt(CvtMode::Rzi, false, Type::S16, fr, r),
-            ScalarTy::I32 => ins.cvt(CvtMode::Rzi, false, Type::S32, fr, r),
-            ScalarTy::U32 => ins.cvt(CvtMode::Rzi, false, Type::U32, fr, r),
-            ScalarTy::I64 | ScalarTy::Isize => ins.cvt(CvtMode::Rzi, false, Type::S64, fr, r),
-            ScalarTy::U64 | ScalarTy::Usize => {
-                let v = ins.cvt(CvtMode::Rzi, false, Type::U64, fr, r);
-                let nan = ins.setp(CmpOp::Nan, fr, r, r);
-                ins.selp(Type::U64, Operand::u64(0), v, nan)
-            }
-            ScalarTy::U8 | ScalarTy::U16 => {
-                let max = if t == ScalarTy::U8 { 0xFF } else { 0xFFFF };
-                let v = ins.cvt(CvtMode::Rzi, false, Type::U32, fr, r);
-                let c = ins.binary(BinOp::Min, Mode::None, Type::U32, v, Operand::u32(max));
-                ins.cvt(CvtMode::None, false, Type::U16, Type::U32, c)
-            }
-            ScalarTy::I8 => {
-                let v = ins.cvt(CvtMode::Rzi, false, Type::S32, fr, r);
-                let lo = ins.binary(BinOp::Max, Mode::None, Type::S32, v, Operand::Imm(Imm::int(-128, Type::S32)));
-                let c = ins.binary(BinOp::Min, Mode::None, Type::S32, lo, Operand::Imm(Imm::int(127, Type::S32)));
-                ins.cvt(CvtMode::None, false, Type::U16, Type::U32, c)
-            }
-            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => r,
+        let (cvt_ty, clamp): (Type, Option<(i64, i64)>) = match t {
+            ScalarTy::I16 => (Type::S16, None),
+            ScalarTy::I32 => (Type::S32, None),
+            ScalarTy::U32 => (Type::U32, None),
+            ScalarTy::I64 | ScalarTy::Isize => (Type::S64, None),
+            ScalarTy::U64 | ScalarTy::Usize => (Type::U64, None),
+            ScalarTy::U8 => (Type::U32, Some((0, 0xFF))),
+            ScalarTy::U16 => (Type::U32, Some((0, 0xFFFF))),
+            ScalarTy::I8 => (Type::S32, Some((-128, 127))),
+            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => return Operand::Reg(r),
         };
-        Operand::Reg(out)
+        let mut ins = self.b.ins();
+        let mut v = ins.cvt(CvtMode::Rzi, false, cvt_ty, fr, r);
+        if fr == Type::F64 || cvt_ty.bits() == 64 {
+            let nan = ins.setp(CmpOp::Nan, fr, r, r);
+            v = ins.selp(cvt_ty, Operand::Imm(Imm(0)), v, nan);
+        }
+        if let Some((lo, hi)) = clamp {
+            if lo != 0 {
+                v = ins.binary(BinOp::Max, Mode::None, cvt_ty, v, Operand::Imm(Imm::int(lo, cvt_ty)));
+            }
+            v = ins.binary(BinOp::Min, Mode::None, cvt_ty, v, Operand::Imm(Imm::int(hi, cvt_ty)));
+            // In range now: keep the low 16 bits (an 8-bit value stays sign- or zero-extended in them).
+            v = ins.cvt(CvtMode::None, false, Type::U16, Type::U32, v);
+        }
+        Operand::Reg(v)
     }
 
     // ----- intrinsics and methods ----------------------------------------------------------------------------
