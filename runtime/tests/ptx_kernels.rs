@@ -115,19 +115,19 @@ const STATIC_SMEM_PTX: &str = r#"
 .visible .entry static_smem(.param .u64 static_smem_out)
 {
 	.reg .b32 	%r<4>;
-	.reg .b64 	%rd<4>;
+	.reg .b64 	%rd<5>;
 	.shared .align 4 .b8 stat[40000];
 
 	ld.param.u64 	%rd1, [static_smem_out];
 	cvta.to.global.u64 	%rd1, %rd1;
 	mov.u32 	%r1, %tid.x;
 	shl.b32 	%r1, %r1, 2;
-	mov.u32 	%r2, stat;
-	add.s32 	%r2, %r2, %r1;
-	st.shared.u32 	[%r2], %r1;
-	bar.sync 	0;
-	ld.shared.u32 	%r3, [%r2];
 	cvt.u64.u32 	%rd2, %r1;
+	mov.u64 	%rd4, stat;
+	add.s64 	%rd4, %rd4, %rd2;
+	st.shared.u32 	[%rd4], %r1;
+	bar.sync 	0;
+	ld.shared.u32 	%r3, [%rd4];
 	add.s64 	%rd3, %rd1, %rd2;
 	st.global.u32 	[%rd3], %r3;
 	ret;
@@ -285,21 +285,21 @@ fn dynamic_shared_memory_above_48k() {
 
 #[test]
 fn static_plus_dynamic_shared_memory_is_checked() {
-    // Only CUDA reports a kernel's static shared memory.
-    let Some(dev) = cuda_device("static_plus_dynamic_shared_memory_is_checked") else { return };
-    let out = dev.alloc_zeros::<u32>(32).unwrap();
-    let args: [&[u8]; 1] = [&out.device_ptr().to_ne_bytes()];
-    let block = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 };
-    STATIC_SMEM.launch(&dev, block, &args).unwrap();
-    assert_eq!(out.download().unwrap(), (0..32).map(|t| 4 * t).collect::<Vec<u32>>());
-    let dynamic = dev.limits().max_shared_mem_per_block_optin - 1024;
-    let e = STATIC_SMEM.launch(&dev, block.with_shared_mem(dynamic), &args).unwrap_err();
-    match e {
-        Error::InvalidLaunch { limit, requested, .. } => {
-            assert!(limit.contains("static + dynamic"), "{limit}");
-            assert!(requested >= dynamic as u64 + 40000);
+    for dev in devices("static_plus_dynamic_shared_memory_is_checked") {
+        let out = dev.alloc_zeros::<u32>(32).unwrap();
+        let args: [&[u8]; 1] = [&out.device_ptr().to_ne_bytes()];
+        let block = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 };
+        STATIC_SMEM.launch(&dev, block, &args).unwrap();
+        assert_eq!(out.download().unwrap(), (0..32).map(|t| 4 * t).collect::<Vec<u32>>());
+        let dynamic = dev.limits().max_shared_mem_per_block_optin - 1024;
+        let e = STATIC_SMEM.launch(&dev, block.with_shared_mem(dynamic), &args).unwrap_err();
+        match e {
+            Error::InvalidLaunch { limit, requested, .. } => {
+                assert!(limit.contains("static + dynamic"), "{limit}");
+                assert!(requested >= dynamic as u64 + 40000);
+            }
+            other => panic!("{other:?}"),
         }
-        other => panic!("{other:?}"),
     }
 }
 
@@ -500,4 +500,18 @@ fn fixtures_assemble_with_ptxas() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn emulator_faults_are_emulator_errors() {
+    // vadd told that n is larger than its buffers: the emulator bounds-checks every access.
+    let dev = Device::emulator();
+    let a = dev.upload(&[1.0f32; 100]).unwrap();
+    let n = 1000u64;
+    let p = a.device_ptr().to_ne_bytes();
+    let e = VADD.launch(&dev, LaunchConfig::for_num_elems(n as u32), &[&p, &p, &p, &n.to_ne_bytes()]).unwrap_err();
+    assert!(matches!(e, Error::Emulator(_)), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.starts_with("emulator:") && msg.contains("vadd"), "{msg}");
+    println!("{msg}");
 }
