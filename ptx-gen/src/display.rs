@@ -287,7 +287,11 @@ impl Printer<'_, '_> {
                 Ok(())
             }
             Atom { op, space, order, scope, ty, dst, addr, src, cmp } => {
-                let scope = scope.map(|s| format!(".{}", s.name())).unwrap_or_default();
+                // A scoped order names the scope itself (`.relaxed.gpu`); a weak atomic may name one alone.
+                let scope = match order {
+                    MemOrder::Weak | MemOrder::Volatile => scope.map(|s| format!(".{}", s.name())).unwrap_or_default(),
+                    _ => String::new(),
+                };
                 let name = if dst.is_some() { "atom" } else { "red" };
                 write!(self.out, "{name}{}{scope}{}.{}.{ty} ", order_name(*order), space_suffix(*space), op.name())?;
                 self.addr(addr)?;
