@@ -402,7 +402,8 @@ fn atomics() {
     };
     let w = MemOrder::Weak;
     accepts(&[U64, U32, U32, U32], atom(AtomOp::And, U32, true, false, w));
-    rejects(&[U64, F32, F32, F32], "`atom.and` does not take .f32", atom(AtomOp::And, F32, true, false, w));
+    rejects(&[U64, U16, U16, U16], "`atom.and` does not take .u16", atom(AtomOp::And, U16, true, false, w));
+    accepts(&[U64, F32, F32, F32], atom(AtomOp::And, F32, true, false, w));
     accepts(&[U64, F32, F32, F32], atom(AtomOp::Exch, F32, true, false, w));
     rejects(&[U64, S64, S64, S64], "`atom.add` does not take .s64", atom(AtomOp::Add, S64, true, false, w));
     rejects(&[U64, S32, S32, S32], "`atom.inc` does not take .s32", atom(AtomOp::Inc, S32, true, false, w));

@@ -55,9 +55,10 @@ fn is_int_arith(t: Type) -> bool {
 fn is_bits_arith(t: Type) -> bool {
     t.is_bits() && t.bits() >= 16
 }
-/// 16/32/64-bit `.uN`, `.sN` or `.bN`: what bitwise instructions take (the writer spells them `.bN`).
-fn is_intish(t: Type) -> bool {
-    (t.is_int() || t.is_bits()) && t.bits() >= 16
+/// What bitwise instructions take: any non-predicate type of 16 bits or more, whose bits they work on (the writer
+/// spells them `.bN`, so `and.f32` is `and.b32` on float registers).
+fn is_bitwise(t: Type) -> bool {
+    t != Type::Pred && t.bits() >= 16
 }
 
 fn mode_list(modes: &[Mode]) -> String {
@@ -205,8 +206,8 @@ impl InstChecker<'_> {
                 self.dst(*dst, wide, "destination")
             }
             Bfi { ty, dst, f, b, pos, len } => {
-                if !(is_intish(*ty) && matches!(ty.bits(), 32 | 64)) {
-                    return Err(bad_type("bfi", *ty, "32- or 64-bit integer or .bN types"));
+                if !(is_bitwise(*ty) && matches!(ty.bits(), 32 | 64)) {
+                    return Err(bad_type("bfi", *ty, "32- or 64-bit types"));
                 }
                 self.src(*f, *ty, "inserted field")?;
                 self.src(*b, *ty, "base")?;
@@ -229,8 +230,8 @@ impl InstChecker<'_> {
                 self.src_reg(*cond, Type::Pred, "condition")?;
                 self.dst(*dst, *ty, "destination")
             }
-            Cvt { mode, sat: _, dst_ty, src_ty, dst, src } => {
-                cvt_rule(*mode, *dst_ty, *src_ty)?;
+            Cvt { mode, sat, dst_ty, src_ty, dst, src } => {
+                cvt_rule(*mode, *sat, *dst_ty, *src_ty)?;
                 self.data_src(*src, *src_ty, "source")?;
                 self.data_dst(*dst, *dst_ty, "destination")
             }
@@ -576,14 +577,14 @@ fn unary_rule(op: UnOp, mode: Mode, ty: Type) -> Check {
             need_mode(name, ty, mode, &[Mode::None])
         }
         UnOp::Not => {
-            if !(is_intish(ty) || ty == Type::Pred) {
-                return Err(bad_type(name, ty, ".pred or 16/32/64-bit integer or .bN types"));
+            if !(is_bitwise(ty) || ty == Type::Pred) {
+                return Err(bad_type(name, ty, ".pred or types of 16 bits or more"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
         UnOp::Popc | UnOp::Clz | UnOp::Brev => {
-            if !(is_intish(ty) && matches!(ty.bits(), 32 | 64)) {
-                return Err(bad_type(name, ty, "32- or 64-bit integer or .bN types"));
+            if !(is_bitwise(ty) && matches!(ty.bits(), 32 | 64)) {
+                return Err(bad_type(name, ty, "32- or 64-bit types"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
@@ -660,14 +661,14 @@ fn binary_rule(op: BinOp, mode: Mode, ty: Type) -> Check {
             need_mode(name, ty, mode, &[Mode::None])
         }
         BinOp::And | BinOp::Or | BinOp::Xor => {
-            if !(is_intish(ty) || ty == Type::Pred) {
-                return Err(bad_type(name, ty, ".pred or 16/32/64-bit integer or .bN types"));
+            if !(is_bitwise(ty) || ty == Type::Pred) {
+                return Err(bad_type(name, ty, ".pred or types of 16 bits or more"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
         BinOp::Shl => {
-            if !is_intish(ty) {
-                return Err(bad_type(name, ty, "16/32/64-bit integer or .bN types"));
+            if !is_bitwise(ty) {
+                return Err(bad_type(name, ty, "types of 16 bits or more"));
             }
             need_mode(name, ty, mode, &[Mode::None])
         }
@@ -730,11 +731,29 @@ fn setp_rule(cmp: CmpOp, ty: Type) -> Check {
     Ok(())
 }
 
-fn cvt_rule(mode: CvtMode, dst: Type, src: Type) -> Check {
+fn cvt_rule(mode: CvtMode, sat: bool, dst: Type, src: Type) -> Check {
     let numeric = |t: Type| t.is_int() || matches!(t, Type::F16 | Type::BF16 | Type::F32 | Type::F64);
     for t in [dst, src] {
         if !numeric(t) {
             return Err(bad_type("cvt", t, "integer, .f16, .bf16, .f32 or .f64 types"));
+        }
+    }
+    if (dst == Type::BF16 && src.bits() == 8) || (src == Type::BF16 && dst.bits() == 8) {
+        return Err(format!("`cvt.{dst}.{src}`: PTX has no conversion between .bf16 and 8-bit integers"));
+    }
+    if sat {
+        if dst == Type::BF16 || src == Type::BF16 {
+            return Err(format!("`cvt.sat.{dst}.{src}`: conversions to or from .bf16 take no .sat"));
+        }
+        // ptxas refuses .sat where nothing can overflow: an integer destination that holds every source value.
+        let fits = dst.is_int()
+            && src.is_int()
+            && ((dst.is_signed() == src.is_signed() && dst.bits() >= src.bits())
+                || (dst.is_signed() && src.is_unsigned() && dst.bits() > src.bits()));
+        if fits {
+            return Err(format!(
+                "`cvt.sat.{dst}.{src}`: .{dst} holds every .{src} value, and ptxas refuses a .sat that cannot act"
+            ));
         }
     }
     let m = if mode == CvtMode::None { "no rounding".to_string() } else { format!(".{}", mode.name()) };
@@ -786,14 +805,10 @@ fn atom_rule(
             matches!(ty, U32 | S32 | U64 | F32 | F64 | F16 | F16x2 | BF16 | BF16x2),
             ".u32, .s32, .u64, .f32, .f64, .f16, .f16x2, .bf16 or .bf16x2",
         ),
-        AtomOp::Min | AtomOp::Max => (
-            matches!(ty, U32 | S32 | U64 | S64 | F16 | F16x2 | BF16 | BF16x2),
-            ".u32, .s32, .u64, .s64 or half-precision types",
-        ),
+        // Half-precision min/max exist only in vector forms (`.v2.f16`), which the IR does not have.
+        AtomOp::Min | AtomOp::Max => (matches!(ty, U32 | S32 | U64 | S64), ".u32, .s32, .u64 or .s64"),
         AtomOp::Inc | AtomOp::Dec => (ty == U32, ".u32"),
-        AtomOp::And | AtomOp::Or | AtomOp::Xor => {
-            ((ty.is_int() || ty.is_bits()) && matches!(ty.bits(), 32 | 64), "32- or 64-bit integer or .bN types")
-        }
+        AtomOp::And | AtomOp::Or | AtomOp::Xor => (ty != Pred && matches!(ty.bits(), 32 | 64), "32- or 64-bit types"),
         AtomOp::Exch => (ty != Pred && matches!(ty.bits(), 32 | 64), "32- or 64-bit types"),
         AtomOp::Cas => (ty != Pred && matches!(ty.bits(), 16 | 32 | 64), "16-, 32- or 64-bit types"),
     };

@@ -349,7 +349,11 @@ impl Gen {
                 let src_ty = self.rng.pick(&[Type::U16, Type::S16, Type::U32, Type::S32, Type::U64, Type::S64]);
                 let src = self.operand(b, src_ty);
                 let dst = self.dest(b, dst_ty);
-                InstKind::Cvt { mode: CvtMode::None, sat: self.rng.chance(1, 3), dst_ty, src_ty, dst, src }
+                // ptxas refuses `.sat` where the destination holds every source value.
+                let fits = (dst_ty.is_signed() == src_ty.is_signed() && dst_ty.bits() >= src_ty.bits())
+                    || (dst_ty.is_signed() && dst_ty.bits() > src_ty.bits());
+                let sat = !fits && self.rng.chance(1, 2);
+                InstKind::Cvt { mode: CvtMode::None, sat, dst_ty, src_ty, dst, src }
             }
             10 => {
                 // A copy, the food of copy propagation.
