@@ -34,7 +34,7 @@ const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, 
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
-    let mut c = Checker { body: Body::default(), scopes: vec![Vec::new()], loop_stack: Vec::new(), errors };
+    let mut c = Checker { body: Body::default(), depth: 0, scopes: vec![Vec::new()], loop_stack: Vec::new(), errors };
     let mut slice_index = 0u32;
     for p in &sig.params {
         let binding = match p.ty {
@@ -63,8 +63,13 @@ pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> B
     c.body
 }
 
+/// How deep expressions and blocks may nest.
+pub const MAX_DEPTH: usize = 256;
+
 struct Checker<'e> {
     body: Body,
+    /// Current nesting of expressions and blocks.
+    depth: usize,
     /// Innermost scope last; a name's latest binding wins (shadowing).
     scopes: Vec<Vec<(String, Binding)>>,
     /// Enclosing loops, innermost last.
@@ -187,7 +192,22 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks one expression, refusing nesting deeper than [`MAX_DEPTH`] (inference and lowering recurse over the
+    /// tree; a pathological input must give an error, not a stack overflow).
     fn expr(&mut self, e: &syn::Expr) -> ExprId {
+        if self.depth >= MAX_DEPTH {
+            return self.reject(
+                e,
+                format!("this expression is nested too deeply for #[ptx_kernel] (more than {MAX_DEPTH} levels)"),
+            );
+        }
+        self.depth += 1;
+        let id = self.expr_inner(e);
+        self.depth -= 1;
+        id
+    }
+
+    fn expr_inner(&mut self, e: &syn::Expr) -> ExprId {
         match e {
             syn::Expr::Lit(l) => self.lit(&l.lit),
             syn::Expr::Paren(p) => self.expr(&p.expr),

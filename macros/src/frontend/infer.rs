@@ -8,7 +8,7 @@
 //! Two rules follow rustc's checking order rather than plain unification:
 //! - the amount of `<<`/`>>` has its own type (`1u64 << 3` shifts by an `i32`);
 //! - a literal cast with `as` takes the cast's type when the kinds agree (`300 as u8` is a `u8` literal,
-//!   `2.5 as f32` an `f32` one), as rustc's `ExpectCastableToType` does.
+//!   `2.5 as f32` an `f32` one, `(-1) as i8` and `{ 7 } as u64` too), as rustc's `ExpectCastableToType` does.
 //!
 //! rustc type-checks the original function too, so only programs it accepts matter; on those this agrees with it.
 //! Conflicts are still reported (rather than left to rustc) so that a kernel never silently becomes a stub.
@@ -398,11 +398,13 @@ impl Inferer<'_, '_> {
     }
 }
 
-/// A literal, possibly negated or parenthesised: what rustc gives the cast's type as an expectation.
+/// A literal, possibly negated, parenthesised or the tail of a block: where rustc's cast expectation reaches a
+/// literal (it does not reach into `if` branches: `(if c { 300 } else { 2 }) as u8` casts an `i32`).
 fn is_literal_like(body: &Body, e: ExprId) -> bool {
     match &body.expr(e).kind {
         ExprKind::Lit(Lit::Int(_, None)) | ExprKind::Lit(Lit::Float(_, None)) => true,
         ExprKind::Unary(_, inner) => is_literal_like(body, *inner),
+        ExprKind::Block(b) => b.tail.is_some_and(|t| is_literal_like(body, t)),
         _ => false,
     }
 }
