@@ -43,7 +43,11 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
 /// `"sm_80"` / `"sm_90a"` as a [`Target`], or a message saying what is accepted.
 fn parse_target(s: &str) -> Result<Target, String> {
     match Target::parse(s) {
-        Some(t) if t.sm >= MIN_SM => Ok(t),
+        Some(mut t) if t.sm >= MIN_SM => {
+            // `sm_90a` arrived in a later PTX ISA than `sm_90` (`Target::parse` gives the one of `sm_90`).
+            t.ptx_isa = t.ptx_isa.max(ptx_gen::target::min_isa_for_target(&t));
+            Ok(t)
+        }
         Some(t) => Err(format!(
             "target `{s}` is too old: #[ptx_kernel] targets sm_{MIN_SM} and newer (sm_{} was asked for)",
             t.sm
