@@ -7,6 +7,9 @@
 //! counts are printed. `FUZZ_SHOW_ERRORS=1` prints the first rejected kernels, `FUZZ_NO_MUTATION=1` leaves the
 //! generated ones unmutated (then nearly all of them should compile: a rejection is a frontend or generator bug).
 
+// `*rng.pick(..)` is needed for inference where clippy suggests auto-deref.
+#![allow(clippy::explicit_auto_deref)]
+
 #[path = "../src/frontend/mod.rs"]
 #[allow(dead_code)]
 mod frontend;
@@ -75,8 +78,8 @@ impl Gen<'_> {
 
     fn scalar_type(&mut self) -> &'static str {
         match self.rng.below(10) {
-            0..=5 => *self.rng.pick(&INTS),
-            6..=8 => *self.rng.pick(&FLOATS),
+            0..=5 => *self.rng.pick::<&str>(&INTS),
+            6..=8 => *self.rng.pick::<&str>(&FLOATS),
             _ => "bool",
         }
     }
@@ -85,7 +88,7 @@ impl Gen<'_> {
         let r = self.rng.next();
         let suffix = if self.rng.chance(30) { ty.to_string() } else { String::new() };
         match ty {
-            "bool" => if r % 2 == 0 { "true".into() } else { "false".into() },
+            "bool" => if r.is_multiple_of(2) { "true".into() } else { "false".into() },
             "f32" | "f64" => {
                 let v = [0.0, 0.5, 1.0, 2.5, 1e10, 3.25e-3, 123.456][self.rng.below(7)];
                 format!("{v:?}{suffix}")
@@ -147,10 +150,7 @@ impl Gen<'_> {
             }
             10 if int || ty == "bool" => format!("!{}", self.leaf(ty)),
             11 if ty.starts_with('i') || float => format!("-{}", self.leaf(ty)),
-            12 => {
-                let s = self.block_expr(ty, depth + 1);
-                s
-            }
+            12 => self.block_expr(ty, depth + 1),
             _ => self.leaf(ty),
         }
     }

@@ -24,7 +24,7 @@ fn ptx_with(attr: &str, src: &str) -> String {
 
 fn errors(src: &str) -> Vec<String> {
     let item = TokenStream::from_str(src).unwrap();
-    frontend::expand::compile_kernel(item).err().expect("expected errors").iter().map(|e| e.to_string()).collect()
+    frontend::expand::compile_kernel(item).expect_err("expected errors").iter().map(|e| e.to_string()).collect()
 }
 
 /// The inferred type of every `let` binding of `body`, by name (the last binding of a name wins).

@@ -418,10 +418,8 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                 Some(t) if t.is_signed() || t.is_float() => {}
                 _ => errors.at(e.span, format!("cannot negate a value of type `{}`", of(x))),
             },
-            ExprKind::Unary(UnaryOp::Not, x) => {
-                if of(x).scalar().is_none_or(|t| t.is_float()) {
-                    errors.at(e.span, format!("cannot apply `!` to a value of type `{}`", of(x)));
-                }
+            ExprKind::Unary(UnaryOp::Not, x) if of(x).scalar().is_none_or(|t| t.is_float()) => {
+                errors.at(e.span, format!("cannot apply `!` to a value of type `{}`", of(x)));
             }
             ExprKind::Binary(op, a, b) => check_binary(*op, of(a), of(b), e.span, errors),
             ExprKind::CompoundAssign(op, p, v) => {
@@ -450,10 +448,8 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                     format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)),
                 ),
             },
-            ExprKind::For(f) => {
-                if !of(&f.start).scalar().is_some_and(ScalarTy::is_int) {
-                    errors.at(e.span, format!("`for` ranges must be of integers, not `{}`", of(&f.start)));
-                }
+            ExprKind::For(f) if !of(&f.start).scalar().is_some_and(ScalarTy::is_int) => {
+                errors.at(e.span, format!("`for` ranges must be of integers, not `{}`", of(&f.start)));
             }
             _ => {}
         }
