@@ -69,7 +69,7 @@ impl Lcg {
 macro_rules! gen_int {
     ($name:ident, $t:ty) => {
         fn $name(rng: &mut Lcg, n: usize) -> Vec<$t> {
-            rng.ints(n, |b| b as $t, &[<$t>::MIN, <$t>::MAX, 0 as $t, 1 as $t, <$t>::MAX / 2])
+            rng.ints(n, |b| b as $t, &[<$t>::MIN, <$t>::MAX, 0 as $t, 1 as $t, (0 as $t).wrapping_sub(1), <$t>::MAX / 2])
         }
     };
 }

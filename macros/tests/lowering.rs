@@ -209,3 +209,30 @@ fn expansion_has_the_documented_items() {
     assert!(out.contains("compile_error") && out.contains("fn bad") && out.contains("mod bad"), "{out}");
     assert!(out.contains("pub fn launch (dev") && out.contains("unreachable"), "{out}");
 }
+
+#[test]
+fn unreachable_and_diverging_code_compiles() {
+    let cases = [
+        "fn k(y: &mut [u32]) { return; y[0] = 1; }",
+        "fn k(y: &mut [u32]) { loop { } y[0] = 1; }",
+        "fn k(y: &mut [u32]) { loop { break; y[0] = 2; } y[0] = 1; }",
+        "fn k(c: bool, y: &mut [u32]) { let v = if c { 1 } else { return; }; y[0] = v; }",
+        "fn k(c: bool, y: &mut [u32]) { let v: u32 = if c { return } else { 3 }; y[0] = v; }",
+        "fn k(y: &mut [u32]) { let x: u32; x = 5; y[0] = x; }",
+        "fn k(y: &mut [u32]) { while true { y[0] += 1; } }",
+        "fn k(y: &mut [u32]) { for i in 0..10u32 { if i == 3 { continue; } if i == 7 { return; } y[0] = i; } }",
+        "fn k(y: &mut [u32]) { let a = { return; }; }",
+        "fn k(y: &mut [u32]) { 'a: loop { 'b: loop { break 'a; } } y[0] = 1; }",
+        "fn k(y: &mut [u32]) { let _ = (); let u = gpu::sync_threads(); let w = u; }",
+        "fn k() { if true { } else { } }",
+        "fn k(mut n: u32, y: &mut [u32]) { while n > 0 { n -= 1; if n == 5 { break; } } y[0] = n; }",
+        "fn k(y: &mut [u8]) { for k in 250u8..=255 { y[0] = k; } for k in (0u8..=255).step_by(200) { y[1] = k; } }",
+    ];
+    for src in cases {
+        let p = ptx(src);
+        assert!(p.contains(".entry k("), "{src}\n{p}");
+        if let Err(e) = ptx_gen::ptxas::check_or_skip(&p, &["sm_75"]) {
+            panic!("ptxas rejected {src}: {e}\n{p}");
+        }
+    }
+}

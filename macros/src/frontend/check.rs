@@ -713,8 +713,8 @@ impl Checker<'_> {
             );
         }
         let Some((method, arity)) = Method::from_name(&name) else {
-            let receiver = self.expr(&m.receiver);
-            let _ = receiver;
+            // The receiver's own problems are reported too.
+            self.expr(&m.receiver);
             return self.reject(&m.method, format!("method `{name}` is not supported in #[ptx_kernel] functions ({METHODS_SUPPORTED})"));
         };
         let receiver = self.expr(&m.receiver);

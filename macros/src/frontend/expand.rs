@@ -82,7 +82,15 @@ fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Resul
     };
     let internal = |what: String| vec![syn::Error::new(fallback_span, format!("internal error in #[ptx_kernel]: {what} (please report this)"))];
     ptx_gen::passes::run_pipeline(module);
-    ptx_gen::verify::verify_module(module).map_err(|e| internal(format!("the generated IR is invalid: {e}")))?;
+    // A verifier error is a frontend bug: say so, under the expression the instruction came from.
+    ptx_gen::verify::verify_module_all(module).map_err(|errs| {
+        errs.iter()
+            .map(|e| {
+                let span = e.loc().map_or(SpanRange::single(fallback_span), span_of);
+                error_at(span, format!("internal error in #[ptx_kernel]: the generated IR is invalid: {e} (please report this)"))
+            })
+            .collect::<Vec<_>>()
+    })?;
     let target = ptx_gen::target::resolve_target(module).map_err(|e| {
         let span = match &e {
             ptx_gen::target::TargetError::TooLow { loc, .. } => span_of(*loc),

@@ -377,8 +377,8 @@ impl Lowerer<'_, '_, '_> {
                 let val = self.expr(*v);
                 let val = if place_is_pure(body, place) { val } else { self.stable(val) };
                 self.loc(id);
-                let Some((op, t)) = self.scalar(val, *v) else { return Val::Unit };
-                self.store_place(*place, op, t, id);
+                let Some((op, _)) = self.scalar(val, *v) else { return Val::Unit };
+                self.store_place(*place, op, id);
                 Val::Unit
             }
             ExprKind::CompoundAssign(op, place, v) => {
@@ -392,7 +392,7 @@ impl Lowerer<'_, '_, '_> {
                             return self.internal(id, "compound assignment to an unbound local");
                         };
                         let Val::Scalar(res, _) = self.binary(*op, cur, y, t, ty_b, id) else { return Val::Unit };
-                        self.assign_local(l, res, t, id);
+                        self.assign_local(l, res, id);
                     }
                     Place::Index(s, i) => {
                         let Some(addr) = self.element_addr(s, i, id) else { return Val::Unit };
@@ -442,7 +442,7 @@ impl Lowerer<'_, '_, '_> {
                     let Some((op, _)) = self.scalar(v, *a) else { return Val::Unit };
                     arg_ops.push(op);
                 }
-                Val::Scalar(self.method(*m, r, &arg_ops, t, id), t)
+                Val::Scalar(self.method(*m, r, &arg_ops, t), t)
             }
             ExprKind::If(c, then, else_) => self.if_expr(*c, then, *else_, id),
             ExprKind::While(lp, c, blk) => {
@@ -497,20 +497,19 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    fn assign_local(&mut self, l: LocalId, src: Operand, t: ScalarTy, id: ExprId) {
+    fn assign_local(&mut self, l: LocalId, src: Operand, id: ExprId) {
         match self.locals.get(l.0 as usize).copied().flatten() {
             Some(Val::Scalar(Operand::Reg(r), _)) => self.b.ins().mov_to(r, src),
             Some(Val::Unit) => {}
             _ => {
-                let _ = t;
                 self.internal(id, "assignment to a local without a register");
             }
         }
     }
 
-    fn store_place(&mut self, place: Place, op: Operand, t: ScalarTy, id: ExprId) {
+    fn store_place(&mut self, place: Place, op: Operand, id: ExprId) {
         match place {
-            Place::Local(l) => self.assign_local(l, op, t, id),
+            Place::Local(l) => self.assign_local(l, op, id),
             Place::Index(s, i) => {
                 let Some(addr) = self.element_addr(s, i, id) else { return };
                 let sl = self.slices[s.0 as usize];
@@ -894,7 +893,7 @@ impl Lowerer<'_, '_, '_> {
         Val::Scalar(Operand::Reg(r), ScalarTy::U32)
     }
 
-    fn method(&mut self, m: Method, recv: Operand, args: &[Operand], t: ScalarTy, id: ExprId) -> Operand {
+    fn method(&mut self, m: Method, recv: Operand, args: &[Operand], t: ScalarTy) -> Operand {
         let rt = t.reg_type();
         let recv = Operand::Reg(self.reg(recv, t));
         let arg = |k: usize| args.get(k).copied().unwrap_or(Operand::u32(0));
@@ -930,7 +929,6 @@ impl Lowerer<'_, '_, '_> {
                 ins.selp(rt, away, tr, big)
             }
         };
-        let _ = id;
         Operand::Reg(r)
     }
 
