@@ -1,0 +1,509 @@
+//! What one suite entry is ([`Bench`]), and how it is checked and timed against its CUDA C++ reference.
+//!
+//! For each entry, on the GPU ([`run_gpu`]):
+//! 1. NVRTC compiles the reference (timed); the driver loads both PTX texts the same way (`cuModuleLoadDataEx`,
+//!    timed: the PTX → SASS compilation).
+//! 2. Check: both run once on the same random inputs, outputs poisoned with NaN; the inputs must come back unchanged,
+//!    the outputs of ours and of the reference must agree (bit for bit for an exact entry), and both must match the
+//!    CPU reference.
+//! 3. Timing: as many buffer sets as it takes to hold at least four times the L2 (three at least); repetition `r`
+//!    runs on set `r % sets`, so no launch finds its inputs in the L2. Each launch is bracketed by two CUDA events on
+//!    the legacy default stream (where the runtime launches); warm-up launches first. Ours and the reference are
+//!    timed in alternating blocks, [`Plan::rounds`] blocks each, and the median over all repetitions is reported,
+//!    with the spread between the rounds' medians as the noise figure.
+
+use std::time::Instant;
+
+use ptx_kernel::{Device, DeviceBuffer, LaunchConfig};
+
+use crate::common::Rng;
+use crate::gpu::{self, Event, Module};
+use crate::stats::{self, Summary};
+
+/// How a buffer is used by the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Read only: random data; must be unchanged after the launch.
+    In,
+    /// Read and written in place: random data; each implementation gets its own copy for the check.
+    InOut,
+    /// Written only: poisoned with NaN before the check, so every element must be written.
+    Out,
+}
+
+/// One buffer of a kernel's arguments.
+#[derive(Clone, Debug)]
+pub struct BufSpec {
+    pub name: &'static str,
+    pub len: usize,
+    pub role: Role,
+    /// Seed of its random contents (In, InOut).
+    pub seed: u64,
+}
+
+impl BufSpec {
+    pub fn input(name: &'static str, len: usize, seed: u64) -> BufSpec {
+        BufSpec { name, len, role: Role::In, seed }
+    }
+    pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
+        BufSpec { name, len, role: Role::InOut, seed }
+    }
+    pub fn output(name: &'static str, len: usize) -> BufSpec {
+        BufSpec { name, len, role: Role::Out, seed: 0 }
+    }
+
+    /// The initial host contents: uniform in [-1, 1) for inputs (never zeros), NaN for outputs.
+    fn initial(&self) -> Host {
+        match self.role {
+            Role::In | Role::InOut => Host::F32(Rng::new(self.seed).f32_vec(self.len)),
+            Role::Out => Host::F32(vec![f32::NAN; self.len]),
+        }
+    }
+}
+
+/// A device buffer of the suite. Element types the suite needs later (u32 for histogram, bf16 for GEMM) become more
+/// variants, with their accessors, initial contents and comparisons.
+pub enum Buf {
+    F32(DeviceBuffer<f32>),
+}
+
+impl Buf {
+    pub fn f32(&self) -> &DeviceBuffer<f32> {
+        match self {
+            Buf::F32(b) => b,
+        }
+    }
+    pub fn f32_mut(&mut self) -> &mut DeviceBuffer<f32> {
+        match self {
+            Buf::F32(b) => b,
+        }
+    }
+    pub fn device_ptr(&self) -> u64 {
+        match self {
+            Buf::F32(b) => b.device_ptr(),
+        }
+    }
+    pub fn len(&self) -> usize {
+        match self {
+            Buf::F32(b) => b.len(),
+        }
+    }
+    pub fn size_bytes(&self) -> usize {
+        match self {
+            Buf::F32(b) => b.size_bytes(),
+        }
+    }
+    fn try_clone(&self) -> ptx_kernel::Result<Buf> {
+        match self {
+            Buf::F32(b) => Ok(Buf::F32(b.try_clone()?)),
+        }
+    }
+    fn download(&self) -> ptx_kernel::Result<Host> {
+        match self {
+            Buf::F32(b) => Ok(Host::F32(b.download()?)),
+        }
+    }
+}
+
+/// Host contents of a buffer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Host {
+    F32(Vec<f32>),
+}
+
+impl Host {
+    pub fn f32(&self) -> &[f32] {
+        match self {
+            Host::F32(v) => v,
+        }
+    }
+    fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
+        match self {
+            Host::F32(v) => Ok(Buf::F32(dev.upload(v)?)),
+        }
+    }
+}
+
+/// How the outputs of ours and of the reference must agree.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Agree {
+    /// Bit for bit (same operations, same rounding).
+    Exact,
+    /// ‖ours − ref‖₂ / ‖ref‖₂ at most this (for kernels that sum in another order: reductions, GEMM).
+    #[allow(dead_code)]
+    RelL2(f64),
+}
+
+/// One kernel parameter of the reference.
+#[derive(Clone, Copy, Debug)]
+pub enum Arg {
+    /// The device pointer of buffer `i`.
+    Buf(usize),
+    /// The length (elements) of buffer `i`, as a 64-bit unsigned integer.
+    Len(usize),
+    F32(f32),
+    U32(u32),
+    #[allow(dead_code)]
+    U64(u64),
+}
+
+impl Arg {
+    fn bytes(&self, bufs: &[Buf]) -> Vec<u8> {
+        match *self {
+            Arg::Buf(i) => bufs[i].device_ptr().to_ne_bytes().to_vec(),
+            Arg::Len(i) => (bufs[i].len() as u64).to_ne_bytes().to_vec(),
+            Arg::F32(x) => x.to_ne_bytes().to_vec(),
+            Arg::U32(x) => x.to_ne_bytes().to_vec(),
+            Arg::U64(x) => x.to_ne_bytes().to_vec(),
+        }
+    }
+}
+
+/// The CUDA C++ reference: compiled by NVRTC at run time, launched with `cuLaunchKernel`.
+pub struct Reference {
+    /// The whole `.cu` text; the kernel is `extern "C"` so `entry` is its unmangled name.
+    pub source: &'static str,
+    pub entry: &'static str,
+    /// The launch configuration: the same as ours (compare only at equal configurations).
+    pub cfg: LaunchConfig,
+    pub args: Vec<Arg>,
+}
+
+/// The signature of our launch: the generated `launch` function called on a set of buffers (in `buffers` order).
+pub type OursLaunch = Box<dyn Fn(&Device, &mut [Buf]) -> ptx_kernel::Result<()>>;
+
+/// Our kernel: the `#[ptx_kernel]` module's PTX and entry, and a closure calling its generated `launch`.
+pub struct Ours {
+    pub ptx: &'static str,
+    pub entry: &'static str,
+    pub launch: OursLaunch,
+}
+
+/// Which ceiling the kernel is held against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Device-memory bandwidth: GB/s against the device-to-device copy.
+    Memory,
+    /// Arithmetic: TFLOP/s against cuBLAS SGEMM.
+    #[allow(dead_code)]
+    Compute,
+}
+
+/// The CPU check: given every buffer's contents before the launch and after it (in `buffers` order), `Ok` when the
+/// outputs are right, else a message naming the first wrong element.
+pub type CpuCheck = Box<dyn Fn(&[Host], &[Host]) -> Result<(), String>>;
+
+/// One entry of the suite: everything the harness needs about one kernel.
+pub struct Bench {
+    pub name: &'static str,
+    /// The problem size for the table, e.g. `2^26 f32` or `8192×8192 f32`.
+    pub size: String,
+    /// Bytes that must move through device memory per launch: each input read once, each output written once.
+    pub bytes: f64,
+    /// Floating-point operations per launch.
+    pub flops: f64,
+    pub bound: Bound,
+    pub buffers: Vec<BufSpec>,
+    pub ours: Ours,
+    pub reference: Reference,
+    pub agree: Agree,
+    pub cpu_check: CpuCheck,
+}
+
+/// Repetition counts.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Timed launches per round and implementation (≥ 20).
+    pub reps: usize,
+    /// Alternating blocks (ours, reference, ours, reference, …).
+    pub rounds: usize,
+    /// Untimed launches before each block.
+    pub warmup: usize,
+    /// Fewest buffer sets to rotate among.
+    pub min_sets: usize,
+    /// The device's L2 in bytes; sets are added until they hold four times as much.
+    pub l2_bytes: usize,
+}
+
+/// Buffer sets to rotate among: at least `min_sets`, and enough that they hold at least 4 × L2; at most 64.
+pub fn sets_needed(set_bytes: usize, l2_bytes: usize, min_sets: usize) -> usize {
+    let for_l2 = (4 * l2_bytes).div_ceil(set_bytes.max(1));
+    for_l2.max(min_sets).clamp(1, 64)
+}
+
+/// What one entry measured on the GPU.
+pub struct Measured {
+    pub ours: Summary,
+    /// Per-repetition seconds, round by round.
+    pub ours_times: Vec<Vec<f64>>,
+    pub sets: usize,
+    pub set_bytes: usize,
+    /// `cuModuleLoadDataEx` of our PTX (the same call as for the reference).
+    pub ours_load_s: f64,
+    /// Host time of the first call of the generated `launch` (includes the runtime's module load).
+    pub ours_first_launch_s: f64,
+    pub ours_regs: i32,
+    /// The reference's figures, or why there are none (then the entry is reported as an error, with our figures).
+    pub reference: Result<RefMeasured, String>,
+}
+
+/// The reference's side of [`Measured`].
+pub struct RefMeasured {
+    pub summary: Summary,
+    pub times: Vec<Vec<f64>>,
+    pub compile_s: f64,
+    pub load_s: f64,
+    pub regs: i32,
+}
+
+fn rt<T>(what: &str, r: ptx_kernel::Result<T>) -> Result<T, String> {
+    r.map_err(|e| format!("{what}: {e}"))
+}
+
+/// The first position where `got` and `want` differ (bitwise for `Exact`) or the relative L2 error, as a message.
+pub fn compare(name: &str, got: &[f32], want: &[f32], agree: Agree) -> Result<(), String> {
+    if got.len() != want.len() {
+        return Err(format!("{name}: {} elements vs {}", got.len(), want.len()));
+    }
+    match agree {
+        Agree::Exact => {
+            let mut bad = got.iter().zip(want).enumerate().filter(|(_, (g, w))| g.to_bits() != w.to_bits());
+            match bad.next() {
+                None => Ok(()),
+                Some((i, (g, w))) => {
+                    let more = bad.count();
+                    Err(format!("{name}[{i}]: {g:e} vs {w:e} (and {more} more elements differ)"))
+                }
+            }
+        }
+        Agree::RelL2(tol) => {
+            if got.iter().any(|x| x.is_nan()) {
+                return Err(format!("{name}: NaN in the output"));
+            }
+            let (mut num, mut den) = (0f64, 0f64);
+            for (g, w) in got.iter().zip(want) {
+                num += (*g as f64 - *w as f64).powi(2);
+                den += (*w as f64).powi(2);
+            }
+            let rel = (num / den.max(f64::MIN_POSITIVE)).sqrt();
+            if rel <= tol {
+                Ok(())
+            } else {
+                Err(format!("{name}: relative L2 error {rel:e} > {tol:e}"))
+            }
+        }
+    }
+}
+
+/// Checks every element of `got` against `want(i)`, bit for bit; the message names the first mismatch.
+pub fn expect_exact(name: &str, got: &[f32], want: impl Fn(usize) -> f32) -> Result<(), String> {
+    let mut first = None;
+    let mut count = 0usize;
+    for (i, g) in got.iter().enumerate() {
+        let w = want(i);
+        if g.to_bits() != w.to_bits() {
+            count += 1;
+            first.get_or_insert((i, *g, w));
+        }
+    }
+    match first {
+        None => Ok(()),
+        Some((i, g, w)) => Err(format!("{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)")),
+    }
+}
+
+fn download_all(bufs: &[Buf], what: &str) -> Result<Vec<Host>, String> {
+    bufs.iter().map(|b| rt(what, b.download())).collect()
+}
+
+/// Inputs unchanged, outputs right on the CPU's terms.
+fn check_one(b: &Bench, who: &str, before: &[Host], after: &[Host]) -> Result<(), String> {
+    for (spec, (x, y)) in b.buffers.iter().zip(before.iter().zip(after)) {
+        if spec.role == Role::In {
+            compare(spec.name, y.f32(), x.f32(), Agree::Exact)
+                .map_err(|e| format!("{who} changed its input {}: {e}", spec.name))?;
+        }
+    }
+    (b.cpu_check)(before, after).map_err(|e| format!("{who} disagrees with the CPU: {e}"))
+}
+
+/// Checks and times one entry on a CUDA device (see the module doc). Our kernel failing (launch, check) is an
+/// `Err`; the reference failing (NVRTC, load, launch, check) is recorded in [`Measured::reference`] and ours is
+/// still timed alone, so one run on the GPU gives every figure it can.
+pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measured, String> {
+    // 1. Compile and load.
+    let (ours_load_s, ours_regs) = {
+        let m = Module::load(b.ours.ptx, b.ours.entry).map_err(|e| format!("loading our PTX: {e}"))?;
+        (m.load_seconds, m.regs)
+    };
+    let mut reference: Result<(Module, f64), String> = gpu::nvrtc_compile(b.reference.source, b.reference.entry, arch)
+        .and_then(|(ptx, compile_s)| {
+            let m = Module::load(&ptx, b.reference.entry).map_err(|e| format!("loading the reference's PTX: {e}"))?;
+            Ok((m, compile_s))
+        });
+    let ref_launch = |m: &Module, bufs: &[Buf]| {
+        let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(bufs)).collect();
+        m.launch(b.reference.cfg.grid_dim, b.reference.cfg.block_dim, &args)
+            .map_err(|e| format!("launching the reference: {e}"))
+    };
+
+    // 2. Check: ours first (its failure ends the entry), then the reference against the CPU and against ours.
+    let before: Vec<Host> = b.buffers.iter().map(BufSpec::initial).collect();
+    let upload = |what: &str| -> Result<Vec<Buf>, String> { before.iter().map(|h| rt(what, h.upload(dev))).collect() };
+    let mut ours_bufs = upload("uploading the inputs")?;
+    let t = Instant::now();
+    rt("our first launch", (b.ours.launch)(dev, &mut ours_bufs))?;
+    let ours_first_launch_s = t.elapsed().as_secs_f64();
+    rt("after our first launch (cuCtxSynchronize)", dev.synchronize())?;
+    let ours_after = download_all(&ours_bufs, "downloading our outputs")?;
+    check_one(b, "ours", &before, &ours_after)?;
+    let ref_bufs = upload("uploading the inputs")?;
+    if let Ok((m, _)) = &reference {
+        let checked = (|| {
+            ref_launch(m, &ref_bufs)?;
+            gpu::ctx_synchronize().map_err(|e| format!("after the reference's first launch: {e}"))?;
+            let ref_after = download_all(&ref_bufs, "downloading the reference's outputs")?;
+            check_one(b, "the reference", &before, &ref_after)?;
+            for (spec, (o, r)) in b.buffers.iter().zip(ours_after.iter().zip(&ref_after)) {
+                if spec.role != Role::In {
+                    compare(spec.name, o.f32(), r.f32(), b.agree)
+                        .map_err(|e| format!("ours and the reference disagree on {e}"))?;
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = checked {
+            reference = Err(e);
+        }
+    }
+    drop((before, ours_after));
+
+    // 3. Time.
+    let set_bytes: usize = ours_bufs.iter().map(Buf::size_bytes).sum();
+    let nsets = sets_needed(set_bytes, plan.l2_bytes, plan.min_sets);
+    let mut sets = vec![ours_bufs, ref_bufs];
+    while sets.len() < nsets {
+        let copy: Result<Vec<Buf>, String> = sets[0].iter().map(|x| rt("allocating a buffer set", x.try_clone())).collect();
+        sets.push(copy?);
+    }
+    sets.truncate(nsets);
+    let reps = plan.reps.max(1);
+    let starts: Vec<Event> = (0..reps).map(|_| Event::new()).collect::<Result<_, _>>()?;
+    let stops: Vec<Event> = (0..reps).map(|_| Event::new()).collect::<Result<_, _>>()?;
+    let mut ours_times = Vec::new();
+    let mut ref_times = Vec::new();
+    for _round in 0..plan.rounds.max(1) {
+        for is_ours in [true, false] {
+            let refm = match (&reference, is_ours) {
+                (_, true) => None,
+                (Ok((m, _)), false) => Some(m),
+                (Err(_), false) => continue,
+            };
+            let mut launch = |s: usize| -> Result<(), String> {
+                match refm {
+                    None => rt("our launch", (b.ours.launch)(dev, &mut sets[s])),
+                    Some(m) => ref_launch(m, &sets[s]),
+                }
+            };
+            for w in 0..plan.warmup {
+                launch(w % nsets)?;
+            }
+            for r in 0..reps {
+                starts[r].record()?;
+                launch(r % nsets)?;
+                stops[r].record()?;
+            }
+            stops[reps - 1].synchronize()?;
+            let times: Vec<f64> =
+                (0..reps).map(|r| stops[r].seconds_since(&starts[r])).collect::<Result<_, _>>()?;
+            if is_ours {
+                ours_times.push(times);
+            } else {
+                ref_times.push(times);
+            }
+        }
+    }
+    gpu::ctx_synchronize().map_err(|e| format!("after the timed launches: {e}"))?;
+    Ok(Measured {
+        ours: stats::summarize(&ours_times),
+        ours_times,
+        sets: nsets,
+        set_bytes,
+        ours_load_s,
+        ours_first_launch_s,
+        ours_regs,
+        reference: reference.map(|(m, compile_s)| RefMeasured {
+            summary: stats::summarize(&ref_times),
+            times: ref_times,
+            compile_s,
+            load_s: m.load_seconds,
+            regs: m.regs,
+        }),
+    })
+}
+
+/// Without a GPU: runs our kernel of `b` once on `dev` (the emulator) and checks it against the CPU — proves the
+/// entry's launch closure, buffer list and CPU check, not the reference.
+pub fn self_test(dev: &Device, b: &Bench) -> Result<(), String> {
+    let before: Vec<Host> = b.buffers.iter().map(BufSpec::initial).collect();
+    let mut bufs: Vec<Buf> = before.iter().map(|h| rt("uploading", h.upload(dev))).collect::<Result<_, _>>()?;
+    rt("our launch", (b.ours.launch)(dev, &mut bufs))?;
+    let after = download_all(&bufs, "downloading")?;
+    check_one(b, "ours", &before, &after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_cover_four_l2s() {
+        const MIB: usize = 1 << 20;
+        assert_eq!(sets_needed(768 * MIB, 50 * MIB, 3), 3);
+        assert_eq!(sets_needed(10 * MIB, 50 * MIB, 3), 20);
+        assert_eq!(sets_needed(1, 50 * MIB, 3), 64);
+        assert_eq!(sets_needed(0, 50 * MIB, 3), 64);
+        assert_eq!(sets_needed(100 * MIB, 0, 3), 3);
+    }
+
+    #[test]
+    fn compare_exact_and_rel() {
+        assert!(compare("c", &[1.0, 2.0], &[1.0, 2.0], Agree::Exact).is_ok());
+        let e = compare("c", &[1.0, 2.0, 3.0], &[1.0, 2.5, 4.0], Agree::Exact).unwrap_err();
+        assert!(e.starts_with("c[1]: 2e0 vs 2.5e0 (and 1 more"), "{e}");
+        // NaN poison left in place is caught, and -0 differs from +0 bitwise.
+        assert!(compare("c", &[f32::NAN], &[1.0], Agree::Exact).is_err());
+        assert!(compare("c", &[-0.0], &[0.0], Agree::Exact).is_err());
+        assert!(compare("c", &[1.0], &[1.0, 2.0], Agree::Exact).is_err());
+        assert!(compare("c", &[1.0, 2.0], &[1.0, 2.0001], Agree::RelL2(1e-3)).is_ok());
+        assert!(compare("c", &[1.0, 3.0], &[1.0, 2.0], Agree::RelL2(1e-3)).is_err());
+        assert!(compare("c", &[f32::NAN], &[1.0], Agree::RelL2(1.0)).is_err());
+    }
+
+    #[test]
+    fn expect_exact_counts() {
+        assert!(expect_exact("y", &[2.0, 4.0], |i| 2.0 * (i + 1) as f32).is_ok());
+        let e = expect_exact("y", &[2.0, 5.0, 7.0], |i| 2.0 * (i + 1) as f32).unwrap_err();
+        assert_eq!(e, "y[1]: got 5e0, the CPU gives 4e0 (2 elements wrong)");
+    }
+
+    #[test]
+    fn initial_contents() {
+        let x = BufSpec::input("x", 1000, 7).initial();
+        assert!(x.f32().iter().all(|v| (-1.0..1.0).contains(v)));
+        assert!(x.f32().iter().filter(|v| **v == 0.0).count() < 5, "random, not zeros");
+        assert_eq!(x, BufSpec::inout("x", 1000, 7).initial(), "the seed decides the contents");
+        assert!(BufSpec::output("y", 10).initial().f32().iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn arg_bytes() {
+        let dev = Device::emulator();
+        let bufs = vec![Buf::F32(dev.upload(&[1.0f32, 2.0, 3.0]).unwrap())];
+        assert_eq!(Arg::Len(0).bytes(&bufs), 3u64.to_ne_bytes());
+        assert_eq!(Arg::Buf(0).bytes(&bufs), bufs[0].device_ptr().to_ne_bytes());
+        assert_eq!(Arg::F32(1.5).bytes(&bufs), 1.5f32.to_ne_bytes());
+        assert_eq!(Arg::U32(7).bytes(&bufs), 7u32.to_ne_bytes());
+        assert_eq!(Arg::U64(9).bytes(&bufs), 9u64.to_ne_bytes());
+    }
+}

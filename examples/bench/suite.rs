@@ -1,0 +1,236 @@
+//! The suite: one [`Bench`] per kernel. Our kernels are the examples' own (`examples/<name>.rs`, included by path
+//! in `bench.rs`), launched through their generated `launch`; each reference is the same algorithm in CUDA C++ with
+//! the same launch configuration and one element per thread.
+//!
+//! ## Adding a kernel
+//!
+//! 1. Include the example's kernel in `bench.rs` (`#[path = "<name>.rs"] mod <name>_example;`) or write the
+//!    `#[ptx_kernel]` function here.
+//! 2. Write the reference as a `const <NAME>_CU: &str` below: `extern "C" __global__`, plain CUDA C++ doing what
+//!    the Rust does (no fma contraction: NVRTC runs with `--fmad=false`), no headers.
+//! 3. Add a function returning its [`Bench`] (size, bytes/flops model, buffers, our launch closure, reference
+//!    source + entry + configuration + arguments, CPU check) and one line in [`suite`].
+//!
+//! Planned as the language grows: reduce_sum, softmax, histogram (u32 buffers: add a `Buf` variant), sgemm
+//! (`Bound::Compute` against cuBLAS, `Agree::RelL2`), scan, bf16 GEMM (bf16 buffers).
+
+use ptx_kernel::LaunchConfig;
+
+use crate::common::Rng;
+use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference};
+use crate::{saxpy_example, transpose_example, vector_add_example};
+
+/// Problem sizes of one run.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    /// Elements of the 1-D kernels' vectors.
+    pub vec_len: usize,
+    /// Width and height of the transposed matrix.
+    pub matrix: (u32, u32),
+}
+
+impl Sizes {
+    /// On the GPU: 2^26 f32 per vector (256 MiB), an 8192×8192 f32 matrix (256 MiB): each set is several times
+    /// the H200's 50 MiB L2 and a launch runs far past launch overhead.
+    pub const GPU: Sizes = Sizes { vec_len: 1 << 26, matrix: (8192, 8192) };
+    /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
+    pub const EMULATOR: Sizes = Sizes { vec_len: 4099, matrix: (67, 45) };
+}
+
+/// Every kernel of the suite, in table order.
+pub fn suite(s: Sizes) -> Vec<Bench> {
+    vec![vector_add(s.vec_len), saxpy(s.vec_len), transpose_naive(s.matrix.0, s.matrix.1)]
+    // Next: reduce_sum, softmax, histogram, sgemm, scan, bf16 GEMM.
+}
+
+/// `2^26 f32` for powers of two, else `4099 f32`.
+pub fn elems(n: usize) -> String {
+    if n.is_power_of_two() && n >= 1024 {
+        format!("2^{} f32", n.trailing_zeros())
+    } else {
+        format!("{n} f32")
+    }
+}
+
+pub const VECTOR_ADD_CU: &str = r#"
+extern "C" __global__ void ref_vector_add(const float* a, const float* b, float* c, unsigned long long n) {
+    unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        c[i] = a[i] + b[i];
+    }
+}
+"#;
+
+fn vector_add(n: usize) -> Bench {
+    use vector_add_example::vector_add as k;
+    let cfg = LaunchConfig::for_num_elems(n as u32);
+    Bench {
+        name: "vector_add",
+        size: elems(n),
+        bytes: (3 * 4 * n) as f64,
+        flops: n as f64,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("a", n, 0xA1), BufSpec::input("b", n, 0xB2), BufSpec::output("c", n)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [a, b, c] = bufs else { unreachable!("three buffers") };
+                k::launch(dev, cfg, a.f32(), b.f32(), c.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: VECTOR_ADD_CU,
+            entry: "ref_vector_add",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Buf(2), Arg::Len(2)],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(|before, after| {
+            let (a, b) = (before[0].f32(), before[1].f32());
+            expect_exact("c", after[2].f32(), |i| a[i] + b[i])
+        }),
+    }
+}
+
+pub const SAXPY_CU: &str = r#"
+extern "C" __global__ void ref_saxpy(float a, const float* x, float* y, unsigned long long n) {
+    unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        y[i] = a * x[i] + y[i];
+    }
+}
+"#;
+
+fn saxpy(n: usize) -> Bench {
+    use saxpy_example::saxpy as k;
+    let cfg = LaunchConfig::for_num_elems(n as u32);
+    let a = 1.5 + Rng::new(0x5A).f32();
+    Bench {
+        name: "saxpy",
+        size: elems(n),
+        bytes: (3 * 4 * n) as f64,
+        flops: (2 * n) as f64,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("x", n, 0x5A_01), BufSpec::inout("y", n, 0x5A_02)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, y] = bufs else { unreachable!("two buffers") };
+                k::launch(dev, cfg, a, x.f32(), y.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: SAXPY_CU,
+            entry: "ref_saxpy",
+            cfg,
+            args: vec![Arg::F32(a), Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(move |before, after| {
+            let (x, y) = (before[0].f32(), before[1].f32());
+            // Rust never fuses `a * x + y`: the product is rounded, then the sum.
+            expect_exact("y", after[1].f32(), |i| a * x[i] + y[i])
+        }),
+    }
+}
+
+pub const TRANSPOSE_CU: &str = r#"
+extern "C" __global__ void ref_transpose_naive(const float* input, float* output, unsigned int width,
+                                               unsigned int height) {
+    unsigned int x = blockIdx.x * blockDim.x + threadIdx.x;
+    unsigned int y = blockIdx.y * blockDim.y + threadIdx.y;
+    if (x < width && y < height) {
+        output[(unsigned long long)x * height + y] = input[(unsigned long long)y * width + x];
+    }
+}
+"#;
+
+fn transpose_naive(w: u32, h: u32) -> Bench {
+    use transpose_example::transpose_naive as k;
+    let n = w as usize * h as usize;
+    let cfg = LaunchConfig::for_2d(w, h, (32, 8));
+    Bench {
+        name: "transpose_naive",
+        size: format!("{w}×{h} f32"),
+        bytes: (2 * 4 * n) as f64,
+        flops: 0.0,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("input", n, 0x7A_01), BufSpec::output("output", n)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [input, output] = bufs else { unreachable!("two buffers") };
+                k::launch(dev, cfg, input.f32(), output.f32_mut(), w, h)
+            }),
+        },
+        reference: Reference {
+            source: TRANSPOSE_CU,
+            entry: "ref_transpose_naive",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::U32(w), Arg::U32(h)],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(move |before, after| {
+            let input = before[0].f32();
+            let (w, h) = (w as usize, h as usize);
+            // output[x·h + y] = input[y·w + x]: element i of the output is (x, y) = (i / h, i % h).
+            expect_exact("output", after[1].f32(), |i| input[(i % h) * w + i / h])
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ptx_kernel::Device;
+
+    #[test]
+    fn sizes_and_labels() {
+        assert_eq!(elems(1 << 26), "2^26 f32");
+        assert_eq!(elems(4099), "4099 f32");
+        let s = suite(Sizes::GPU);
+        let names: Vec<&str> = s.iter().map(|b| b.name).collect();
+        assert_eq!(names, ["vector_add", "saxpy", "transpose_naive"]);
+        assert_eq!(s[0].bytes, 805_306_368.0);
+        assert_eq!(s[2].reference.cfg.block_dim, (32, 8, 1));
+        assert_eq!(s[0].reference.cfg.block_dim, (256, 1, 1));
+    }
+
+    #[test]
+    fn references_look_like_their_kernels() {
+        for b in suite(Sizes::EMULATOR) {
+            let src = b.reference.source;
+            assert!(src.contains(&format!("extern \"C\" __global__ void {}(", b.reference.entry)), "{}", b.name);
+            // One parameter per argument.
+            let params = src[src.find('(').unwrap()..src.find(')').unwrap()].split(',').count();
+            assert_eq!(params, b.reference.args.len(), "{}", b.name);
+            // Braces balance; no headers (NVRTC has no include path here).
+            assert_eq!(src.matches('{').count(), src.matches('}').count(), "{}", b.name);
+            assert!(!src.contains("#include"), "{}", b.name);
+            assert_eq!(b.ours.entry, b.name);
+            assert!(b.ours.ptx.contains(".entry"), "{}", b.name);
+        }
+    }
+
+    /// Every entry's launch closure, buffer list and CPU check, on the emulator.
+    #[test]
+    fn suite_self_test_on_the_emulator() {
+        let dev = Device::emulator();
+        for b in suite(Sizes::EMULATOR) {
+            crate::harness::self_test(&dev, &b).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+        }
+    }
+
+    /// The CPU checks reject a wrong result (so a pass means something).
+    #[test]
+    fn cpu_checks_catch_errors() {
+        for b in suite(Sizes::EMULATOR) {
+            let before: Vec<_> = b.buffers.iter().map(|s| crate::harness::Host::F32(Rng::new(s.seed).f32_vec(s.len))).collect();
+            // "after" = the inputs themselves: no entry's output equals its input.
+            assert!((b.cpu_check)(&before, &before).is_err(), "{}", b.name);
+        }
+    }
+}
