@@ -27,7 +27,7 @@ use super::float::{arith, min_max, FOp, Round};
 use super::memory::{atomic_load, atomic_rmw, atomic_store};
 
 /// Start of the shared window.
-pub(crate) const SHARED_WINDOW: u64 = 0x1000_0000_0000;
+pub(crate) const SHARED_WINDOW: u64 = super::memory::GLOBAL_LIMIT;
 /// Start of the local window.
 pub(crate) const LOCAL_WINDOW: u64 = 0x2000_0000_0000;
 /// Start of the const window.
@@ -83,16 +83,31 @@ fn mem_space(space: Space) -> MemSpace {
     }
 }
 
+/// `size` (1, 2, 4 or 8) bytes of `s` at `off`, little-endian. A fixed-size read per size: a variable-length copy
+/// would be a call to `memcpy` per access.
 #[inline(always)]
 fn read_le(s: &[u8], off: usize, size: usize) -> u64 {
-    let mut b = [0u8; 8];
-    b[..size].copy_from_slice(&s[off..off + size]);
-    u64::from_le_bytes(b)
+    fn get<const N: usize>(s: &[u8], off: usize) -> [u8; N] {
+        let mut b = [0u8; N];
+        b.copy_from_slice(&s[off..off + N]);
+        b
+    }
+    match size {
+        1 => s[off] as u64,
+        2 => u16::from_le_bytes(get(s, off)) as u64,
+        4 => u32::from_le_bytes(get(s, off)) as u64,
+        _ => u64::from_le_bytes(get(s, off)),
+    }
 }
 
 #[inline(always)]
 fn write_le(s: &mut [u8], off: usize, size: usize, v: u64) {
-    s[off..off + size].copy_from_slice(&v.to_le_bytes()[..size]);
+    match size {
+        1 => s[off] = v as u8,
+        2 => s[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes()),
+        4 => s[off..off + 4].copy_from_slice(&(v as u32).to_le_bytes()),
+        _ => s[off..off + 8].copy_from_slice(&v.to_le_bytes()),
+    }
 }
 
 /// `off .. off + size` within `len` bytes, as a usize offset.
@@ -108,31 +123,26 @@ fn bounds_fault(space: Space, addr: u64, size: u32, len: usize) -> Fault {
 }
 
 impl Ctx<'_> {
-    /// The host pointer of `addr .. addr + size` in global memory.
+    /// The host pointer of `addr .. addr + size` in global memory, trying cache `slot` first.
     #[inline(always)]
-    fn global(&mut self, addr: u64, size: u32) -> Result<*mut u8, Fault> {
-        if let Some(p) = self.cache.get(addr, size) {
+    fn global(&mut self, slot: usize, addr: u64, size: u32) -> Result<*mut u8, Fault> {
+        if let Some(p) = self.caches.get(slot).and_then(|c| c.get(addr, size)) {
             return Ok(p);
         }
-        match self.l.view.lookup(addr, size) {
-            Some(c) => {
-                self.cache = c;
-                // `lookup` checked the range, so the fresh cache entry matches.
-                self.cache.get(addr, size).ok_or(Fault::Bounds {
-                    space: MemSpace::Global,
-                    addr,
-                    size,
-                    nearest: None,
-                })
-            }
-            None => Err(Fault::Bounds { space: MemSpace::Global, addr, size, nearest: self.l.view.nearest(addr) }),
+        let miss = || Fault::Bounds { space: MemSpace::Global, addr, size, nearest: self.l.view.nearest(addr) };
+        let c = self.l.view.lookup(addr, size).ok_or_else(miss)?;
+        if let Some(entry) = self.caches.get_mut(slot) {
+            *entry = c;
         }
+        // `lookup` checked the range, so the fresh entry matches.
+        c.get(addr, size).ok_or(Fault::Bounds { space: MemSpace::Global, addr, size, nearest: None })
     }
 
     /// Checks the alignment of an access of `total` bytes at `addr` in `space` (after generic resolution).
     #[inline(always)]
     pub(crate) fn check_align(space: Space, addr: u64, total: u32) -> Result<(), Fault> {
-        if addr % total as u64 == 0 {
+        // Access sizes are powers of two (1..32 bytes).
+        if addr & (total as u64).wrapping_sub(1) == 0 {
             Ok(())
         } else {
             Err(Fault::Misaligned { space: mem_space(space), addr, size: total })
@@ -141,10 +151,10 @@ impl Ctx<'_> {
 
     /// Loads `size` bytes at `addr` of `space` (not generic) as a zero-extended value.
     #[inline(always)]
-    pub(crate) fn load(&mut self, space: Space, addr: u64, size: u32, local: &mut Vec<u8>) -> Result<u64, Fault> {
+    pub(crate) fn load(&mut self, slot: usize, space: Space, addr: u64, size: u32, local: &mut Vec<u8>) -> Result<u64, Fault> {
         match space {
             Space::Global | Space::Generic => {
-                let p = self.global(addr, size)?;
+                let p = self.global(slot, addr, size)?;
                 // SAFETY: `global` checked that `p .. p + size` lies in a live allocation (the launch's view keeps
                 // it alive); the caller checked alignment.
                 Ok(unsafe { atomic_load(p, size) })
@@ -180,10 +190,18 @@ impl Ctx<'_> {
     /// Stores the low `size` bytes of `v` at `addr` of `space` (not generic; param space is read-only and was
     /// rejected at decode time).
     #[inline(always)]
-    pub(crate) fn store(&mut self, space: Space, addr: u64, size: u32, v: u64, local: &mut Vec<u8>) -> Result<(), Fault> {
+    pub(crate) fn store(
+        &mut self,
+        slot: usize,
+        space: Space,
+        addr: u64,
+        size: u32,
+        v: u64,
+        local: &mut Vec<u8>,
+    ) -> Result<(), Fault> {
         match space {
             Space::Global | Space::Generic => {
-                let p = self.global(addr, size)?;
+                let p = self.global(slot, addr, size)?;
                 // SAFETY: as in `load`.
                 unsafe { atomic_store(p, size, v) };
                 Ok(())
@@ -214,6 +232,7 @@ impl Ctx<'_> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn atomic(
         &mut self,
+        slot: usize,
         space: Space,
         addr: u64,
         size: u32,
@@ -225,14 +244,14 @@ impl Ctx<'_> {
     ) -> Result<u64, Fault> {
         match space {
             Space::Global | Space::Generic => {
-                let p = self.global(addr, size)?;
+                let p = self.global(slot, addr, size)?;
                 // SAFETY: as in `load`; the caller checked alignment to `size`.
                 Ok(unsafe { global_atomic(p, size, op, ty, src, cmp) })
             }
             // One host thread runs a whole block, so shared and local memory need no host atomics.
             Space::Shared | Space::Local => {
-                let old = self.load(space, addr, size, local)?;
-                self.store(space, addr, size, atom_apply(op, ty, size, old, src, cmp), local)?;
+                let old = self.load(slot, space, addr, size, local)?;
+                self.store(slot, space, addr, size, atom_apply(op, ty, size, old, src, cmp), local)?;
                 Ok(old)
             }
             Space::Const | Space::Param => Err(bounds_fault(space, addr, size, 0)),

@@ -20,28 +20,39 @@ pub(crate) type Fn3 = fn(&mut [u64], usize, usize, usize, usize, u32);
 /// `d = f(a, b, c, e)`.
 pub(crate) type Fn4 = fn(&mut [u64], usize, usize, usize, usize, usize, u32);
 
-/// Lanes of a register: the 32 values of one slot.
+/// Writes the lanes of `v` selected by `m` into register `d` (a branch-free blend).
 #[inline(always)]
-fn lanes_of(r: &[u64], s: usize) -> [u64; 32] {
-    let mut v = [0u64; 32];
-    v.copy_from_slice(&r[s..s + 32]);
-    v
+pub(crate) fn write_lanes(r: &mut [u64], d: usize, m: u32, v: &[u64; 32]) {
+    let out = &mut r[d..d + 32];
+    for (l, (o, &x)) in out.iter_mut().zip(v).enumerate() {
+        let sel = 0u64.wrapping_sub(((m >> l) & 1) as u64);
+        *o = (x & sel) | (*o & !sel);
+    }
 }
 
-/// Writes `f(lane)` into the lanes of `d` selected by `m`. All 32 values are computed (cheap, branch-free, and
-/// vectorisable); only the active ones are stored.
+/// `d[l] = f(l)` for the lanes of `m`, where `f` reads source lanes through `p`. Lanes are processed in order and
+/// each reads its own sources before writing its own destination, so a destination that is also a source is
+/// fine; raw pointers express exactly that (references could not alias). All 32 lanes are computed (cheap and
+/// branch-free; inactive lanes' values are dropped).
+///
+/// `slots` are the slot bases used; if any lies outside `r` (which decoding rules out) nothing is written.
 #[inline(always)]
-fn store(r: &mut [u64], d: usize, m: u32, f: impl Fn(usize) -> u64) {
-    let out = &mut r[d..d + 32];
+fn lanes_raw(r: &mut [u64], d: usize, slots: &[usize], m: u32, f: impl Fn(*const u64, usize) -> u64) {
+    if d + 32 > r.len() || slots.iter().any(|&s| s + 32 > r.len()) {
+        return;
+    }
+    let p = r.as_mut_ptr();
     if m == u32::MAX {
-        for (l, o) in out.iter_mut().enumerate() {
-            *o = f(l);
+        for l in 0..32 {
+            // SAFETY: `d + l` and every source index are below `r.len()` (checked above).
+            unsafe { *p.add(d + l) = f(p, l) };
         }
     } else {
-        for (l, o) in out.iter_mut().enumerate() {
-            let v = f(l);
+        for l in 0..32 {
+            let v = f(p, l);
             if (m >> l) & 1 != 0 {
-                *o = v;
+                // SAFETY: as above.
+                unsafe { *p.add(d + l) = v };
             }
         }
     }
@@ -49,27 +60,27 @@ fn store(r: &mut [u64], d: usize, m: u32, f: impl Fn(usize) -> u64) {
 
 #[inline(always)]
 pub(crate) fn map1(r: &mut [u64], d: usize, a: usize, m: u32, f: impl Fn(u64) -> u64) {
-    let x = lanes_of(r, a);
-    store(r, d, m, |l| f(x[l]));
+    // SAFETY (closure): `lanes_raw` checked `a + 32 <= r.len()`.
+    lanes_raw(r, d, &[a], m, |p, l| f(unsafe { *p.add(a + l) }));
 }
 
 #[inline(always)]
 pub(crate) fn map2(r: &mut [u64], d: usize, a: usize, b: usize, m: u32, f: impl Fn(u64, u64) -> u64) {
-    let (x, y) = (lanes_of(r, a), lanes_of(r, b));
-    store(r, d, m, |l| f(x[l], y[l]));
+    // SAFETY (closure): `lanes_raw` checked the sources.
+    lanes_raw(r, d, &[a, b], m, |p, l| unsafe { f(*p.add(a + l), *p.add(b + l)) });
 }
 
 #[inline(always)]
 pub(crate) fn map3(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32, f: impl Fn(u64, u64, u64) -> u64) {
-    let (x, y, z) = (lanes_of(r, a), lanes_of(r, b), lanes_of(r, c));
-    store(r, d, m, |l| f(x[l], y[l], z[l]));
+    // SAFETY (closure): `lanes_raw` checked the sources.
+    lanes_raw(r, d, &[a, b, c], m, |p, l| unsafe { f(*p.add(a + l), *p.add(b + l), *p.add(c + l)) });
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn map4(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, e: usize, m: u32, f: impl Fn(u64, u64, u64, u64) -> u64) {
-    let (x, y, z, w) = (lanes_of(r, a), lanes_of(r, b), lanes_of(r, c), lanes_of(r, e));
-    store(r, d, m, |l| f(x[l], y[l], z[l], w[l]));
+    // SAFETY (closure): `lanes_raw` checked the sources.
+    lanes_raw(r, d, &[a, b, c, e], m, |p, l| unsafe { f(*p.add(a + l), *p.add(b + l), *p.add(c + l), *p.add(e + l)) });
 }
 
 /// Instantiates a generic table function for the integer type `ty` (`.bN` computes as `.uN`); `None` for other

@@ -43,17 +43,26 @@ impl Counters {
 pub(crate) struct BlockRunner {
     warps: Vec<Warp>,
     shared: Vec<u8>,
+    /// Allocation caches of the memory instructions. They point into the launch's memory view, so a runner must
+    /// not outlive its launch.
+    caches: Vec<MemCache>,
     barriers: [Barrier; 16],
     pub counters: Counters,
 }
 
 impl BlockRunner {
     pub(crate) fn new() -> BlockRunner {
-        BlockRunner { warps: Vec::new(), shared: Vec::new(), barriers: [Barrier::default(); 16], counters: Counters::default() }
+        BlockRunner {
+            warps: Vec::new(),
+            shared: Vec::new(),
+            caches: Vec::new(),
+            barriers: [Barrier::default(); 16],
+            counters: Counters::default(),
+        }
     }
 
     /// Runs block `block` (linear index `linear`) of the launch to completion.
-    pub(crate) fn run(&mut self, l: &Launch, block: Dim3, linear: u64, cache: &mut MemCache) -> Result<(), EmuError> {
+    pub(crate) fn run(&mut self, l: &Launch, block: Dim3, linear: u64) -> Result<(), EmuError> {
         let k: &Kernel = l.kernel;
         let threads = l.threads();
         let nwarps = threads.div_ceil(32) as usize;
@@ -73,9 +82,12 @@ impl BlockRunner {
 
         let warps = &mut self.warps[..nwarps];
         let barriers = &mut self.barriers;
-        let mut cx = Ctx { l, block, block_linear: linear, shared: &mut self.shared, cache: *cache };
+        let ncaches = k.mem.len() + k.atoms.len();
+        if self.caches.len() != ncaches {
+            self.caches = vec![MemCache::EMPTY; ncaches];
+        }
+        let mut cx = Ctx { l, block, block_linear: linear, shared: &mut self.shared, caches: &mut self.caches };
         let result = schedule(&mut cx, warps, barriers);
-        *cache = cx.cache;
         for w in warps.iter() {
             self.counters.warp_insts += w.issued;
             self.counters.thread_insts += w.thread_insts;

@@ -40,6 +40,9 @@ impl Launch<'_> {
     /// consecutive threads.
     pub fn tid(&self, warp: u32, lane: u32) -> Dim3 {
         let lin = warp * 32 + lane;
+        if self.ntid.y == 1 && self.ntid.z == 1 {
+            return Dim3 { x: lin, y: 0, z: 0 };
+        }
         let (nx, ny) = (self.ntid.x.max(1), self.ntid.y.max(1));
         Dim3 { x: lin % nx, y: (lin / nx) % ny, z: lin / (nx * ny) }
     }
@@ -52,8 +55,9 @@ pub(crate) struct Ctx<'a> {
     /// `ctaid.x + nctaid.x * (ctaid.y + nctaid.y * ctaid.z)`.
     pub block_linear: u64,
     pub shared: &'a mut [u8],
-    /// The allocation the last global access hit.
-    pub cache: MemCache,
+    /// Per memory instruction (loads and stores, then atomics): the allocation it last hit. An instruction
+    /// usually touches one buffer, so this saves the search on almost every access.
+    pub caches: &'a mut [MemCache],
 }
 
 fn dim(d: Dim3, which: Dim) -> u32 {
@@ -65,6 +69,17 @@ fn dim(d: Dim3, which: Dim) -> u32 {
 }
 
 impl Ctx<'_> {
+    /// The value of `sreg` in every lane of warp `warp` (computed once for the registers that are the same in
+    /// every lane).
+    pub fn special_lanes(&self, sreg: SpecialReg, warp: u32, clock: u64) -> [u64; 32] {
+        match sreg {
+            SpecialReg::Tid(_) | SpecialReg::LaneId | SpecialReg::LanemaskLt => {
+                std::array::from_fn(|lane| self.special(sreg, warp, lane as u32, clock))
+            }
+            _ => [self.special(sreg, warp, 0, clock); 32],
+        }
+    }
+
     /// The value of `sreg` for lane `lane` of warp `warp`, whose instruction counter is `clock`.
     ///
     /// - `%smid` is the block's linear index modulo `%nsmid` (the number of host threads the emulator may use);

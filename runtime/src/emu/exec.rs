@@ -26,6 +26,7 @@ use super::code::{Base, FloatFn, Inst, Kernel, MemOp, Space, EXIT, NO_SLOT};
 use super::context::Ctx;
 use super::convert::cvt;
 use super::error::EmuError;
+use super::memory::{atomic_load, atomic_store, MemCache};
 use super::float::{abs, approx, arith, div_approx, min_max, neg, Fmt};
 
 /// Instructions a path runs before it yields to the other paths and warps of its block.
@@ -260,12 +261,12 @@ impl Warp {
     }
 
     #[inline(always)]
-    fn ld_lane(&mut self, cx: &mut Ctx, m: &MemOp, l: usize) -> Result<(), Fault> {
+    fn ld_lane(&mut self, cx: &mut Ctx, slot: usize, m: &MemOp, l: usize) -> Result<(), Fault> {
         let addr = self.address(cx, m.base, m.offset, l);
         let (space, a) = if m.space == Space::Generic { resolve(addr) } else { (m.space, addr) };
         Ctx::check_align(space, a, m.elem * m.count)?;
         for k in 0..m.count as usize {
-            let v = cx.load(space, a + (k as u64) * m.elem as u64, m.elem, &mut self.local[l])?;
+            let v = cx.load(slot, space, a + (k as u64) * m.elem as u64, m.elem, &mut self.local[l])?;
             let v = if m.sext > 0 { sign_extend(v, m.sext) } else { v };
             self.regs[m.regs[k] as usize + l] = v & m.reg_mask;
         }
@@ -273,13 +274,13 @@ impl Warp {
     }
 
     #[inline(always)]
-    fn st_lane(&mut self, cx: &mut Ctx, m: &MemOp, l: usize) -> Result<(), Fault> {
+    fn st_lane(&mut self, cx: &mut Ctx, slot: usize, m: &MemOp, l: usize) -> Result<(), Fault> {
         let addr = self.address(cx, m.base, m.offset, l);
         let (space, a) = if m.space == Space::Generic { resolve(addr) } else { (m.space, addr) };
         Ctx::check_align(space, a, m.elem * m.count)?;
         for k in 0..m.count as usize {
             let v = self.regs[m.regs[k] as usize + l];
-            cx.store(space, a + (k as u64) * m.elem as u64, m.elem, v, &mut self.local[l])?;
+            cx.store(slot, space, a + (k as u64) * m.elem as u64, m.elem, v, &mut self.local[l])?;
         }
         Ok(())
     }
@@ -287,11 +288,39 @@ impl Warp {
     fn exec_ld(&mut self, cx: &mut Ctx, mi: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
         let Some(m) = k.mem.get(mi as usize) else { return Err(internal(cx, "bad memory operand")) };
+        let slot = mi as usize;
+        if !matches!(m.base, Base::Reg(_)) && mask != 0 {
+            // A fixed address (a kernel parameter, a variable): every lane loads the same values, so load them once
+            // and broadcast.
+            let l = mask.trailing_zeros() as usize;
+            if let Err(f) = self.ld_lane(cx, slot, m, l) {
+                return Err(self.fault(cx, f, l));
+            }
+            for &d in &m.regs[..m.count as usize] {
+                let v = [self.regs[d as usize + l]; 32];
+                super::alu::write_lanes(&mut self.regs, d as usize, mask, &v);
+            }
+            if m.acquire {
+                order_fence(true);
+            }
+            return Ok(());
+        }
+        let fast = fast_base(m);
         let mut bits = mask;
         while bits != 0 {
             let l = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            if let Err(f) = self.ld_lane(cx, m, l) {
+            if let Some(s) = fast {
+                let addr = self.regs[s + l].wrapping_add(m.offset as u64);
+                if let Some(p) = fast_global(cx.caches.get(slot), addr, m.elem) {
+                    // SAFETY: `fast_global` checked bounds (in an allocation the launch keeps alive) and alignment.
+                    let v = unsafe { atomic_load(p, m.elem) };
+                    let v = if m.sext > 0 { sign_extend(v, m.sext) } else { v };
+                    self.regs[m.regs[0] as usize + l] = v & m.reg_mask;
+                    continue;
+                }
+            }
+            if let Err(f) = self.ld_lane(cx, slot, m, l) {
                 return Err(self.fault(cx, f, l));
             }
         }
@@ -307,11 +336,21 @@ impl Warp {
         if m.release {
             order_fence(false);
         }
+        let slot = mi as usize;
+        let fast = fast_base(m);
         let mut bits = mask;
         while bits != 0 {
             let l = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            if let Err(f) = self.st_lane(cx, m, l) {
+            if let Some(s) = fast {
+                let addr = self.regs[s + l].wrapping_add(m.offset as u64);
+                if let Some(p) = fast_global(cx.caches.get(slot), addr, m.elem) {
+                    // SAFETY: as in `exec_ld`.
+                    unsafe { atomic_store(p, m.elem, self.regs[m.regs[0] as usize + l]) };
+                    continue;
+                }
+            }
+            if let Err(f) = self.st_lane(cx, slot, m, l) {
                 return Err(self.fault(cx, f, l));
             }
         }
@@ -321,6 +360,7 @@ impl Warp {
     fn exec_atom(&mut self, cx: &mut Ctx, ai: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
         let Some(&a) = k.atoms.get(ai as usize) else { return Err(internal(cx, "bad atomic operand")) };
+        let slot = k.mem.len() + ai as usize;
         if a.release {
             order_fence(false);
         }
@@ -332,7 +372,7 @@ impl Warp {
             let (space, at) = if a.space == Space::Generic { resolve(addr) } else { (a.space, addr) };
             let (src, cmp) = (self.regs[a.src as usize + l], self.regs[a.cmp as usize + l]);
             let r = Ctx::check_align(space, at, a.size)
-                .and_then(|()| cx.atomic(space, at, a.size, a.op, a.ty, src, cmp, &mut self.local[l]));
+                .and_then(|()| cx.atomic(slot, space, at, a.size, a.op, a.ty, src, cmp, &mut self.local[l]));
             match r {
                 Ok(old) => {
                     if a.dst != NO_SLOT {
@@ -548,8 +588,8 @@ impl Warp {
                         for_lanes(mask, |l| r[d + l] = if r[p + l] & 1 != 0 { r[a + l] } else { r[b + l] } & wm);
                     }
                     Inst::Special { d, sreg } => {
-                        let (warp, clock) = (self.index, self.issued);
-                        for_lanes(mask, |lane| r[d as usize + lane] = cx.special(sreg, warp, lane as u32, clock));
+                        let v = cx.special_lanes(sreg, self.index, self.issued);
+                        super::alu::write_lanes(r, d as usize, mask, &v);
                     }
                     Inst::GlobalVarAddr { d, var } => {
                         let v = l.globals.get(var as usize).copied().unwrap_or(0);
@@ -679,6 +719,25 @@ pub(crate) fn shfl_source(mode: ShflMode, l: u32, b: u32, c: u32) -> (u32, bool)
     } else {
         (l, false)
     }
+}
+
+/// The base register of a scalar access that may go to global memory: such accesses try the allocation cache first.
+#[inline(always)]
+fn fast_base(m: &MemOp) -> Option<usize> {
+    match (m.space, m.base, m.count) {
+        (Space::Global | Space::Generic, Base::Reg(s), 1) => Some(s as usize),
+        _ => None,
+    }
+}
+
+/// The host pointer of an aligned global access that hits the cached allocation (generic addresses in the
+/// shared/local/const/param windows never do: the windows lie far above every allocation).
+#[inline(always)]
+fn fast_global(cache: Option<&MemCache>, addr: u64, size: u32) -> Option<*mut u8> {
+    if addr & (size as u64 - 1) != 0 {
+        return None;
+    }
+    cache?.get(addr, size)
 }
 
 fn internal(cx: &Ctx, what: &str) -> EmuError {

@@ -11,7 +11,6 @@ use std::sync::Mutex;
 use super::block::{BlockRunner, Counters};
 use super::context::Launch;
 use super::error::{Dim3, EmuError};
-use super::memory::MemCache;
 
 /// Runs every block of `l` on up to `workers` host threads; returns the work counters.
 pub(crate) fn run_grid(l: &Launch, workers: usize) -> Result<Counters, EmuError> {
@@ -24,7 +23,6 @@ pub(crate) fn run_grid(l: &Launch, workers: usize) -> Result<Counters, EmuError>
 
     let work = || {
         let mut runner = BlockRunner::new();
-        let mut cache = MemCache::EMPTY;
         while !stop.load(Ordering::Relaxed) {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= total {
@@ -35,7 +33,7 @@ pub(crate) fn run_grid(l: &Launch, workers: usize) -> Result<Counters, EmuError>
             let block = Dim3 { x: (i % gx) as u32, y: ((i / gx) % gy) as u32, z: (i / (gx * gy)) as u32 };
             // A panic would be a bug in the emulator; report it as an error of this launch rather than tearing
             // down the host program.
-            let r = catch_unwind(AssertUnwindSafe(|| runner.run(l, block, i, &mut cache))).unwrap_or_else(|p| {
+            let r = catch_unwind(AssertUnwindSafe(|| runner.run(l, block, i))).unwrap_or_else(|p| {
                 let what = p
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())

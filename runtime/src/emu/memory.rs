@@ -18,6 +18,8 @@ use super::error::{EmuError, NearestBuffer};
 
 /// The first device address handed out (an address that looks like a device pointer and is far from 0).
 pub const GLOBAL_BASE: u64 = 0x0000_0007_0000_0000;
+/// The end of the global address range: generic addresses from here on are the shared/local/const/param windows.
+pub const GLOBAL_LIMIT: u64 = 0x0000_1000_0000_0000;
 /// Gap kept unmapped after every allocation.
 const GUARD: u64 = 256;
 /// Alignment of every allocation.
@@ -131,6 +133,26 @@ struct MemState {
     allocs: BTreeMap<u64, Arc<Allocation>>,
 }
 
+impl MemState {
+    /// The lowest address from [`GLOBAL_BASE`] with `span` free bytes before the next allocation.
+    fn first_gap(&self, span: u64) -> u64 {
+        let mut at = GLOBAL_BASE;
+        for a in self.allocs.values() {
+            if a.base.saturating_sub(at) >= span {
+                return at;
+            }
+            let end = a.base.saturating_add(a.len.div_ceil(ALIGN).max(1).saturating_mul(ALIGN)).saturating_add(GUARD);
+            at = at.max(end);
+        }
+        if at.saturating_add(span) <= GLOBAL_LIMIT {
+            at
+        } else {
+            // As with any impossible allocation.
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<u64>())
+        }
+    }
+}
+
 impl GlobalMemory {
     pub(crate) fn new() -> GlobalMemory {
         GlobalMemory { state: Mutex::new(MemState { next: GLOBAL_BASE, allocs: BTreeMap::new() }) }
@@ -145,9 +167,15 @@ impl GlobalMemory {
     pub(crate) fn alloc(&self, bytes: usize) -> u64 {
         let len = bytes as u64;
         let mut s = self.lock();
-        let base = s.next;
         let span = len.div_ceil(ALIGN).max(1).saturating_mul(ALIGN).saturating_add(GUARD);
-        s.next = base.saturating_add(span);
+        let base = if s.next.saturating_add(span) <= GLOBAL_LIMIT {
+            let b = s.next;
+            s.next = b + span;
+            b
+        } else {
+            // The fresh address space is used up (16 TiB of allocations): reuse a gap left by freed buffers.
+            s.first_gap(span)
+        };
         s.allocs.insert(base, Arc::new(Allocation::new(base, len)));
         base
     }
@@ -363,6 +391,19 @@ mod tests {
         m.free(a);
         let e = m.read(a, &mut [0u8; 1]).unwrap_err();
         assert!(e.to_string().contains("outside every allocation"), "{e}");
+    }
+
+    #[test]
+    fn exhausted_address_space_reuses_freed_gaps() {
+        let m = GlobalMemory::new();
+        let a = m.alloc(100);
+        let b = m.alloc(100);
+        m.free(a);
+        m.lock().next = GLOBAL_LIMIT - 100;
+        let c = m.alloc(10);
+        assert_eq!(c, a, "the freed first slot is reused");
+        let d = m.alloc(10);
+        assert!(d > b && d < GLOBAL_LIMIT);
     }
 
     #[test]
