@@ -3,7 +3,7 @@
 //! `compile_kernel` and `expand` as plain library calls; each must give PTX or errors, never a panic.
 //!
 //! `FUZZ_CASES` overrides the number of cases (default 100,000 in a release build,
-//! `cargo test --release -p ptx-kernel-macros --test fuzz_frontend`, and 20,000 in a debug one); the time and the
+//! `cargo test --release -p ptx-kernel-macros --test fuzz_frontend`, and 10,000 in a debug one); the time and the
 //! counts are printed. `FUZZ_SHOW_ERRORS=1` prints the first rejected kernels, `FUZZ_NO_MUTATION=1` leaves the
 //! generated ones unmutated (then nearly all of them should compile: a rejection is a frontend or generator bug).
 
@@ -511,8 +511,8 @@ fn run_case(tally: &mut Tally, attr: TokenStream, item: TokenStream, also_expand
 
 #[test]
 fn no_panics_on_generated_and_mutated_kernels() {
-    // 100,000 cases take about a minute in a release build; a debug build runs a fifth of them by default.
-    let default_cases = if cfg!(debug_assertions) { 20_000 } else { 100_000 };
+    // 100,000 cases take about a minute in a release build; a debug build runs a tenth of them by default.
+    let default_cases = if cfg!(debug_assertions) { 10_000 } else { 100_000 };
     let cases: usize = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
     let seeds = seed_kernels();
     assert!(seeds.len() >= 30, "only {} seed kernels", seeds.len());
