@@ -120,6 +120,15 @@ fn main() {
             std::process::exit(2)
         };
         println!("// ---- ours: {} ----\n{}\n// ---- reference: {} ----\n{}", b.ours.entry, b.ours.ptx, b.reference.entry, b.reference.source);
+        // NVRTC needs no GPU: show the reference's PTX too when the library loads.
+        if gpu::nvrtc_present() {
+            match gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90") {
+                Ok((ptx, s)) => println!("// ---- reference PTX (NVRTC, compute_90, {:.1} ms) ----\n{ptx}", s * 1e3),
+                Err(e) => println!("// ---- reference PTX: {e}"),
+            }
+        } else {
+            println!("// ---- reference PTX: {}", gpu::missing_library("nvrtc"));
+        }
         return;
     }
     if opts.dry_run {

@@ -148,7 +148,7 @@ pub enum Arg {
 }
 
 impl Arg {
-    fn bytes(&self, bufs: &[Buf]) -> Vec<u8> {
+    pub fn bytes(&self, bufs: &[Buf]) -> Vec<u8> {
         match *self {
             Arg::Buf(i) => bufs[i].device_ptr().to_ne_bytes().to_vec(),
             Arg::Len(i) => (bufs[i].len() as u64).to_ne_bytes().to_vec(),

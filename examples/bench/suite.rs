@@ -7,7 +7,9 @@
 //! 1. Include the example's kernel in `bench.rs` (`#[path = "<name>.rs"] mod <name>_example;`) or write the
 //!    `#[ptx_kernel]` function here.
 //! 2. Write the reference as a `const <NAME>_CU: &str` below: `extern "C" __global__`, plain CUDA C++ doing what
-//!    the Rust does (no fma contraction: NVRTC runs with `--fmad=false`), no headers.
+//!    the Rust does (no fma contraction: NVRTC runs with `--fmad=false`), no headers. Pointer parameters are
+//!    `__restrict__`: a `&[T]` and a `&mut [T]` never alias in Rust, and our PTX uses that (`ld.global.nc`), so the
+//!    reference is given the same knowledge.
 //! 3. Add a function returning its [`Bench`] (size, bytes/flops model, buffers, our launch closure, reference
 //!    source + entry + configuration + arguments, CPU check) and one line in [`suite`].
 //!
@@ -53,7 +55,8 @@ pub fn elems(n: usize) -> String {
 }
 
 pub const VECTOR_ADD_CU: &str = r#"
-extern "C" __global__ void ref_vector_add(const float* a, const float* b, float* c, unsigned long long n) {
+extern "C" __global__ void ref_vector_add(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ c,
+                               unsigned long long n) {
     unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {
         c[i] = a[i] + b[i];
@@ -94,7 +97,7 @@ fn vector_add(n: usize) -> Bench {
 }
 
 pub const SAXPY_CU: &str = r#"
-extern "C" __global__ void ref_saxpy(float a, const float* x, float* y, unsigned long long n) {
+extern "C" __global__ void ref_saxpy(float a, const float* __restrict__ x, float* __restrict__ y, unsigned long long n) {
     unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) {
         y[i] = a * x[i] + y[i];
@@ -137,8 +140,8 @@ fn saxpy(n: usize) -> Bench {
 }
 
 pub const TRANSPOSE_CU: &str = r#"
-extern "C" __global__ void ref_transpose_naive(const float* input, float* output, unsigned int width,
-                                               unsigned int height) {
+extern "C" __global__ void ref_transpose_naive(const float* __restrict__ input, float* __restrict__ output,
+                                               unsigned int width, unsigned int height) {
     unsigned int x = blockIdx.x * blockDim.x + threadIdx.x;
     unsigned int y = blockIdx.y * blockDim.y + threadIdx.y;
     if (x < width && y < height) {
@@ -212,6 +215,61 @@ mod tests {
             assert!(!src.contains("#include"), "{}", b.name);
             assert_eq!(b.ours.entry, b.name);
             assert!(b.ours.ptx.contains(".entry"), "{}", b.name);
+        }
+    }
+
+    /// Every reference compiles with NVRTC (when the library can be loaded here: it needs no GPU) to PTX with the
+    /// entry it names, and without contracting the multiply-add of saxpy.
+    #[test]
+    fn references_compile_with_nvrtc() {
+        if !crate::gpu::nvrtc_present() {
+            eprintln!("skipped: {}", crate::gpu::missing_library("nvrtc"));
+            return;
+        }
+        for b in suite(Sizes::EMULATOR) {
+            let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90")
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(ptx.contains(&format!(".entry {}(", b.reference.entry)), "{}:\n{ptx}", b.name);
+            assert!(!ptx.contains("fma."), "{}: contracted:\n{ptx}", b.name);
+        }
+    }
+
+    /// Where NVRTC loads (it needs no GPU), each reference's PTX runs on the emulator on the same inputs as ours
+    /// and must give bit-identical outputs that pass the CPU check: the reference's source, arguments and launch
+    /// configuration are proven before the GPU run.
+    #[test]
+    fn references_agree_with_ours_on_the_emulator() {
+        use crate::harness::{compare, Buf, Host, Role};
+        if !crate::gpu::nvrtc_present() {
+            eprintln!("skipped: {}", crate::gpu::missing_library("nvrtc"));
+            return;
+        }
+        let dev = Device::emulator();
+        for b in suite(Sizes::EMULATOR) {
+            let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90").unwrap();
+            let module: &'static ptx_kernel::KernelModule =
+                Box::leak(Box::new(ptx_kernel::KernelModule::new(ptx.leak(), b.reference.entry, 90)));
+            let before: Vec<Host> =
+                b.buffers.iter().map(|s| match s.role {
+                    Role::Out => Host::F32(vec![f32::NAN; s.len]),
+                    _ => Host::F32(Rng::new(s.seed).f32_vec(s.len)),
+                }).collect();
+            let run = |ours: bool| -> Vec<Host> {
+                let mut bufs: Vec<Buf> = before.iter().map(|h| Buf::F32(dev.upload(h.f32()).unwrap())).collect();
+                if ours {
+                    (b.ours.launch)(&dev, &mut bufs).unwrap();
+                } else {
+                    let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(&bufs)).collect();
+                    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+                    module.launch(&dev, b.reference.cfg, &refs).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                }
+                bufs.iter().map(|x| Host::F32(x.f32().download().unwrap())).collect()
+            };
+            let (ours, reference) = (run(true), run(false));
+            (b.cpu_check)(&before, &reference).unwrap_or_else(|e| panic!("{}: reference: {e}", b.name));
+            for (spec, (o, r)) in b.buffers.iter().zip(ours.iter().zip(&reference)) {
+                compare(spec.name, o.f32(), r.f32(), b.agree).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            }
         }
     }
 
