@@ -768,3 +768,41 @@ fn launches_from_many_host_threads_share_memory_safely() {
         h.join().unwrap();
     }
 }
+
+/// A register written only in block 0 and read in every block: blocks reuse register files, but registers that may
+/// be read before written start at zero in every block.
+const UNINIT: &str = r#"
+.visible .entry uninit(
+	.param .u64 p_out
+)
+{
+	.reg .pred 	%p<2>;
+	.reg .b32 	%r<4>;
+	.reg .b64 	%rd<4>;
+
+	ld.param.u64 	%rd1, [p_out];
+	mov.u32 	%r1, %ctaid.x;
+	setp.ne.u32 	%p1, %r1, 0;
+	@%p1 bra 	$READ;
+	mov.u32 	%r2, 5;
+$READ:
+	mov.u32 	%r3, %tid.x;
+	mad.lo.s32 	%r3, %r1, 64, %r3;
+	mul.wide.u32 	%rd2, %r3, 4;
+	add.s64 	%rd3, %rd1, %rd2;
+	st.global.u32 	[%rd3], %r2;
+	ret;
+}
+"#;
+
+#[test]
+fn registers_read_before_written_start_at_zero_in_every_block() {
+    let emu = Emulator::new().with_workers(1);
+    let m = load(&emu, &ptx(UNINIT));
+    let blocks = 8;
+    let dout = zeros::<u32>(&emu, 64 * blocks);
+    launch(&emu, &m, "uninit", cfg1(blocks as u32, 64), &[Arg::U64(dout)]).unwrap();
+    let got: Vec<u32> = download(&emu, dout, 64 * blocks);
+    assert!(got[..64].iter().all(|&v| v == 5));
+    assert!(got[64..].iter().all(|&v| v == 0), "a later block saw block 0's register");
+}

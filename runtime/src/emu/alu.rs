@@ -357,12 +357,46 @@ fn min_max_t<F: FloatT>(max: bool) -> Option<Fn2> {
     })
 }
 
-/// Round-to-nearest f32/f64 `fma`.
+/// Round-to-nearest f32/f64 `fma`: the host's fused multiply-add instruction when the CPU has one (checked at
+/// run time, since the portable build targets CPUs without it and would call a software `fma` per lane).
 pub(crate) fn fma_fast(fmt: Fmt) -> Option<Fn3> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("fma") {
+        return match fmt {
+            Fmt::F32 => Some(hw_fma::f32_lanes),
+            Fmt::F64 => Some(hw_fma::f64_lanes),
+            _ => None,
+        };
+    }
     match fmt {
         Fmt::F32 => Some(|r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| c32(f32v(x).mul_add(f32v(y), f32v(z))))),
         Fmt::F64 => Some(|r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| c64(f64v(x).mul_add(f64v(y), f64v(z))))),
         _ => None,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod hw_fma {
+    use super::{c32, c64, f32v, f64v, map3};
+
+    #[target_feature(enable = "fma")]
+    fn f32_fma(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
+        map3(r, d, a, b, c, m, |x, y, z| c32(f32v(x).mul_add(f32v(y), f32v(z))));
+    }
+
+    #[target_feature(enable = "fma")]
+    fn f64_fma(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
+        map3(r, d, a, b, c, m, |x, y, z| c64(f64v(x).mul_add(f64v(y), f64v(z))));
+    }
+
+    pub(super) fn f32_lanes(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
+        // SAFETY: `fma_fast` hands out this function only after detecting the FMA extension.
+        unsafe { f32_fma(r, d, a, b, c, m) }
+    }
+
+    pub(super) fn f64_lanes(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
+        // SAFETY: as above.
+        unsafe { f64_fma(r, d, a, b, c, m) }
     }
 }
 

@@ -163,6 +163,9 @@ pub(crate) struct Kernel {
     pub atoms: Vec<AtomicOp>,
     /// The register file a warp starts with: zeros, then the constants (`slots * 32` lanes).
     pub init: Vec<u64>,
+    /// Slot bases of the registers some path reads before writing: zeroed whenever a warp starts (the rest of a
+    /// reused register file is left as the previous block left it, which no read can observe).
+    pub live_in: Vec<u32>,
     pub params: Vec<ParamSlot>,
     /// Size of the parameter buffer.
     pub param_bytes: usize,

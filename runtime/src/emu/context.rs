@@ -72,10 +72,13 @@ impl Ctx<'_> {
     /// The value of `sreg` in every lane of warp `warp` (computed once for the registers that are the same in
     /// every lane).
     pub fn special_lanes(&self, sreg: SpecialReg, warp: u32, clock: u64) -> [u64; 32] {
+        let one_d = self.l.ntid.y == 1 && self.l.ntid.z == 1;
         match sreg {
-            SpecialReg::Tid(_) | SpecialReg::LaneId | SpecialReg::LanemaskLt => {
-                std::array::from_fn(|lane| self.special(sreg, warp, lane as u32, clock))
-            }
+            SpecialReg::Tid(Dim::X) if one_d => std::array::from_fn(|lane| (warp * 32) as u64 + lane as u64),
+            SpecialReg::Tid(_) if one_d => [0; 32],
+            SpecialReg::LaneId => std::array::from_fn(|lane| lane as u64),
+            SpecialReg::LanemaskLt => std::array::from_fn(|lane| (1u64 << lane) - 1),
+            SpecialReg::Tid(_) => std::array::from_fn(|lane| self.special(sreg, warp, lane as u32, clock)),
             _ => [self.special(sreg, warp, 0, clock); 32],
         }
     }

@@ -20,6 +20,7 @@ use super::convert::CvtSpec;
 use super::error::EmuError;
 use super::float::{Approx, FOp, Fmt, Round};
 use super::inline::inline_calls;
+use super::live::live_at_entry;
 use super::postdom::immediate_post_dominators;
 
 /// Where a module variable lives.
@@ -207,12 +208,14 @@ pub(crate) fn decode_function(module: &Module, ml: &ModuleLayout, id: FuncId) ->
         init[base..base + 32].fill(v);
     }
     let param_bytes = d.params.last().map_or(0, |p| p.offset + p.size);
+    let live_in = live_at_entry(&f).into_iter().filter(|r| r.index() < d.nregs).map(|r| (r.index() * 32) as u32).collect();
     Ok(Kernel {
         name: d.name,
         code: d.code,
         mem: d.mem,
         atoms: d.atoms,
         init,
+        live_in,
         params: d.params,
         param_bytes,
         shared_static,
@@ -546,7 +549,12 @@ impl Decoder<'_> {
                     return Err(self.invalid("cvta needs a state space".into()));
                 }
                 let (d, a) = (self.reg(*dst)?, self.reg(*src)?);
-                self.push(Inst::Cvta { d, a, to_generic: *to_generic, space: space_of(*space) });
+                if *space == StateSpace::Global {
+                    // Global addresses are generic addresses.
+                    self.push(Inst::Mov { d, a, mask: u64::MAX });
+                } else {
+                    self.push(Inst::Cvta { d, a, to_generic: *to_generic, space: space_of(*space) });
+                }
             }
             K::Ld { access, dsts, addr } => {
                 if dsts.len() != access.vec.count() {

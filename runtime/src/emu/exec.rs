@@ -131,8 +131,16 @@ impl Warp {
     /// Prepares the warp to run `k` from its start with the lanes of `live`.
     pub(crate) fn reset(&mut self, index: u32, k: &Kernel, live: u32) {
         self.index = index;
-        self.regs.clear();
-        self.regs.extend_from_slice(&k.init);
+        if self.regs.len() == k.init.len() {
+            // The same kernel's file from the previous block: constants are intact (nothing writes them); only
+            // registers that may be read before written need their initial zero.
+            for &s in &k.live_in {
+                self.regs[s as usize..s as usize + 32].fill(0);
+            }
+        } else {
+            self.regs.clear();
+            self.regs.extend_from_slice(&k.init);
+        }
         self.stack.clear();
         if live != 0 {
             self.stack.push(Entry { pc: 0, rpc: EXIT, mask: live, depth: 0, join: false, wait: Wait::None });

@@ -51,6 +51,7 @@ mod float;
 mod grid;
 mod inline;
 mod int;
+mod live;
 mod memory;
 mod postdom;
 
