@@ -70,7 +70,8 @@ fn work_counters_count_active_lanes() {
     let m = load(&emu, &ptx(VADD));
     let n = 100usize;
     let (da, db, dc) = (zeros::<f32>(&emu, n), zeros::<f32>(&emu, n), zeros::<f32>(&emu, n));
-    let args: Vec<Vec<u8>> = vec![da.to_le_bytes().into(), db.to_le_bytes().into(), dc.to_le_bytes().into(), 100u32.to_le_bytes().into()];
+    let args: Vec<Vec<u8>> =
+        vec![da.to_le_bytes().into(), db.to_le_bytes().into(), dc.to_le_bytes().into(), 100u32.to_le_bytes().into()];
     let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
     let s = emu.launch_with_stats(&m, "vadd", &cfg1(1, 128), &refs).unwrap();
     assert_eq!(s.blocks, 1);
@@ -151,7 +152,8 @@ fn block_reduction_with_shared_memory_and_barriers() {
         launch(&emu, &m, "block_sum", cfg1(blocks, threads), &[Arg::U64(din), Arg::U64(dout)]).unwrap();
         let got: Vec<u32> = download(&emu, dout, blocks as usize);
         for b in 0..blocks as usize {
-            let want = data[b * threads as usize..(b + 1) * threads as usize].iter().fold(0u32, |s, &x| s.wrapping_add(x));
+            let want =
+                data[b * threads as usize..(b + 1) * threads as usize].iter().fold(0u32, |s, &x| s.wrapping_add(x));
             assert_eq!(got[b], want, "block {b} of {threads}-thread blocks");
         }
     }
@@ -316,7 +318,13 @@ fn ballot_and_votes_including_a_partial_warp() {
             .map(|i| match pattern {
                 0 => rng.u32(),
                 1 => 1,
-                _ => if i < 32 { 0 } else { rng.u32() },
+                _ => {
+                    if i < 32 {
+                        0
+                    } else {
+                        rng.u32()
+                    }
+                }
             })
             .collect();
         let (dv, dout) = (upload(&emu, &vals), zeros::<u32>(&emu, threads as usize * 4));
@@ -327,7 +335,12 @@ fn ballot_and_votes_including_a_partial_warp() {
             let lanes = (threads as usize - w * 32).min(32);
             let members = if lanes == 32 { u32::MAX } else { (1u32 << lanes) - 1 };
             let ballot = (0..lanes).filter(|&l| vals[w * 32 + l] & 1 == 1).fold(0u32, |b, l| b | 1 << l);
-            let want = [ballot, (ballot == members) as u32, (ballot != members) as u32, (ballot == 0 || ballot == members) as u32];
+            let want = [
+                ballot,
+                (ballot == members) as u32,
+                (ballot != members) as u32,
+                (ballot == 0 || ballot == members) as u32,
+            ];
             assert_eq!(&out[t * 4..t * 4 + 4], &want, "thread {t} of {threads}, pattern {pattern}");
         }
     }
@@ -530,7 +543,8 @@ fn special_registers_in_3d() {
             for bx in 0..grid.0 {
                 let blin = (bx + grid.0 * (by + grid.1 * bz)) as usize;
                 for t in 0..threads {
-                    let (x, y, z) = (t as u32 % block.0, (t as u32 / block.0) % block.1, t as u32 / (block.0 * block.1));
+                    let (x, y, z) =
+                        (t as u32 % block.0, (t as u32 / block.0) % block.1, t as u32 / (block.0 * block.1));
                     let lane = t as u32 % 32;
                     let want = [x, y, z, lane, t as u32 / 32, (1u32 << lane) - 1, bx, bz];
                     let at = (blin * threads + t) * 8;

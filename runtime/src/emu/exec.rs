@@ -26,8 +26,8 @@ use super::code::{Base, FloatFn, Inst, Kernel, MemOp, Space, EXIT, NO_SLOT};
 use super::context::Ctx;
 use super::convert::cvt;
 use super::error::EmuError;
-use super::memory::{atomic_load, atomic_store, MemCache};
 use super::float::{abs, approx, arith, div_approx, min_max, neg, Fmt};
+use super::memory::{atomic_load, atomic_store, MemCache};
 
 /// Instructions a path runs before it yields to the other paths and warps of its block.
 pub(crate) const QUANTUM: u32 = 1 << 14;
@@ -192,7 +192,14 @@ impl Warp {
     /// Splits path `ei` at a divergent branch.
     fn diverge(&mut self, ei: usize, join: u32, taken: (u32, u32), not_taken: (u32, u32)) {
         let e = self.stack[ei];
-        let child = |(pc, mask): (u32, u32), rpc: u32, depth: u32| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None };
+        let child = |(pc, mask): (u32, u32), rpc: u32, depth: u32| Entry {
+            pc,
+            rpc,
+            mask,
+            depth,
+            join: false,
+            wait: Wait::None,
+        };
         if join == e.rpc {
             // The paths meet where this one ends anyway: they replace it.
             self.stack[ei] = child(not_taken, e.rpc, e.depth);
@@ -274,7 +281,7 @@ impl Warp {
         let (space, a) = if m.space == Space::Generic { resolve(addr) } else { (m.space, addr) };
         Ctx::check_align(space, a, m.elem * m.count)?;
         for k in 0..m.count as usize {
-            let v = cx.load(slot, space, a + (k as u64) * m.elem as u64, m.elem, &mut self.local[l])?;
+            let v = cx.load(slot, space, a + (k as u64) * m.elem as u64, m.elem, &self.local[l])?;
             let v = if m.sext > 0 { sign_extend(v, m.sext) } else { v };
             self.regs[m.regs[k] as usize + l] = v & m.reg_mask;
         }
@@ -295,7 +302,9 @@ impl Warp {
 
     fn exec_ld(&mut self, cx: &mut Ctx, mi: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(m) = k.mem.get(mi as usize) else { return Err(internal(cx, "bad memory operand")) };
+        let Some(m) = k.mem.get(mi as usize) else {
+            return Err(internal(cx, "bad memory operand"));
+        };
         let slot = mi as usize;
         if !matches!(m.base, Base::Reg(_)) && mask != 0 {
             // A fixed address (a kernel parameter, a variable): every lane loads the same values, so load them once
@@ -340,7 +349,9 @@ impl Warp {
 
     fn exec_st(&mut self, cx: &mut Ctx, mi: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(m) = k.mem.get(mi as usize) else { return Err(internal(cx, "bad memory operand")) };
+        let Some(m) = k.mem.get(mi as usize) else {
+            return Err(internal(cx, "bad memory operand"));
+        };
         if m.release {
             order_fence(false);
         }
@@ -367,7 +378,9 @@ impl Warp {
 
     fn exec_atom(&mut self, cx: &mut Ctx, ai: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(&a) = k.atoms.get(ai as usize) else { return Err(internal(cx, "bad atomic operand")) };
+        let Some(&a) = k.atoms.get(ai as usize) else {
+            return Err(internal(cx, "bad atomic operand"));
+        };
         let slot = k.mem.len() + ai as usize;
         if a.release {
             order_fence(false);
@@ -411,9 +424,16 @@ impl Warp {
                     }
                 }
                 for &(pc, m) in parts {
-                    let Some(&Inst::Shfl { mode, d, p, lane, clamp, .. }) = code.get(pc as usize) else { continue };
+                    let Some(&Inst::Shfl { mode, d, p, lane, clamp, .. }) = code.get(pc as usize) else {
+                        continue;
+                    };
                     for_lanes(m, |l| {
-                        let (j, ok) = shfl_source(mode, l as u32, self.regs[lane as usize + l] as u32, self.regs[clamp as usize + l] as u32);
+                        let (j, ok) = shfl_source(
+                            mode,
+                            l as u32,
+                            self.regs[lane as usize + l] as u32,
+                            self.regs[clamp as usize + l] as u32,
+                        );
                         self.regs[d as usize + l] = src[if ok { j as usize } else { l }] & 0xFFFF_FFFF;
                         if p != NO_SLOT {
                             self.regs[p as usize + l] = ok as u64;
@@ -434,7 +454,9 @@ impl Warp {
                     }
                 }
                 for &(pc, m) in parts {
-                    let Some(&Inst::Vote { mode, d, .. }) = code.get(pc as usize) else { continue };
+                    let Some(&Inst::Vote { mode, d, .. }) = code.get(pc as usize) else {
+                        continue;
+                    };
                     let v = match mode {
                         VoteMode::Ballot => ballot as u64,
                         VoteMode::All => (ballot == members) as u64,
@@ -469,9 +491,10 @@ impl Warp {
                 continue;
             }
             let kind = std::mem::discriminant(inst);
-            if let Some(&j) = group.iter().find(|&&j| {
-                code.get(self.stack[j].pc as usize).is_some_and(|ij| std::mem::discriminant(ij) != kind)
-            }) {
+            if let Some(&j) = group
+                .iter()
+                .find(|&&j| code.get(self.stack[j].pc as usize).is_some_and(|ij| std::mem::discriminant(ij) != kind))
+            {
                 let (t0, t1) = (&cx.l.kernel.text[e.pc as usize], &cx.l.kernel.text[self.stack[j].pc as usize]);
                 return Err(self.collective_error(
                     cx,
@@ -607,7 +630,8 @@ impl Warp {
                         let w = window(space);
                         let (d, a) = (d as usize, a as usize);
                         for_lanes(mask, |lane| {
-                            r[d + lane] = if to_generic { r[a + lane].wrapping_add(w) } else { r[a + lane].wrapping_sub(w) }
+                            r[d + lane] =
+                                if to_generic { r[a + lane].wrapping_add(w) } else { r[a + lane].wrapping_sub(w) }
                         });
                     }
                     Inst::Ld(mi) => self.exec_ld(cx, mi, mask)?,
@@ -659,7 +683,12 @@ impl Warp {
                             });
                         }
                         let id = idv as u32;
-                        let stop = Stop::Arrive { id, count: cnt.map(|c| c as u32), threads: mask.count_ones(), arrive_only: arrive };
+                        let stop = Stop::Arrive {
+                            id,
+                            count: cnt.map(|c| c as u32),
+                            threads: mask.count_ones(),
+                            arrive_only: arrive,
+                        };
                         if arrive {
                             self.stack[ei].pc = pc;
                         } else {

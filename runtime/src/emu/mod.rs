@@ -185,7 +185,13 @@ impl Emulator {
 
     /// Runs kernel `entry` of `module` over the grid of `cfg` and waits for it. `args` holds one little-endian byte
     /// slice per kernel parameter, in order, each exactly the parameter's size.
-    pub fn launch(&self, module: &EmuModule, entry: &str, cfg: &crate::LaunchConfig, args: &[&[u8]]) -> Result<(), EmuError> {
+    pub fn launch(
+        &self,
+        module: &EmuModule,
+        entry: &str,
+        cfg: &crate::LaunchConfig,
+        args: &[&[u8]],
+    ) -> Result<(), EmuError> {
         self.launch_with_stats(module, entry, cfg, args).map(|_| ())
     }
 
