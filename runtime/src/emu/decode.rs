@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use ptx_gen::write::opcode_text;
 use ptx_gen::{
-    AddrBase, Address, BinOp, Block, EntityRef, FuncId, Function, InstKind, MemOrder, Mode, Module, Operand, Reg,
+    AddrBase, Address, BinOp, Block, EntityRef, FuncId, FuncKind, Function, InstKind, MemOrder, Mode, Module, Operand, Reg,
     Scope, StateSpace, Terminator, TernOp, Type, UnOp,
 };
 
@@ -229,8 +229,11 @@ impl Decoder<'_> {
         EmuError::Unsupported { kernel: self.name.clone(), instruction: self.cur.clone(), detail: detail.to_owned() }
     }
 
-    /// Kernel parameters, each aligned to its size, in order.
+    /// Kernel parameters, each aligned to its size, in order. (Device functions take theirs in registers.)
     fn layout_params(&mut self) -> Result<(), EmuError> {
+        if self.f.kind != FuncKind::Kernel {
+            return Ok(());
+        }
         let mut off = 0usize;
         for p in &self.f.params {
             if p.ty == Type::Pred {

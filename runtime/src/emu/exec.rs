@@ -495,7 +495,8 @@ impl Warp {
                 .iter()
                 .find(|&&j| code.get(self.stack[j].pc as usize).is_some_and(|ij| std::mem::discriminant(ij) != kind))
             {
-                let (t0, t1) = (&cx.l.kernel.text[e.pc as usize], &cx.l.kernel.text[self.stack[j].pc as usize]);
+                let text = |pc: u32| cx.l.kernel.text.get(pc as usize).map_or("?", String::as_str);
+                let (t0, t1) = (text(e.pc), text(self.stack[j].pc));
                 return Err(self.collective_error(
                     cx,
                     format!("lanes of member mask {members:#010x} meet at different collectives: `{t0}` and `{t1}`"),

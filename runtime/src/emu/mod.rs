@@ -69,8 +69,9 @@ use memory::GlobalMemory;
 
 /// The most threads a block may have (the GPU's limit).
 const MAX_THREADS_PER_BLOCK: u64 = 1024;
-/// The most shared memory per block the emulator allocates (far above any GPU's; it only guards the host).
-const MAX_SHARED_BYTES: u64 = 1 << 30;
+/// The most shared memory per block the emulator allocates: far above any GPU's (228 KiB on sm_90), it only keeps
+/// a wrong configuration from allocating gigabytes per host thread.
+const MAX_SHARED_BYTES: u64 = 16 << 20;
 
 static NEXT_EMULATOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
