@@ -97,3 +97,6 @@ pub fn global_idx_x() -> u32 {
 pub fn sync_threads() {
     host_call("sync_threads")
 }
+
+mod seed;
+pub use seed::*;

@@ -410,7 +410,7 @@ impl Drop for CudaBackend {
 /// A loaded CUDA module and its one entry.
 pub(crate) struct CudaKernel {
     module: sys::CUmodule,
-    func: sys::CUfunction,
+    pub(crate) func: sys::CUfunction,
     /// Largest block this function can run with (may be below the device's limit when it uses many registers).
     pub(crate) max_threads: u32,
     /// Bytes of statically declared shared memory.

@@ -127,6 +127,7 @@ impl KernelModule {
         cfg: &LaunchConfig,
         args: &[&[u8]],
     ) -> Result<()> {
+        crate::occupancy::check_launch_bound(kernel, cfg)?;
         dev.limits().validate_kernel(cfg, kernel.max_threads, kernel.static_smem)?;
         if let Some(params) = &kernel.params {
             if params.len() != args.len() || params.iter().zip(args).any(|(&p, a)| p as usize != a.len()) {
@@ -159,8 +160,10 @@ pub(crate) struct LoadedKernel {
     kind: LoadedKind,
     /// Byte size of each parameter, read from the PTX; `None` when the declaration could not be read.
     params: Option<Box<[u32]>>,
-    max_threads: u32,
-    static_smem: u32,
+    pub(crate) max_threads: u32,
+    pub(crate) static_smem: u32,
+    /// The entry's `.maxntid` (its `launch_bounds(max_threads = …)`), read from the PTX.
+    pub(crate) launch_bound: Option<u32>,
 }
 
 enum LoadedKind {
@@ -210,6 +213,7 @@ impl Device {
                     static_smem: k.static_smem,
                     kind: LoadedKind::Cuda(k),
                     params,
+                    launch_bound: crate::occupancy::entry_max_ntid(m.ptx, m.entry),
                 }
             }
             Backend::Emulator(e) => {
@@ -230,6 +234,7 @@ impl Device {
                     static_smem: u32::try_from(static_smem).unwrap_or(u32::MAX),
                     kind: LoadedKind::Emulator(module),
                     params: Some(params),
+                    launch_bound: crate::occupancy::entry_max_ntid(m.ptx, m.entry),
                 }
             }
         };
@@ -337,7 +342,7 @@ fn scalar_size(t: &str) -> Option<u32> {
     })
 }
 
-fn strip_comments(s: &str) -> String {
+pub(crate) fn strip_comments(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     loop {

@@ -14,6 +14,9 @@ const MIN_SM: u32 = 52;
 pub struct KernelOptions {
     /// `target = "sm_XX"`; `None`: the lowest target that supports what the kernel uses.
     pub target: Option<Target>,
+    /// `launch_bounds(max_threads = N, min_blocks = M)` and `max_registers = R`: `.maxntid`, `.minnctapersm`,
+    /// `.maxnreg` (see [`super::seed_attr`]).
+    pub kernel_attrs: ptx_gen::KernelAttrs,
 }
 
 /// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
@@ -27,10 +30,13 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
                 Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
             }
             Ok(())
+        } else if super::seed_attr::is_seed_option(&meta) {
+            super::seed_attr::parse_seed_option(meta, &mut options.kernel_attrs)
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`)",
-                meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string())
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, {})",
+                meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string()),
+                super::seed_attr::SUPPORTED
             )))
         }
     });

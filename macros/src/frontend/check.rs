@@ -14,6 +14,8 @@ use super::hir::*;
 use super::signature::{is_heap_type, scalar_type, type_string, KernelSig};
 use super::types::{ParamTy, ScalarTy, SUPPORTED_SCALARS};
 
+mod seed;
+
 /// What a name refers to.
 #[derive(Clone, Copy, Debug)]
 enum Binding {
@@ -34,7 +36,14 @@ const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, 
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
-    let mut c = Checker { body: Body::default(), depth: 0, scopes: vec![Vec::new()], loop_stack: Vec::new(), errors };
+    let mut c = Checker {
+        body: Body::default(),
+        depth: 0,
+        scopes: vec![Vec::new()],
+        loop_stack: Vec::new(),
+        errors,
+        unsafe_depth: 0,
+    };
     let mut slice_index = 0u32;
     for p in &sig.params {
         let binding = match p.ty {
@@ -75,6 +84,8 @@ struct Checker<'e> {
     /// Enclosing loops, innermost last.
     loop_stack: Vec<LoopId>,
     errors: &'e mut Errors,
+    /// Enclosing `unsafe` blocks (inline PTX needs one).
+    unsafe_depth: usize,
 }
 
 impl Checker<'_> {
@@ -134,9 +145,10 @@ impl Checker<'_> {
                          declare locals with `let`, and use literals or constants like `u32::MAX`",
                     );
                 }
-                syn::Stmt::Macro(m) => {
-                    self.errors.spanned(&m.mac, macro_message(&m.mac));
-                }
+                syn::Stmt::Macro(m) => match self.seed_macro(&m.mac) {
+                    Some(id) => out.stmts.push(Stmt::Expr(id)),
+                    None => self.errors.spanned(&m.mac, macro_message(&m.mac)),
+                },
             }
         }
         self.scopes.pop();
@@ -366,12 +378,11 @@ impl Checker<'_> {
                 "ranges are only supported as the iterator of a `for` loop in #[ptx_kernel] functions: \
                  `for i in a..b`, `a..=b` or `(a..b).step_by(s)`",
             ),
-            syn::Expr::Macro(m) => self.reject(&m.mac, macro_message(&m.mac)),
-            syn::Expr::Unsafe(u) => self.reject(
-                &u.unsafe_token,
-                "`unsafe` blocks are not supported in #[ptx_kernel] functions: everything a kernel can do is \
-                 safe Rust",
-            ),
+            syn::Expr::Macro(m) => match self.seed_macro(&m.mac) {
+                Some(id) => id,
+                None => self.reject(&m.mac, macro_message(&m.mac)),
+            },
+            syn::Expr::Unsafe(u) => self.unsafe_block(u),
             syn::Expr::Async(_) | syn::Expr::Await(_) => {
                 self.reject(e, "`async`/`.await` is not supported in #[ptx_kernel] functions")
             }
@@ -646,6 +657,11 @@ impl Checker<'_> {
         let gpu_prefix = fp.qself.is_none()
             && fp.path.segments.iter().all(|s| s.arguments.is_none())
             && (prefix == ["gpu"] || prefix == ["ptx_kernel", "gpu"]);
+        if gpu_prefix {
+            if let Some(id) = self.seed_call(&last, call, span) {
+                return id;
+            }
+        }
         if let (true, Some(intr)) = (gpu_prefix, Intrinsic::from_name(&last)) {
             if !call.args.is_empty() {
                 return self.reject(&call.args, format!("`gpu::{last}()` takes no arguments"));

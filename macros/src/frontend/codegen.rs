@@ -120,6 +120,7 @@ pub fn expansion(item: &syn::ItemFn, sig: &KernelSig, c: &Compiled) -> TokenStre
     let target_name = &c.target_name;
     let sm = c.target_sm;
     let params = launcher_params(sig);
+    let seed_items = super::seed_attr::module_items();
     let mut prep = Vec::new();
     let mut args = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
@@ -172,6 +173,8 @@ pub fn expansion(item: &syn::ItemFn, sig: &KernelSig, c: &Compiled) -> TokenStre
                 #(#prep)*
                 MODULE.launch(dev, cfg, &[#(#args),*])
             }
+
+            #seed_items
         }
     }
 }

@@ -60,7 +60,8 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
-    let func = lower_kernel(&sig, &body, &types, &mut errors);
+    let mut func = lower_kernel(&sig, &body, &types, &mut errors);
+    func.attrs = options.kernel_attrs;
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }

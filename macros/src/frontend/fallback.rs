@@ -31,6 +31,15 @@ pub fn fallback(item: &syn::ItemFn, sig: &KernelSig, errors: Vec<syn::Error>) ->
                 let _ = (dev, cfg, #(#names),*);
                 ::core::unreachable!("this #[ptx_kernel] did not compile")
             }
+
+            pub fn persistent_config(
+                dev: &::ptx_kernel::__private::Device,
+                block_dim: (u32, u32, u32),
+                dynamic_smem: u32,
+            ) -> ::ptx_kernel::__private::Result<::ptx_kernel::__private::LaunchConfig> {
+                let _ = (dev, block_dim, dynamic_smem);
+                ::core::unreachable!("this #[ptx_kernel] did not compile")
+            }
         }
     }
 }

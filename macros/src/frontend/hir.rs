@@ -303,6 +303,8 @@ pub enum ExprKind {
     Continue(LoopId),
     Return,
     Block(Block),
+    /// An intrinsic of the seed's controls (SM identity, ordering, scoped atomics, barriers, inline PTX).
+    Seed(Box<super::seed::SeedOp>),
 }
 
 /// A statement.

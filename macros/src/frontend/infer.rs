@@ -18,6 +18,8 @@ use super::hir::*;
 use super::signature::KernelSig;
 use super::types::{ScalarTy, Ty};
 
+mod seed;
+
 /// The types of every expression and local, indexed by their ids.
 #[derive(Clone, Debug)]
 pub struct Types {
@@ -393,6 +395,7 @@ impl Inferer<'_, '_> {
             }
             ExprKind::Break(_) | ExprKind::Continue(_) | ExprKind::Return => NEVER,
             ExprKind::Block(b) => self.block(b),
+            ExprKind::Seed(op) => self.seed_expr(op, id),
         };
         self.set(id, t)
     }

@@ -24,6 +24,8 @@ use super::infer::Types;
 use super::signature::KernelSig;
 use super::types::{ParamTy, ScalarTy, Ty};
 
+mod seed;
+
 /// A value during lowering.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Val {
@@ -494,6 +496,7 @@ impl Lowerer<'_, '_, '_> {
                 Val::Unit
             }
             ExprKind::Block(blk) => self.block(blk),
+            ExprKind::Seed(op) => self.seed_expr(op, id),
         }
     }
 
@@ -1103,6 +1106,7 @@ fn is_pure(body: &Body, e: ExprId) -> bool {
             ExprKind::Assign(..)
                 | ExprKind::CompoundAssign(..)
                 | ExprKind::Intrinsic(Intrinsic::SyncThreads)
+                | ExprKind::Seed(_)
                 | ExprKind::Break(_)
                 | ExprKind::Continue(_)
                 | ExprKind::Return

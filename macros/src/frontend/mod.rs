@@ -7,7 +7,7 @@
 //! to each other only through `super::`, never `crate::`.
 //!
 //! The pipeline, one module per stage:
-//! - [`attr`]: the attribute's arguments (`target = "sm_80"`);
+//! - [`attr`]: the attribute's arguments (`target = "sm_80"`; occupancy options in [`seed_attr`]);
 //! - [`signature`]: which signatures are kernels, and the parameters' types;
 //! - [`check`]: the subset, building the [`hir`] tree with names resolved;
 //! - [`infer`]: types of literals and locals, as rustc infers them, and validation of operators and casts;
@@ -25,5 +25,7 @@ pub mod fallback;
 pub mod hir;
 pub mod infer;
 pub mod lower;
+pub mod seed;
+pub mod seed_attr;
 pub mod signature;
 pub mod types;
