@@ -108,9 +108,9 @@ impl Lowerer<'_, '_, '_> {
         Some((addr, sl))
     }
 
-    /// Inline PTX: inputs in registers, a fresh register per output (an `inout` one starts as the place's value and
-    /// is an input too, so its initial value stays live), the text with `{N}` renumbered outputs-first for the IR,
-    /// then the outputs stored to their places.
+    /// Inline PTX: inputs copied to fresh registers, a fresh register per output (an `inout` one also passes the
+    /// place's value as an input and the text starts with a `mov` of it into the output), the text with `{N}`
+    /// renumbered outputs-first for the IR, then the outputs stored to their places.
     fn asm(&mut self, a: &AsmBlock, id: ExprId) -> Val {
         enum Dest {
             Local(LocalId),
@@ -119,7 +119,7 @@ impl Lowerer<'_, '_, '_> {
         let n_out = a.operands.iter().filter(|o| o.dir != AsmDir::In).count();
         let mut outputs: Vec<Reg> = Vec::new();
         let mut inputs: Vec<Operand> = Vec::new();
-        let mut extra_inputs: Vec<Operand> = Vec::new();
+        let mut extra_inputs: Vec<(usize, Operand, ScalarTy)> = Vec::new();
         let mut ir_index = vec![0usize; a.operands.len()];
         let mut dests: Vec<(Reg, Dest, ScalarTy)> = Vec::new();
         for (k, o) in a.operands.iter().enumerate() {
@@ -150,14 +150,14 @@ impl Lowerer<'_, '_, '_> {
                         }
                     };
                     self.loc(id);
-                    let r = if dir == AsmDir::InOut {
+                    if dir == AsmDir::InOut {
                         let Some(cur) = cur else { return self.internal(id, "an `inout` operand without a value") };
-                        let r = self.b.ins().mov(o.ty.reg_type(), cur);
-                        extra_inputs.push(Operand::Reg(r));
-                        r
-                    } else {
-                        self.b.func_mut().new_reg(o.ty.reg_type())
-                    };
+                        // The text reads and writes the output register; the IR's contract is that asm reads only
+                        // its inputs, so the old value comes in as an input and the text starts by copying it.
+                        let r = self.reg(cur, o.ty);
+                        extra_inputs.push((outputs.len(), Operand::Reg(r), o.ty));
+                    }
+                    let r = self.b.func_mut().new_reg(o.ty.reg_type());
                     ir_index[k] = outputs.len();
                     outputs.push(r);
                     dests.push((r, dest, o.ty));
@@ -165,8 +165,11 @@ impl Lowerer<'_, '_, '_> {
                 _ => return self.internal(id, "a malformed `ptx_asm!` operand"),
             }
         }
-        inputs.extend(extra_inputs);
         let mut text = String::new();
+        for (out, r, ty) in extra_inputs {
+            text.push_str(&format!("mov.{} {{{out}}}, {{{}}};\n", ty.reg_type().name(), n_out + inputs.len()));
+            inputs.push(r);
+        }
         for p in &a.pieces {
             match p {
                 AsmPiece::Text(t) => text.push_str(t),
