@@ -93,3 +93,156 @@ fn sm_identity_and_time() {
         assert!(t[3 * b + 2] > 0, "block {b}: clock64 did not advance over a loop");
     }
 }
+
+/// Block 0 publishes data then a flag with a release store; the other blocks spin on the flag with acquire loads
+/// (bounded: a spin that can never end reports instead of hanging) and copy what they see.
+#[ptx_kernel]
+pub fn message_passing(data: &mut [u32], flag: &mut [u32], seen: &mut [u32], counter: &mut [u64]) {
+    let b = gpu::block_idx_x() as usize;
+    let t = gpu::thread_idx_x() as usize;
+    if b == 0 {
+        data[t] = t as u32 * 7 + 1;
+        gpu::sync_threads();
+        if t == 0 {
+            gpu::store_release(&mut flag[0], 1);
+        }
+    } else {
+        if t == 0 {
+            let mut spins = 0u32;
+            while gpu::load_acquire(&flag[0]) == 0 && spins < 50_000_000 {
+                spins += 1;
+            }
+            if spins == 50_000_000 {
+                seen[b * 64] = u32::MAX;
+            }
+        }
+        gpu::sync_threads();
+        if seen[b * 64] != u32::MAX {
+            seen[b * 64 + t] = gpu::load_acquire_scoped(&data[t], gpu::Scope::Device);
+        }
+    }
+    gpu::atomic_add_scoped(&mut counter[0], 1, gpu::Scope::Device);
+    if t == 0 {
+        gpu::atomic_max_ordered(&mut counter[1], b as u64, gpu::Ordering::AcqRel, gpu::Scope::System);
+    }
+}
+
+#[test]
+fn release_acquire_message_passing_and_scoped_atomics() {
+    let dev = device();
+    // A persistent grid: every block resident at once, so the spinning blocks cannot starve block 0.
+    let cfg = message_passing::persistent_config(&dev, (64, 1, 1), 0).unwrap();
+    let blocks = cfg.num_blocks() as usize;
+    assert!(blocks >= 1);
+    if dev.is_emulator() {
+        assert_eq!(blocks as u32, dev.sm_count(), "the emulator runs one resident block per worker");
+    }
+    let blocks = blocks.min(64);
+    let cfg = LaunchConfig { grid_dim: (blocks as u32, 1, 1), ..cfg };
+    let mut data = dev.alloc_zeros::<u32>(64).unwrap();
+    let mut flag = dev.alloc_zeros::<u32>(1).unwrap();
+    let mut seen = dev.alloc_zeros::<u32>(64 * blocks).unwrap();
+    let mut counter = dev.alloc_zeros::<u64>(2).unwrap();
+    message_passing::launch(&dev, cfg, &mut data, &mut flag, &mut seen, &mut counter).unwrap();
+    let seen = seen.download().unwrap();
+    for b in 1..blocks {
+        assert_ne!(seen[b * 64], u32::MAX, "block {b} never saw the flag");
+        for t in 0..64 {
+            assert_eq!(seen[b * 64 + t], t as u32 * 7 + 1, "block {b} thread {t} read stale data");
+        }
+    }
+    assert_eq!(counter.download().unwrap(), vec![64 * blocks as u64, blocks as u64 - 1]);
+}
+
+#[ptx_kernel]
+pub fn cas_counter(x: &mut [u32], tickets: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    // A CAS loop increment at block scope for slot 0 of each block, and a device-scope one for the global slot.
+    let b = gpu::block_idx_x() as usize;
+    let mut done = false;
+    while !done {
+        let cur = gpu::load_acquire_scoped(&x[0], gpu::Scope::Device);
+        let old = gpu::atomic_cas_ordered(&mut x[0], cur, cur + 1, gpu::Ordering::AcqRel, gpu::Scope::Device);
+        if old == cur {
+            tickets[i] = old;
+            done = true;
+        }
+    }
+    gpu::atomic_add_scoped(&mut x[1 + b], 1, gpu::Scope::Block);
+    gpu::atomic_or_scoped(&mut x[100], 1 << (i % 32), gpu::Scope::Device);
+    gpu::atomic_exch_scoped(&mut x[101], 42, gpu::Scope::Block);
+}
+
+#[test]
+fn compare_and_swap_tickets_are_unique() {
+    let dev = device();
+    let n = 8 * 64;
+    let mut x = dev.alloc_zeros::<u32>(102).unwrap();
+    let mut tickets = dev.alloc_zeros::<u32>(n).unwrap();
+    let cfg = LaunchConfig { grid_dim: (8, 1, 1), block_dim: (64, 1, 1), shared_mem_bytes: 0 };
+    cas_counter::launch(&dev, cfg, &mut x, &mut tickets).unwrap();
+    let x = x.download().unwrap();
+    assert_eq!(x[0], n as u32);
+    assert!(x[1..9].iter().all(|&c| c == 64), "{:?}", &x[1..9]);
+    assert_eq!(x[100], u32::MAX);
+    assert_eq!(x[101], 42);
+    let mut t = tickets.download().unwrap();
+    t.sort_unstable();
+    assert!(t.iter().enumerate().all(|(i, &v)| v == i as u32), "tickets are not a permutation");
+}
+
+#[ptx_kernel]
+pub fn asm_kernel(x: &[u32], y: &mut [u32], f: &mut [f32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < y.len() {
+        let z: u32;
+        unsafe { gpu::ptx_asm!("add.u32 {0}, {1}, {2};", out(u32) z, in(u32) x[i], in(u32) 7) };
+        let mut acc = z;
+        unsafe {
+            gpu::ptx_asm!("mad.lo.u32 {1}, {1}, {0}, {1};", in(u32) 3, inout(u32) acc);
+            gpu::ptx_asm!("{{ .reg .f32 t; cvt.rn.f32.u32 t, {1}; add.rn.f32 {0}, t, t; }}", out(f32) f[i], in(u32) acc);
+        }
+        y[i] = acc;
+    }
+}
+
+#[test]
+fn inline_ptx_runs() {
+    let dev = device();
+    let n = 1000;
+    let x: Vec<u32> = (0..n as u32).map(|v| v.wrapping_mul(2654435761)).collect();
+    let dx = dev.upload(&x).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(n).unwrap();
+    let mut f = dev.alloc_zeros::<f32>(n).unwrap();
+    asm_kernel::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut y, &mut f).unwrap();
+    let (y, f) = (y.download().unwrap(), f.download().unwrap());
+    for i in 0..n {
+        let z = x[i].wrapping_add(7);
+        let acc = z.wrapping_mul(3).wrapping_add(z);
+        assert_eq!(y[i], acc, "element {i}");
+        assert_eq!(f[i], acc as f32 + acc as f32, "element {i}");
+    }
+}
+
+#[ptx_kernel(target = "sm_90")]
+pub fn asm_unknown(y: &mut [u32]) {
+    let v: u32;
+    unsafe { gpu::ptx_asm!("bmsk.clamp.b32 {0}, {1}, {2};", out(u32) v, in(u32) 3, in(u32) 5) };
+    y[0] = v;
+}
+
+#[test]
+fn inline_ptx_the_emulator_cannot_run_is_named() {
+    let dev = device();
+    let mut y = dev.alloc_zeros::<u32>(1).unwrap();
+    let r = asm_unknown::launch(&dev, LaunchConfig::for_num_elems(1), &mut y);
+    if dev.is_emulator() {
+        let e = r.expect_err("the emulator's PTX reader does not know bmsk").to_string();
+        assert!(e.contains("bmsk"), "the error should name the instruction: {e}");
+        eprintln!("{e}");
+    } else {
+        r.unwrap();
+        // bmsk.clamp(3, 5): 5 one bits starting at bit 3.
+        assert_eq!(y.download().unwrap()[0], 0b1111_1000);
+    }
+}
