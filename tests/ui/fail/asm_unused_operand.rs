@@ -1,0 +1,10 @@
+use ptx_kernel::prelude::*;
+
+#[ptx_kernel]
+fn k(y: &mut [u32], a: u32) {
+    let z: u32;
+    unsafe { gpu::ptx_asm!("mov.u32 {0}, 1;", out(u32) z, in(u32) a) };
+    y[0] = z;
+}
+
+fn main() {}
