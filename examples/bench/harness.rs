@@ -43,13 +43,28 @@ pub struct BufSpec {
 
 impl BufSpec {
     pub fn input(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec { name, len, role: Role::In, seed }
+        BufSpec {
+            name,
+            len,
+            role: Role::In,
+            seed,
+        }
     }
     pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec { name, len, role: Role::InOut, seed }
+        BufSpec {
+            name,
+            len,
+            role: Role::InOut,
+            seed,
+        }
     }
     pub fn output(name: &'static str, len: usize) -> BufSpec {
-        BufSpec { name, len, role: Role::Out, seed: 0 }
+        BufSpec {
+            name,
+            len,
+            role: Role::Out,
+            seed: 0,
+        }
     }
 
     /// The initial host contents: uniform in [-1, 1) for inputs (never zeros), NaN for outputs.
@@ -267,7 +282,11 @@ pub fn compare(name: &str, got: &[f32], want: &[f32], agree: Agree) -> Result<()
     }
     match agree {
         Agree::Exact => {
-            let mut bad = got.iter().zip(want).enumerate().filter(|(_, (g, w))| g.to_bits() != w.to_bits());
+            let mut bad = got
+                .iter()
+                .zip(want)
+                .enumerate()
+                .filter(|(_, (g, w))| g.to_bits() != w.to_bits());
             match bad.next() {
                 None => Ok(()),
                 Some((i, (g, w))) => {
@@ -308,7 +327,9 @@ pub fn expect_exact(name: &str, got: &[f32], want: impl Fn(usize) -> f32) -> Res
     }
     match first {
         None => Ok(()),
-        Some((i, g, w)) => Err(format!("{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)")),
+        Some((i, g, w)) => Err(format!(
+            "{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)"
+        )),
     }
 }
 
@@ -383,7 +404,10 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
     let nsets = sets_needed(set_bytes, plan.l2_bytes, plan.min_sets);
     let mut sets = vec![ours_bufs, ref_bufs];
     while sets.len() < nsets {
-        let copy: Result<Vec<Buf>, String> = sets[0].iter().map(|x| rt("allocating a buffer set", x.try_clone())).collect();
+        let copy: Result<Vec<Buf>, String> = sets[0]
+            .iter()
+            .map(|x| rt("allocating a buffer set", x.try_clone()))
+            .collect();
         sets.push(copy?);
     }
     sets.truncate(nsets);
@@ -414,8 +438,9 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
                 stops[r].record()?;
             }
             stops[reps - 1].synchronize()?;
-            let times: Vec<f64> =
-                (0..reps).map(|r| stops[r].seconds_since(&starts[r])).collect::<Result<_, _>>()?;
+            let times: Vec<f64> = (0..reps)
+                .map(|r| stops[r].seconds_since(&starts[r]))
+                .collect::<Result<_, _>>()?;
             if is_ours {
                 ours_times.push(times);
             } else {
@@ -446,7 +471,10 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
 /// entry's launch closure, buffer list and CPU check, not the reference.
 pub fn self_test(dev: &Device, b: &Bench) -> Result<(), String> {
     let before: Vec<Host> = b.buffers.iter().map(BufSpec::initial).collect();
-    let mut bufs: Vec<Buf> = before.iter().map(|h| rt("uploading", h.upload(dev))).collect::<Result<_, _>>()?;
+    let mut bufs: Vec<Buf> = before
+        .iter()
+        .map(|h| rt("uploading", h.upload(dev)))
+        .collect::<Result<_, _>>()?;
     rt("our launch", (b.ours.launch)(dev, &mut bufs))?;
     let after = download_all(&bufs, "downloading")?;
     check_one(b, "ours", &before, &after)
@@ -492,7 +520,11 @@ mod tests {
         let x = BufSpec::input("x", 1000, 7).initial();
         assert!(x.f32().iter().all(|v| (-1.0..1.0).contains(v)));
         assert!(x.f32().iter().filter(|v| **v == 0.0).count() < 5, "random, not zeros");
-        assert_eq!(x, BufSpec::inout("x", 1000, 7).initial(), "the seed decides the contents");
+        assert_eq!(
+            x,
+            BufSpec::inout("x", 1000, 7).initial(),
+            "the seed decides the contents"
+        );
         assert!(BufSpec::output("y", 10).initial().f32().iter().all(|v| v.is_nan()));
     }
 
