@@ -306,7 +306,7 @@ impl Warp {
             return Err(internal(cx, "bad memory operand"));
         };
         let slot = mi as usize;
-        if !matches!(m.base, Base::Reg(_)) && mask != 0 {
+        if !matches!(m.base, Base::Reg(_)) && m.space != Space::Local && mask != 0 {
             // A fixed address (a kernel parameter, a variable): every lane loads the same values, so load them once
             // and broadcast.
             let l = mask.trailing_zeros() as usize;
