@@ -57,7 +57,10 @@ fn time_op(plan: &Plan, mut op: impl FnMut() -> Result<(), String>) -> Result<Ve
 pub fn copy_bandwidth(dev: &Device, plan: &Plan, bytes: usize) -> Result<Ceiling, String> {
     const CHUNK: usize = 1 << 24; // f32 elements: 64 MiB
     let n = bytes / 4;
-    assert!(n.is_multiple_of(CHUNK) && n > 0, "copy size must be a multiple of 64 MiB");
+    assert!(
+        n.is_multiple_of(CHUNK) && n > 0,
+        "copy size must be a multiple of 64 MiB"
+    );
     let host_chunk = Rng::new(0xC0B1).f32_vec(CHUNK);
     let chunk = rt("uploading the copy's source", dev.upload(&host_chunk))?;
     let src = rt("allocating the copy's source", dev.alloc_zeros::<f32>(n))?;
