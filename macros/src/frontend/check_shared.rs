@@ -317,7 +317,7 @@ impl Checker<'_> {
             }
         };
         let others: Vec<ExprId> = call.args.iter().skip(1).map(|a| self.expr(a)).collect();
-        let (base, index) = place?;
+        let Some((base, index)) = place else { return Some(self.push(ExprKind::Error, span)) };
         match base {
             Base::Slice(s) if m.writes() && !self.slice_mutable.get(s.0 as usize).copied().unwrap_or(true) => {
                 return Some(self.reject(
