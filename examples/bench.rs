@@ -716,7 +716,7 @@ fn summary_json(s: &stats::Summary, times: &[Vec<f64>]) -> Json {
             Json::Arr(
                 times
                     .iter()
-                    .map(|r| Json::Arr(r.iter().map(|t| Json::Num(t * 1e3)).collect()))
+                    .map(|r| Json::Arr(r.iter().map(|t| Json::Num((t * 1e9).round() / 1e6)).collect()))
                     .collect(),
             ),
         ),

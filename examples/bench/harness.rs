@@ -253,7 +253,7 @@ pub struct Measured {
     pub ours_times: Vec<Vec<f64>>,
     pub sets: usize,
     pub set_bytes: usize,
-    /// `cuModuleLoadDataEx` of our PTX (the same call as for the reference).
+    /// `cuModuleLoadDataEx` of our PTX (the same call as for the reference), median of 3.
     pub ours_load_s: f64,
     /// Host time of the first call of the generated `launch` (includes the runtime's module load).
     pub ours_first_launch_s: f64,
@@ -267,6 +267,7 @@ pub struct RefMeasured {
     pub summary: Summary,
     pub times: Vec<Vec<f64>>,
     pub compile_s: f64,
+    /// Median of 3 loads.
     pub load_s: f64,
     pub regs: i32,
 }
@@ -352,16 +353,30 @@ fn check_one(b: &Bench, who: &str, before: &[Host], after: &[Host]) -> Result<()
 /// `Err`; the reference failing (NVRTC, load, launch, check) is recorded in [`Measured::reference`] and ours is
 /// still timed alone, so one run on the GPU gives every figure it can.
 pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measured, String> {
-    // 1. Compile and load.
-    let (ours_load_s, ours_regs) = {
+    // 1. Compile and load: each PTX is loaded `LOADS` times, ours and the reference alternately, and the median
+    //    load time is reported (the first load of a pair is otherwise the one that pays for cold driver state).
+    const LOADS: usize = 3;
+    let mut compiled = gpu::nvrtc_compile(b.reference.source, b.reference.entry, arch);
+    let (mut ours_loads, mut ref_loads, mut ours_regs, mut ref_module) = (Vec::new(), Vec::new(), 0, None);
+    for _ in 0..LOADS {
         let m = Module::load(b.ours.ptx, b.ours.entry).map_err(|e| format!("loading our PTX: {e}"))?;
-        (m.load_seconds, m.regs)
-    };
-    let mut reference: Result<(Module, f64), String> = gpu::nvrtc_compile(b.reference.source, b.reference.entry, arch)
-        .and_then(|(ptx, compile_s)| {
-            let m = Module::load(&ptx, b.reference.entry).map_err(|e| format!("loading the reference's PTX: {e}"))?;
-            Ok((m, compile_s))
-        });
+        ours_loads.push(m.load_seconds);
+        ours_regs = m.regs;
+        drop(m);
+        if let Ok((ptx, _)) = &compiled {
+            match Module::load(ptx, b.reference.entry) {
+                Ok(m) => {
+                    ref_loads.push(m.load_seconds);
+                    ref_module = Some(m);
+                }
+                Err(e) => compiled = Err(format!("loading the reference's PTX: {e}")),
+            }
+        }
+    }
+    let ours_load_s = stats::median(&ours_loads);
+    let ref_load_s = stats::median(&ref_loads);
+    let mut reference: Result<(Module, f64), String> =
+        compiled.map(|(_, compile_s)| (ref_module.expect("loaded whenever compiled is Ok"), compile_s));
     let ref_launch = |m: &Module, bufs: &[Buf]| {
         let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(bufs)).collect();
         m.launch(b.reference.cfg.grid_dim, b.reference.cfg.block_dim, &args)
@@ -461,7 +476,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
             summary: stats::summarize(&ref_times),
             times: ref_times,
             compile_s,
-            load_s: m.load_seconds,
+            load_s: ref_load_s,
             regs: m.regs,
         }),
     })
