@@ -820,3 +820,41 @@ fn registers_read_before_written_start_at_zero_in_every_block() {
     assert!(got[..64].iter().all(|&v| v == 5));
     assert!(got[64..].iter().all(|&v| v == 0), "a later block saw block 0's register");
 }
+
+/// A spin lock taken by every thread (lanes of one warp contend for it): the lane holding it must progress while
+/// its warp-mates spin, as independent thread scheduling guarantees.
+const SPIN_LOCK: &str = r#"
+.visible .entry locked_count(
+	.param .u64 p_lock,
+	.param .u64 p_count
+)
+{
+	.reg .pred 	%p<2>;
+	.reg .b32 	%r<6>;
+	.reg .b64 	%rd<3>;
+
+	ld.param.u64 	%rd1, [p_lock];
+	ld.param.u64 	%rd2, [p_count];
+$SPIN:
+	atom.global.cas.b32 	%r1, [%rd1], 0, 1;
+	setp.ne.u32 	%p1, %r1, 0;
+	@%p1 bra 	$SPIN;
+	membar.gl;
+	ld.volatile.global.u32 	%r2, [%rd2];
+	add.s32 	%r2, %r2, 1;
+	st.volatile.global.u32 	[%rd2], %r2;
+	membar.gl;
+	atom.global.exch.b32 	%r3, [%rd1], 0;
+	ret;
+}
+"#;
+
+#[test]
+fn spin_lock_within_a_warp_makes_progress() {
+    let emu = Emulator::new();
+    let m = load(&emu, &ptx(SPIN_LOCK));
+    let (lock, count) = (zeros::<u32>(&emu, 1), zeros::<u32>(&emu, 1));
+    launch(&emu, &m, "locked_count", cfg1(2, 64), &[Arg::U64(lock), Arg::U64(count)]).unwrap();
+    assert_eq!(download::<u32>(&emu, count, 1)[0], 128);
+    assert_eq!(download::<u32>(&emu, lock, 1)[0], 0);
+}

@@ -11,7 +11,7 @@ use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
 use super::hir::Body;
 use super::infer::infer;
-use super::lower::lower_kernel;
+use super::lower::lower_kernel_with_vars;
 use super::signature::{parse_signature, KernelSig};
 
 /// The attribute's expansion of `item` with arguments `attr`. Never panics on any input: what cannot be compiled
@@ -60,13 +60,17 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
-    let mut func = lower_kernel(&sig, &body, &types, &mut errors);
+    let (func, vars) = lower_kernel_with_vars(&sig, &body, &types, &mut errors);
+    let mut func = func;
     func.attrs = options.kernel_attrs;
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
     let mut module = ptx_gen::Module::new();
     module.target = options.target;
+    for v in vars {
+        module.add_var(v);
+    }
     module.add_function(func);
     let result = emit(&mut module, &body, sig.ident.span());
     (sig, result)

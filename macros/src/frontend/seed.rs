@@ -17,7 +17,7 @@
 use ptx_gen::{AtomOp, Scope, SpecialReg};
 
 use super::diag::SpanRange;
-use super::hir::{ExprId, Place, SliceId};
+use super::hir::{Base, ExprId, Place};
 use super::types::ScalarTy;
 
 /// One of the seed's intrinsics, with its operands.
@@ -25,12 +25,12 @@ use super::types::ScalarTy;
 pub enum SeedOp {
     /// `%smid`, `%nsmid` (`u32`), `%clock64`, `%globaltimer` (`u64`).
     Special(SpecialReg),
-    /// `ld.acquire.<scope>.global`.
-    LoadAcquire { slice: SliceId, index: ExprId, scope: Scope },
-    /// `st.release.<scope>.global`.
-    StoreRelease { slice: SliceId, index: ExprId, value: ExprId, scope: Scope },
-    /// `atom.<sem>.<scope>.global.<op>`, returning the old value; `cmp` is the expected value of `cas`.
-    Atomic { op: AtomOp, slice: SliceId, index: ExprId, value: ExprId, cmp: Option<ExprId>, order: Ordering, scope: Scope },
+    /// `ld.acquire.<scope>.{global,shared}` of `x[i]` (a slice parameter or a shared array).
+    LoadAcquire { base: Base, index: ExprId, scope: Scope },
+    /// `st.release.<scope>.{global,shared}`.
+    StoreRelease { base: Base, index: ExprId, value: ExprId, scope: Scope },
+    /// `atom.<sem>.<scope>.{global,shared}.<op>`, returning the old value; `cmp` is the expected value of `cas`.
+    Atomic { op: AtomOp, base: Base, index: ExprId, value: ExprId, cmp: Option<ExprId>, order: Ordering, scope: Scope },
     /// `fence.acq_rel.<scope>`.
     Fence(Scope),
     /// `bar.sync id, count` / `bar.arrive id, count`.

@@ -10,8 +10,8 @@
 //!
 //! Unlike the classic SIMT stack, any leaf entry may run, not only the top one: a path blocked at `bar.sync` or at
 //! a warp collective lets its siblings run, and a path that has run for [`QUANTUM`] instructions yields to the
-//! next, so spin-waits between lanes or warps of a block make progress as under Volta's independent thread
-//! scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`, `vote.sync`,
+//! next and releases the lanes waiting for it at its join, so spin-waits between lanes (a lock held by a lane of
+//! the same warp) or warps of a block make progress as under Volta's independent thread scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`, `vote.sync`,
 //! `bar.warp.sync`): a path whose member mask names live lanes of other paths waits until they arrive at a
 //! collective with the same member mask, and then all of them complete it together.
 //!
@@ -31,6 +31,10 @@ use super::memory::{atomic_load, atomic_store, MemCache};
 
 /// Instructions a path runs before it yields to the other paths and warps of its block.
 pub(crate) const QUANTUM: u32 = 1 << 14;
+/// Instructions a path runs, while lanes wait for it at its join, before those lanes are released (see
+/// [`Warp::relax_join`]). Longer divergent stretches lose reconvergence (never correctness); a spin lock held by a
+/// waiting lane costs this much spinning per hand-over.
+pub(crate) const RELAX_QUANTUM: u32 = 1 << 10;
 
 /// What a path waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,23 +196,59 @@ impl Warp {
     /// Splits path `ei` at a divergent branch.
     fn diverge(&mut self, ei: usize, join: u32, taken: (u32, u32), not_taken: (u32, u32)) {
         let e = self.stack[ei];
-        let child = |(pc, mask): (u32, u32), rpc: u32, depth: u32| Entry {
-            pc,
-            rpc,
-            mask,
-            depth,
-            join: false,
-            wait: Wait::None,
-        };
+        let (rpc, depth) = if join == e.rpc { (e.rpc, e.depth) } else { (join, e.depth + 1) };
+        // A side that starts at the join has arrived already: it gets no entry (so the join knows at once that only
+        // the other side is outstanding). The taken side goes on top, to run first.
+        let children: Vec<Entry> = [not_taken, taken]
+            .into_iter()
+            .filter(|&(pc, _)| pc != rpc)
+            .map(|(pc, mask)| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None })
+            .collect();
         if join == e.rpc {
             // The paths meet where this one ends anyway: they replace it.
-            self.stack[ei] = child(not_taken, e.rpc, e.depth);
-            self.stack.insert(ei + 1, child(taken, e.rpc, e.depth));
+            self.stack.splice(ei..=ei, children);
         } else {
             self.stack[ei] = Entry { pc: join, join: true, ..e };
-            self.stack.insert(ei + 1, child(not_taken, join, e.depth + 1));
-            self.stack.insert(ei + 2, child(taken, join, e.depth + 1));
+            self.stack.splice(ei + 1..ei + 1, children);
         }
+    }
+
+    /// Lets the lanes waiting at the join above path `ei` go on without it. Called when `ei` used a whole quantum:
+    /// it may be spinning on something those lanes are to do (a lock one of them holds), which they could never do
+    /// while waiting for it to reconverge. Independent thread scheduling guarantees them progress; reconvergence is
+    /// only an optimisation, so giving it up keeps every lane's execution the same. The join's other paths become
+    /// its siblings and continue past the join point on their own.
+    fn relax_join(&mut self, ei: usize) {
+        let Some((pi, end, arrived)) = self.join_arrivals(ei) else { return };
+        let p = self.stack[pi];
+        self.stack[pi].mask = arrived;
+        self.stack[pi].join = false;
+        for e in &mut self.stack[pi + 1..end] {
+            if e.depth == p.depth + 1 {
+                e.rpc = p.rpc;
+            }
+            e.depth -= 1;
+        }
+    }
+
+    /// The join above path `ei`, the end of its children in the stack, and its lanes that have arrived (are in
+    /// none of its children); `None` if there is no such join or no lane has arrived.
+    fn join_arrivals(&self, ei: usize) -> Option<(usize, usize, u32)> {
+        let depth = self.stack.get(ei)?.depth;
+        let pi = (0..ei).rev().find(|&i| self.stack[i].depth < depth)?;
+        let p = self.stack[pi];
+        if !p.join {
+            return None;
+        }
+        let end = (pi + 1..self.stack.len()).find(|&i| self.stack[i].depth <= p.depth).unwrap_or(self.stack.len());
+        let below = self.stack[pi + 1..end].iter().fold(0u32, |acc, e| acc | e.mask);
+        let arrived = p.mask & !below;
+        (arrived != 0).then_some((pi, end, arrived))
+    }
+
+    fn join_has_arrivals(&self, ei: usize) -> bool {
+        // Only a path with a parent can have one; the common undiverged warp skips the scan.
+        self.stack.get(ei).is_some_and(|e| e.depth > 0) && self.join_arrivals(ei).is_some()
     }
 
     /// Lanes of `mask` (path `ei`) exit.
@@ -306,7 +346,7 @@ impl Warp {
             return Err(internal(cx, "bad memory operand"));
         };
         let slot = mi as usize;
-        if !matches!(m.base, Base::Reg(_)) && mask != 0 {
+        if !matches!(m.base, Base::Reg(_)) && m.space != Space::Local && mask != 0 {
             // A fixed address (a kernel parameter, a variable): every lane loads the same values, so load them once
             // and broadcast.
             let l = mask.trailing_zeros() as usize;
@@ -571,18 +611,27 @@ impl Warp {
             progressed = true;
             let Entry { mut pc, rpc, mask, .. } = self.stack[ei];
             let full = mask == u32::MAX;
+            // Lanes waiting at this path's join are released after a shorter run (a spin-wait on them would
+            // otherwise cost a whole quantum per hand-over).
+            let mut relax = if self.join_has_arrivals(ei) { RELAX_QUANTUM } else { u32::MAX };
             loop {
                 if pc == rpc {
                     // Reached the join: this path is complete.
                     self.stack.remove(ei);
                     break;
                 }
-                if budget == 0 {
+                if budget == 0 || relax == 0 {
                     self.stack[ei].pc = pc;
+                    self.relax_join(ei);
                     self.hint = Some(ei);
-                    return Ok(Stop::Yield);
+                    if budget == 0 {
+                        return Ok(Stop::Yield);
+                    }
+                    // Run the released lanes now (the next pick starts below this path).
+                    break;
                 }
                 budget -= 1;
+                relax = relax.wrapping_sub(1);
                 let Some(&inst) = code.get(pc as usize) else {
                     return Err(internal(cx, "the program counter left the code"));
                 };

@@ -163,8 +163,8 @@ impl Checker<'_> {
                 let scope = if scoped { self.scope_arg(args[1]) } else { Some(ptx_gen::Scope::Gpu) };
                 let elem = self.element_ref(args[0], false);
                 match (elem, scope) {
-                    (Some((slice, index)), Some(scope)) => {
-                        self.push(ExprKind::Seed(Box::new(SeedOp::LoadAcquire { slice, index, scope })), span)
+                    (Some((base, index)), Some(scope)) => {
+                        self.push(ExprKind::Seed(Box::new(SeedOp::LoadAcquire { base, index, scope })), span)
                     }
                     _ => self.push(ExprKind::Error, span),
                 }
@@ -178,8 +178,8 @@ impl Checker<'_> {
                 let value = self.expr(args[1]);
                 let scope = if scoped { self.scope_arg(args[2]) } else { Some(ptx_gen::Scope::Gpu) };
                 match (elem, scope) {
-                    (Some((slice, index)), Some(scope)) => self
-                        .push(ExprKind::Seed(Box::new(SeedOp::StoreRelease { slice, index, value, scope })), span),
+                    (Some((base, index)), Some(scope)) => self
+                        .push(ExprKind::Seed(Box::new(SeedOp::StoreRelease { base, index, value, scope })), span),
                     _ => self.push(ExprKind::Error, span),
                 }
             }
@@ -237,8 +237,8 @@ impl Checker<'_> {
         let order = if ordered { self.ordering_arg(args[n - 2]) } else { Some(Ordering::Relaxed) };
         let scope = self.scope_arg(args[n - 1]);
         Some(match (elem, order, scope) {
-            (Some((slice, index)), Some(order), Some(scope)) => self.push(
-                ExprKind::Seed(Box::new(SeedOp::Atomic { op, slice, index, value, cmp, order, scope })),
+            (Some((base, index)), Some(order), Some(scope)) => self.push(
+                ExprKind::Seed(Box::new(SeedOp::Atomic { op, base, index, value, cmp, order, scope })),
                 span,
             ),
             _ => self.push(ExprKind::Error, span),
@@ -262,26 +262,28 @@ impl Checker<'_> {
         false
     }
 
-    /// `&x[i]` / `&mut x[i]` of a slice parameter.
-    fn element_ref(&mut self, e: &syn::Expr, mutable: bool) -> Option<(SliceId, ExprId)> {
+    /// `&x[i]` / `&mut x[i]` of a slice parameter or a shared array (`&mut t[y][x]` too).
+    fn element_ref(&mut self, e: &syn::Expr, mutable: bool) -> Option<(Base, ExprId)> {
         let want = if mutable { "`&mut x[i]`" } else { "`&x[i]`" };
         let r = match strip_parens(e) {
             syn::Expr::Reference(r) if r.mutability.is_some() == mutable || !mutable => r,
             other => {
-                self.errors.spanned(other, format!("expected {want}: a reference to an element of a slice parameter"));
+                self.errors.spanned(other, format!("expected {want}: a reference to an element of a slice parameter or a shared array"));
                 return None;
             }
         };
         let syn::Expr::Index(ix) = strip_parens(&r.expr) else {
-            self.errors.spanned(&*r.expr, format!("expected {want}: a reference to an element of a slice parameter"));
+            self.errors.spanned(&*r.expr, format!("expected {want}: a reference to an element of a slice parameter or a shared array"));
             return None;
         };
-        let slice = self.slice_base(&ix.expr)?;
-        if let syn::Expr::Range(_) = &*ix.index {
-            self.errors.spanned(&*ix.index, "sub-slicing (`x[a..b]`) is not supported: refer to single elements");
-            return None;
+        let (base, index) = self.index_place(ix)?;
+        if let Base::Slice(sl) = base {
+            if mutable && !self.slice_mutable.get(sl.0 as usize).copied().unwrap_or(true) {
+                self.errors.spanned(r, "this writes to a `&[T]` parameter, which is read-only: declare it `&mut [T]`");
+                return None;
+            }
         }
-        Some((slice, self.expr(&ix.index)))
+        Some((base, index))
     }
 
     /// `gpu::Scope::Block` / `Device` / `System` (a constant path).

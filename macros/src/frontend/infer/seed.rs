@@ -12,22 +12,22 @@ impl Inferer<'_, '_> {
                 let t = if s.ty() == ptx_gen::Type::U64 { ScalarTy::U64 } else { ScalarTy::U32 };
                 It::Known(Ty::Scalar(t))
             }
-            SeedOp::LoadAcquire { slice, index, .. } => self.place(Place::Index(*slice, *index)),
-            SeedOp::StoreRelease { slice, index, value, .. } => {
+            SeedOp::LoadAcquire { base, index, .. } => self.place(Place::Index(*base, *index)),
+            SeedOp::StoreRelease { base, index, value, .. } => {
                 let tv = self.expr(*value);
-                let tp = self.place(Place::Index(*slice, *index));
+                let tp = self.place(Place::Index(*base, *index));
                 let sv = self.span(*value);
                 self.unify(tp, tv, sv);
                 UNIT
             }
-            SeedOp::Atomic { op, slice, index, value, cmp, .. } => {
-                let tp = self.place(Place::Index(*slice, *index));
+            SeedOp::Atomic { op, base, index, value, cmp, .. } => {
+                let tp = self.place(Place::Index(*base, *index));
                 for v in cmp.iter().chain(std::iter::once(value)) {
                     let tv = self.expr(*v);
                     let sv = self.span(*v);
                     self.unify(tp, tv, sv);
                 }
-                if let Some(&elem) = self.slices.get(slice.0 as usize) {
+                if let It::Known(Ty::Scalar(elem)) = self.shallow(tp) {
                     if atom_type(*op, elem).is_none() {
                         self.errors.at(
                             span,

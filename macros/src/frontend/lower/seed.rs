@@ -14,10 +14,9 @@ impl Lowerer<'_, '_, '_> {
                 let t = if s.ty() == Type::U64 { ScalarTy::U64 } else { ScalarTy::U32 };
                 Val::Scalar(Operand::Reg(r), t)
             }
-            SeedOp::LoadAcquire { slice, index, scope } => {
-                let Some(addr) = self.element_addr(*slice, *index, id) else { return Val::Unit };
-                let sl = self.slices[slice.0 as usize];
-                let mut access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
+            SeedOp::LoadAcquire { base, index, scope } => {
+                let Some((addr, sl)) = self.element_addr(*base, *index, id) else { return Val::Unit };
+                let mut access = MemAccess::new(sl.space, sl.elem.mem_type());
                 access.order = ptx_gen::MemOrder::Acquire(*scope);
                 let r = self.b.ins().ld(access, addr);
                 let v = if sl.elem == ScalarTy::Bool {
@@ -27,8 +26,8 @@ impl Lowerer<'_, '_, '_> {
                 };
                 Val::Scalar(v, sl.elem)
             }
-            SeedOp::StoreRelease { slice, index, value, scope } => {
-                let Some((addr, sl)) = self.mutable_element(*slice, *index, id) else { return Val::Unit };
+            SeedOp::StoreRelease { base, index, value, scope } => {
+                let Some((addr, sl)) = self.mutable_element(*base, *index, id) else { return Val::Unit };
                 let v = self.expr(*value);
                 self.loc(id);
                 let Some((v, _)) = self.scalar(v, *value) else { return Val::Unit };
@@ -44,13 +43,13 @@ impl Lowerer<'_, '_, '_> {
                 };
                 let ty = if sl.elem == ScalarTy::Bool { ScalarTy::U8 } else { sl.elem };
                 let src = self.reg(src, ty);
-                let mut access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
+                let mut access = MemAccess::new(sl.space, sl.elem.mem_type());
                 access.order = ptx_gen::MemOrder::Release(*scope);
                 self.b.ins().st(access, addr, src);
                 Val::Unit
             }
-            SeedOp::Atomic { op, slice, index, value, cmp, order, scope } => {
-                let Some((addr, sl)) = self.mutable_element(*slice, *index, id) else { return Val::Unit };
+            SeedOp::Atomic { op, base, index, value, cmp, order, scope } => {
+                let Some((addr, sl)) = self.mutable_element(*base, *index, id) else { return Val::Unit };
                 let mut ops = Vec::new();
                 for (k, e) in cmp.iter().chain(std::iter::once(value)).enumerate() {
                     let v = self.expr(*e);
@@ -66,7 +65,7 @@ impl Lowerer<'_, '_, '_> {
                 let (src, cmp_op) = if ops.len() == 2 { (ops[1], Some(ops[0])) } else { (ops[0], None) };
                 let r = self.b.ins().atom(
                     *op,
-                    StateSpace::Global,
+                    sl.space,
                     order.mem_order(*scope),
                     Some(*scope),
                     ty,
@@ -96,11 +95,10 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    /// The address of `slice[index]` of a `&mut [T]` parameter (an error for a `&[T]` one).
-    fn mutable_element(&mut self, slice: SliceId, index: ExprId, id: ExprId) -> Option<(Address, SliceRegs)> {
-        let addr = self.element_addr(slice, index, id)?;
-        let sl = self.slices[slice.0 as usize];
-        if !sl.mutable {
+    /// The address of `base[index]` of a `&mut [T]` parameter or a shared array (an error for a `&[T]` one).
+    fn mutable_element(&mut self, base: Base, index: ExprId, id: ExprId) -> Option<(Address, MemLoc)> {
+        let (addr, sl) = self.element_addr(base, index, id)?;
+        if sl.nc {
             let span = self.span(id);
             self.errors.at(span, "this writes to a `&[T]` parameter: declare it `&mut [T]`");
             return None;
@@ -114,7 +112,7 @@ impl Lowerer<'_, '_, '_> {
     fn asm(&mut self, a: &AsmBlock, id: ExprId) -> Val {
         enum Dest {
             Local(LocalId),
-            Elem(Address, SliceRegs),
+            Elem(Address, MemLoc),
         }
         let n_out = a.operands.iter().filter(|o| o.dir != AsmDir::In).count();
         let mut outputs: Vec<Reg> = Vec::new();
@@ -143,8 +141,7 @@ impl Lowerer<'_, '_, '_> {
                             (Dest::Local(l), cur)
                         }
                         Place::Index(s, i) => {
-                            let Some(addr) = self.element_addr(s, i, id) else { return Val::Unit };
-                            let sl = self.slices[s.0 as usize];
+                            let Some((addr, sl)) = self.element_addr(s, i, id) else { return Val::Unit };
                             let cur = if dir == AsmDir::InOut { Some(self.load(sl, addr)) } else { None };
                             (Dest::Elem(addr, sl), cur)
                         }
