@@ -32,6 +32,86 @@
 //! `&mut DeviceBuffer<T>`; a slice of `bool` is a buffer of `u8` (0 is `false`, anything else `true` when read;
 //! the kernel writes 0 or 1). In PTX a slice is two parameters, its address and its length (both `.u64`), and a
 //! `bool` scalar is a `.u32` holding 0 or 1.
+//!
+//! # Controlling the machine: occupancy, SMs, ordering, persistent kernels
+//!
+//! For kernels that manage the GPU themselves (the "seed's controls"; see `examples/sm_partition.rs`):
+//!
+//! - `#[ptx_kernel(launch_bounds(max_threads = 256, min_blocks = 2))]` and `#[ptx_kernel(max_registers = 64)]`
+//!   become `.maxntid` / `.minnctapersm` / `.maxnreg`: ptxas budgets registers for them, and the runtime rejects a
+//!   launch with more threads per block than `max_threads` (`Error::InvalidLaunch`).
+//! - [`smid`], [`nsmid`], [`clock64`], [`global_timer`]: where a block runs and when.
+//! - [`load_acquire`] / [`store_release`] (device scope; `_scoped` forms take a [`Scope`]), [`fence_scoped`], and
+//!   atomics with an explicit scope and semantics: `atomic_<op>_scoped(&mut x[i], v, Scope::Block)` (relaxed) and
+//!   `atomic_<op>_ordered(&mut x[i], v, Ordering::AcqRel, Scope::Device)` for `add min max and or xor exch`, plus
+//!   `atomic_cas_scoped` / `atomic_cas_ordered`. They work on slice elements and on shared arrays. (The plain
+//!   `atomic_*` functions are relaxed at the place's natural scope.)
+//! - [`barrier_sync`] / [`barrier_arrive`]: named barriers (`bar.sync id, n` / `bar.arrive id, n`) for warp
+//!   specialisation: producer warps arrive, consumer warps wait.
+//! - [`ptx_asm!`]: inline PTX inside `unsafe`.
+//!
+//! ## Persistent kernels
+//!
+//! `<kernel>::persistent_config(&dev, (threads, 1, 1), dynamic_smem)` returns a launch configuration with exactly as
+//! many blocks as fit on the device at once (SM count × `cuOccupancyMaxActiveBlocksPerMultiprocessor`; on the
+//! emulator one block per worker thread). Every block of such a launch is resident, so blocks may wait for each
+//! other, and each block loops over the work instead of the grid covering it. Two patterns:
+//!
+//! ```
+//! use ptx_kernel::prelude::*;
+//!
+//! // Grid-stride: block b takes items b, b + grid, b + 2·grid, … (static, even split).
+//! #[ptx_kernel]
+//! pub fn scale(a: f32, x: &mut [f32]) {
+//!     let stride = (gpu::grid_dim_x() * gpu::block_dim_x()) as usize;
+//!     let mut i = gpu::global_idx_x() as usize;
+//!     while i < x.len() {
+//!         x[i] = a * x[i];
+//!         i += stride;
+//!     }
+//! }
+//!
+//! // Atomic work queue: each block claims the next tile from a counter (dynamic, balances uneven tiles).
+//! // `next[0]` starts at 0; thread 0 claims and publishes the claim through `claim[block]`.
+//! #[ptx_kernel]
+//! pub fn queue(next: &mut [u32], claim: &mut [u32], x: &mut [f32], tiles: u32) {
+//!     let b = gpu::block_idx_x() as usize;
+//!     let t = gpu::thread_idx_x() as usize;
+//!     let tile = gpu::block_dim_x() as usize;
+//!     loop {
+//!         if t == 0 {
+//!             claim[b] = gpu::atomic_add_scoped(&mut next[0], 1, gpu::Scope::Device);
+//!         }
+//!         gpu::sync_threads();
+//!         let k = claim[b];
+//!         gpu::sync_threads(); // everyone has read the claim before thread 0 overwrites it
+//!         if k >= tiles {
+//!             break;
+//!         }
+//!         let i = k as usize * tile + t;
+//!         if i < x.len() {
+//!             x[i] = x[i] + 1.0;
+//!         }
+//!     }
+//! }
+//!
+//! # fn main() -> ptx_kernel::Result<()> {
+//! let dev = Device::emulator();
+//! let mut x = dev.upload(&vec![1.0f32; 1000])?;
+//! let cfg = scale::persistent_config(&dev, (256, 1, 1), 0)?;
+//! scale::launch(&dev, cfg, 2.0, &mut x)?;
+//! let mut next = dev.alloc_zeros::<u32>(1)?;
+//! let cfg = queue::persistent_config(&dev, (256, 1, 1), 0)?;
+//! let mut claim = dev.alloc_zeros::<u32>(cfg.grid_dim.0 as usize)?;
+//! queue::launch(&dev, cfg, &mut next, &mut claim, &mut x, 4)?;
+//! assert!(x.download()?.iter().all(|&v| v == 3.0));
+//! # Ok(()) }
+//! ```
+//!
+//! Blocks that wait for other blocks (spinning on a flag with [`load_acquire`] until a producer's
+//! [`store_release`]) need this configuration: in an ordinary grid larger than the device, the producer may not
+//! be scheduled until the waiting block finishes, which it never does. Bound such spins (e.g. with
+//! [`global_timer`]) and report a timeout rather than hanging.
 
 #[cold]
 #[inline(never)]
