@@ -5,6 +5,10 @@
 #[path = "../examples/sm_partition.rs"]
 mod sm_partition_example;
 
+#[allow(dead_code)]
+#[path = "../examples/warp_specialized.rs"]
+mod warp_specialized_example;
+
 use ptx_kernel::Device;
 
 fn device() -> Device {
@@ -57,4 +61,21 @@ fn sm_partition_spin_is_bounded() {
     assert_eq!(timeouts.download().unwrap(), vec![1, 1], "both consumers must report the timeout");
     let t = times.download().unwrap();
     assert!(t[1] - t[0] >= timeout_ns && t[3] - t[2] >= timeout_ns);
+}
+
+#[test]
+fn warp_specialized_matches_cpu() {
+    let dev = device();
+    // Tile counts below, at and above the block count; a ragged last tile; one block doing every tile.
+    for (n, blocks) in [(1, 1), (96, 3), (1000, 4), (5000, 1), (20_000, 16)] {
+        warp_specialized_example::run(&dev, n, blocks).unwrap();
+    }
+}
+
+/// The examples' PTX assembles with ptxas (when it is available: `PTXAS` or PATH).
+#[test]
+fn seed_examples_assemble() {
+    for ptx in [sm_partition_example::sm_partition::PTX, warp_specialized_example::warp_specialized::PTX] {
+        ptx_gen::ptxas::check_or_skip(ptx, &["sm_90"]).unwrap();
+    }
 }
