@@ -32,7 +32,7 @@ pub const TILE: usize = 256;
 pub const GROUP: usize = 32;
 
 #[ptx_kernel]
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::manual_is_multiple_of)]
 pub fn sm_partition(
     comm_blocks: u32,
     iters: u32,

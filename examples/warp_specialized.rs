@@ -25,6 +25,8 @@ pub const TILE: usize = 96;
 pub const THREADS: u32 = 128;
 
 #[ptx_kernel(launch_bounds(max_threads = 128))]
+// The kernel subset has no `div_ceil`/`saturating_sub` methods yet.
+#[allow(clippy::manual_div_ceil, clippy::implicit_saturating_sub)]
 pub fn warp_specialized(x: &[f32], y: &mut [f32]) {
     let ring = gpu::SharedArray::<f32, 192>::new(); // 2 buffers of TILE
     let t = gpu::thread_idx_x() as usize;

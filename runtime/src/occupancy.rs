@@ -89,6 +89,26 @@ impl KernelModule {
         match (dev.cuda_backend(), k.cuda()) {
             (Some(b), Some(ck)) => {
                 b.bind()?;
+                use cudarc::driver::sys;
+                let optin = dev.limits().max_shared_mem_per_block_optin;
+                if dynamic_smem as u64 + k.static_smem as u64 > optin as u64 {
+                    return Ok(0);
+                }
+                if dynamic_smem > dev.limits().max_shared_mem_per_block {
+                    // The occupancy calculator counts a block above 48 KiB only once the function opted in (as
+                    // the launch does on demand).
+                    // SAFETY: as below.
+                    let code = unsafe {
+                        sys::cuFuncSetAttribute(
+                            ck.func,
+                            sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                            dynamic_smem as i32,
+                        )
+                    };
+                    if code != sys::CUresult::CUDA_SUCCESS {
+                        return Err(crate::cuda::driver_error("cuFuncSetAttribute", code));
+                    }
+                }
                 let mut n: std::ffi::c_int = 0;
                 // SAFETY: `ck.func` is a function of a module loaded on this context, which is current.
                 let code = unsafe {
