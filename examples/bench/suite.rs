@@ -33,7 +33,7 @@ pub struct Sizes {
 
 impl Sizes {
     /// On the GPU: 2^26 f32 per vector (256 MiB), an 8192×8192 f32 matrix (256 MiB): each set is several times
-    /// the H200's 50 MiB L2 and a launch runs far past launch overhead.
+    /// the H200's 60 MiB L2 and a launch runs far past launch overhead.
     pub const GPU: Sizes = Sizes {
         vec_len: 1 << 26,
         matrix: (8192, 8192),
