@@ -28,5 +28,6 @@ pub mod infer;
 pub mod intrinsics;
 pub mod lower;
 pub mod lower_intrinsics;
+pub mod lower_math;
 pub mod signature;
 pub mod types;
