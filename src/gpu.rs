@@ -122,10 +122,10 @@ pub fn sync_threads() {
 }
 
 // The breadth features, one file per family (each documents what it lowers to).
-mod atomic;
+pub mod atomic;
 pub mod fast;
-mod shared;
-mod warp;
+pub mod shared;
+pub mod warp;
 
 pub use atomic::*;
 pub use shared::*;
