@@ -4,8 +4,8 @@
 //! A register's value is known when it is an immediate, when the register's only assignment in the function is
 //! `mov r, imm` (with definite assignment, every read then sees that value), or, within a block, after a
 //! `mov r, imm` that nothing has overwritten since. Values are evaluated with exact PTX semantics by
-//! [`eval`](super::eval), which refuses anything the host cannot reproduce bit for bit. Each rewrite is checked with
-//! [`check_inst_kind`](crate::verify::check_inst_kind) before it is made.
+//! [`super::eval`], which refuses anything the host cannot reproduce bit for bit. Each rewrite is checked with
+//! [`crate::verify::check_inst_kind`] before it is made.
 //!
 //! Blocks are visited in reverse postorder, so that a chain of constant instructions folds in one run.
 

@@ -13,7 +13,7 @@
 //! - **Within a block**, for any registers: after `mov d, s`, until `d` or `s` is reassigned.
 //!
 //! A replacement is made only when the instruction still verifies with it
-//! ([`check_inst_kind`](crate::verify::check_inst_kind)): immediates only where PTX takes them, registers only where
+//! ([`crate::verify::check_inst_kind`]): immediates only where PTX takes them, registers only where
 //! their type is accepted. Call arguments and inline-asm inputs only take registers of exactly the same type (the
 //! checker cannot see a callee's signature, and asm text depends on the register class).
 

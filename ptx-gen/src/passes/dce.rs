@@ -1,4 +1,4 @@
-//! Dead-code elimination: removes instructions without side effects ([`InstKind::has_side_effects`]) whose results
+//! Dead-code elimination: removes instructions without side effects ([`InstKind::has_side_effects`](crate::InstKind::has_side_effects)) whose results
 //! nothing relevant reads, in one analysis.
 //!
 //! The analysis is *strong* (faint-variable) liveness, a backward dataflow over the CFG: a register is live where
