@@ -299,8 +299,8 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
     let l2_bytes = match gpu::device_attribute(dev.ordinal(), CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE) {
         Ok(v) => v.max(0) as usize,
         Err(e) => {
-            errors.push(format!("reading the L2 size: {e} (assuming 50 MiB)"));
-            50 << 20
+            errors.push(format!("reading the L2 size: {e} (assuming 60 MiB)"));
+            60 << 20
         }
     };
     let nvrtc_ok = gpu::nvrtc_present();

@@ -34,8 +34,10 @@ fn intrinsic_list() -> &'static str {
      `global_idx_x()`, `sync_threads()`"
 }
 
-const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, `min`, `max`, `sqrt`, `mul_add`, \
-                                 `floor`, `ceil`, `round`, `trunc` on floats; `abs`, `min`, `max` on integers";
+const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters and shared arrays; `abs`, `min`, `max`, \
+                                 `sqrt`, `mul_add`, `floor`, `ceil`, `round`, `trunc`, `exp`, `exp2`, `ln`, `log2`, \
+                                 `log10`, `sin`, `cos`, `tan`, `tanh`, `powf`, `powi`, `recip`, `hypot` on floats; \
+                                 `abs`, `min`, `max` on integers";
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {

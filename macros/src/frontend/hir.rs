@@ -241,11 +241,13 @@ pub enum Method {
     Ceil,
     Round,
     Trunc,
+    /// The transcendental functions of [`lower_math`](super::lower_math).
+    Math(super::lower_math::MathFn),
 }
 
 impl Method {
     /// Every method with its name and number of arguments.
-    pub const ALL: [(&'static str, Method, usize); 9] = [
+    pub const ALL: [(&'static str, Method, usize); 22] = [
         ("abs", Method::Abs, 0),
         ("min", Method::Min, 1),
         ("max", Method::Max, 1),
@@ -255,6 +257,19 @@ impl Method {
         ("ceil", Method::Ceil, 0),
         ("round", Method::Round, 0),
         ("trunc", Method::Trunc, 0),
+        ("exp", Method::Math(super::lower_math::MathFn::Exp), 0),
+        ("exp2", Method::Math(super::lower_math::MathFn::Exp2), 0),
+        ("ln", Method::Math(super::lower_math::MathFn::Ln), 0),
+        ("log2", Method::Math(super::lower_math::MathFn::Log2), 0),
+        ("log10", Method::Math(super::lower_math::MathFn::Log10), 0),
+        ("sin", Method::Math(super::lower_math::MathFn::Sin), 0),
+        ("cos", Method::Math(super::lower_math::MathFn::Cos), 0),
+        ("tan", Method::Math(super::lower_math::MathFn::Tan), 0),
+        ("tanh", Method::Math(super::lower_math::MathFn::Tanh), 0),
+        ("powf", Method::Math(super::lower_math::MathFn::Powf), 1),
+        ("powi", Method::Math(super::lower_math::MathFn::Powi), 1),
+        ("recip", Method::Math(super::lower_math::MathFn::Recip), 0),
+        ("hypot", Method::Math(super::lower_math::MathFn::Hypot), 1),
     ];
 
     /// The method called `name` and its argument count.

@@ -386,12 +386,18 @@ impl Inferer<'_, '_> {
             ExprKind::Len(_) => USIZE,
             ExprKind::Intrinsic(Intrinsic::SyncThreads) => UNIT,
             ExprKind::Intrinsic(_) => It::Known(Ty::Scalar(ScalarTy::U32)),
-            ExprKind::Method(_, recv, args) => {
+            ExprKind::Method(m, recv, args) => {
                 let tr = self.expr(*recv);
                 for a in args {
                     let ta = self.expr(*a);
                     let sa = self.span(*a);
-                    self.unify(tr, ta, sa);
+                    // `powi` takes an `i32` exponent; every other argument has the receiver's type.
+                    let want = if *m == Method::Math(super::lower_math::MathFn::Powi) {
+                        It::Known(Ty::Scalar(ScalarTy::I32))
+                    } else {
+                        tr
+                    };
+                    self.unify(want, ta, sa);
                 }
                 tr
             }

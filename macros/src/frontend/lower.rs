@@ -127,6 +127,7 @@ pub fn lower_kernel_with_vars(
         mutable_regs: Vec::new(),
         slices: Vec::new(),
         shared,
+        ln_parts: None,
         loops: vec![None; body.loops.len()],
         errors,
         fallback_span: sig.ident.span(),
@@ -204,6 +205,8 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     slices: Vec<SliceRegs>,
     /// Shared arrays, by `SharedId`.
     pub(super) shared: Vec<SharedVar>,
+    /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
+    pub(super) ln_parts: Option<(Reg, Reg)>,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
     errors: &'e mut Errors,
@@ -1012,6 +1015,9 @@ impl Lowerer<'_, '_, '_> {
     }
 
     fn method(&mut self, m: Method, recv: Operand, args: &[Operand], t: ScalarTy) -> Operand {
+        if let Method::Math(f) = m {
+            return self.math(f, recv, args, t);
+        }
         let rt = t.reg_type();
         let recv = Operand::Reg(self.reg(recv, t));
         let arg = |k: usize| args.get(k).copied().unwrap_or(Operand::u32(0));
@@ -1028,6 +1034,7 @@ impl Lowerer<'_, '_, '_> {
             Method::Floor => ins.cvt(CvtMode::Rmi, false, rt, rt, recv),
             Method::Ceil => ins.cvt(CvtMode::Rpi, false, rt, rt, recv),
             Method::Trunc => ins.cvt(CvtMode::Rzi, false, rt, rt, recv),
+            Method::Math(_) => unreachable!("handled above"),
             Method::Round => {
                 // Half away from zero: t = trunc(x); if |x - t| >= 0.5 { t + copysign(1, x) } else { t }.
                 // `x - t` is exact (the fraction of a float is representable), so there is no double rounding;

@@ -28,6 +28,7 @@ pub mod infer;
 pub mod intrinsics;
 pub mod lower;
 pub mod lower_intrinsics;
+pub mod lower_math;
 pub mod seed;
 pub mod seed_attr;
 pub mod signature;
