@@ -9,8 +9,9 @@
 //!   and quantize the tile f32 → int8 with one scale per 32 values (a warp's `warp_max` of `|v|`).
 //!
 //! The communication blocks wait for the compute blocks, so every block must be resident at once: the grid is
-//! `sm_partition::persistent_config` (SMs × resident blocks per SM; on the emulator one block per worker thread,
-//! all running concurrently). Every block records its `%smid` and its start/end `%globaltimer`; the run prints how
+//! checked with `sm_partition::persistent_config` (SMs × resident blocks per SM; on the emulator one block per worker
+//! thread, all running concurrently) and launched with **one block of 1024 threads per SM**, so that a block's role
+//! is its SM's role: 20 communication blocks reserve (about) 20 SMs, as the printed `%smid` census shows. Every block records its `%smid` and its start/end `%globaltimer`; the run prints how
 //! many distinct SMs each role occupied, how long each role ran, and the tile throughput against the same kernel
 //! with no communication blocks (compute alone on every SM).
 //!
@@ -27,7 +28,7 @@ use std::time::Instant;
 use ptx_kernel::prelude::*;
 
 /// Threads per block = values per tile.
-pub const TILE: usize = 256;
+pub const TILE: usize = 1024;
 /// Values per quantization scale (one warp).
 pub const GROUP: usize = 32;
 
@@ -172,8 +173,10 @@ fn role(sm: &[u32], times: &[u64], blocks: std::ops::Range<usize>) -> Role {
 /// against the CPU, and times it against compute alone.
 pub fn run(dev: &Device, tiles: usize, comm_blocks: u32, iters: u32) -> std::result::Result<Report, String> {
     let s = |e: Error| e.to_string();
-    let cfg = sm_partition::persistent_config(dev, (TILE as u32, 1, 1), 0).map_err(s)?;
-    let grid = cfg.grid_dim.0;
+    let resident = sm_partition::persistent_config(dev, (TILE as u32, 1, 1), 0).map_err(s)?;
+    // One block per SM (never more than can be resident): roles by block index are roles by SM.
+    let grid = resident.grid_dim.0.min(dev.sm_count().max(1));
+    let cfg = LaunchConfig { grid_dim: (grid, 1, 1), ..resident };
     if grid < 2 {
         return Err(format!("a persistent grid of {grid} block(s) cannot hold both roles (need 2 resident blocks)"));
     }
@@ -259,7 +262,7 @@ fn main() {
     };
     let comm: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
     println!("device: {} ({} SMs)", common::describe(&dev), dev.sm_count());
-    let (tiles, iters) = if dev.is_emulator() { (64, 64) } else { (1 << 16, 512) };
+    let (tiles, iters) = if dev.is_emulator() { (32, 64) } else { (1 << 15, 1024) };
     match run(&dev, tiles, comm, iters) {
         Ok(r) => {
             println!(

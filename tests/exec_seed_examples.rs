@@ -22,7 +22,7 @@ fn sm_partition_matches_cpu() {
         eprintln!("skipped: the persistent grid needs 2 resident blocks and this emulator has {} worker", dev.sm_count());
         return;
     }
-    let (tiles, iters) = if dev.is_emulator() { (24, 16) } else { (4096, 256) };
+    let (tiles, iters) = if dev.is_emulator() { (12, 16) } else { (4096, 256) };
     for comm in [1, 20] {
         let r = sm_partition_example::run(&dev, tiles, comm, iters).unwrap();
         assert_eq!(r.comm.blocks + r.compute.blocks, r.grid as usize);
