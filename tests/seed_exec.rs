@@ -246,3 +246,50 @@ fn inline_ptx_the_emulator_cannot_run_is_named() {
         assert_eq!(y.download().unwrap()[0], 0b1111_1000);
     }
 }
+
+#[ptx_kernel]
+pub fn scoped_sub_shared(x: &mut [i32], y: &mut [u64]) {
+    let tile = gpu::SharedArray::<i32, 1>::new();
+    let t = gpu::thread_idx_x();
+    if t == 0 {
+        tile[0] = 1000;
+    }
+    gpu::sync_threads();
+    gpu::atomic_sub_scoped(&mut tile[0], 3, gpu::Scope::Block);
+    gpu::atomic_sub_ordered(&mut y[0], 2, gpu::Ordering::Release, gpu::Scope::Device);
+    gpu::sync_threads();
+    if t == 0 {
+        x[0] = gpu::load_acquire_scoped(&tile[0], gpu::Scope::Block);
+    }
+}
+
+#[test]
+fn scoped_atomics_on_shared_memory_and_sub() {
+    let dev = device();
+    let mut x = dev.alloc_zeros::<i32>(1).unwrap();
+    let mut y = dev.upload(&[10_000u64]).unwrap();
+    let cfg = LaunchConfig { grid_dim: (3, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 };
+    scoped_sub_shared::launch(&dev, cfg, &mut x, &mut y).unwrap();
+    assert_eq!(x.download().unwrap(), vec![1000 - 3 * 128]);
+    assert_eq!(y.download().unwrap(), vec![10_000 - 2 * 3 * 128]);
+    assert!(scoped_sub_shared::PTX.contains("atom.relaxed.cta.shared.add.s32"), "{}", scoped_sub_shared::PTX);
+    assert!(scoped_sub_shared::PTX.contains("ld.acquire.cta.shared.s32"), "{}", scoped_sub_shared::PTX);
+    ptx_gen::ptxas::check_or_skip(scoped_sub_shared::PTX, &["sm_90"]).unwrap();
+}
+
+/// Every kernel of this file assembles with ptxas (when it is available: `PTXAS` or PATH).
+#[test]
+fn seed_kernels_assemble() {
+    for ptx in [
+        bounded_fill::PTX,
+        capped_fill::PTX,
+        sm_ids::PTX,
+        message_passing::PTX,
+        cas_counter::PTX,
+        asm_kernel::PTX,
+        asm_unknown::PTX,
+        scoped_sub_shared::PTX,
+    ] {
+        ptx_gen::ptxas::check_or_skip(ptx, &["sm_90"]).unwrap();
+    }
+}

@@ -89,16 +89,16 @@ pub fn fence_scoped(scope: Scope) {
 }
 
 macro_rules! scoped_atomics {
-    ($($op:literal, $scoped:ident, $ordered:ident;)*) => {$(
+    ($($op:literal $ptx:literal, $scoped:ident, $ordered:ident;)*) => {$(
         #[doc = concat!("Atomically `", $op, "`s `v` into `*x` at `scope` with relaxed semantics and returns the old \
-                         value (`atom.relaxed.<scope>.global.", $op, "`, sm_70).")]
+                         value (`atom.relaxed.<scope>.{global,shared}.", $ptx, "`, sm_70).")]
         #[track_caller]
         pub fn $scoped<T: Copy>(x: &mut T, v: T, scope: Scope) -> T {
             let _ = (x, v, scope);
             host_call(stringify!($scoped))
         }
         #[doc = concat!("Atomically `", $op, "`s `v` into `*x` with the given semantics at `scope` and returns the \
-                         old value (`atom.<sem>.<scope>.global.", $op, "`, sm_70).")]
+                         old value (`atom.<sem>.<scope>.{global,shared}.", $ptx, "`, sm_70).")]
         #[track_caller]
         pub fn $ordered<T: Copy>(x: &mut T, v: T, order: Ordering, scope: Scope) -> T {
             let _ = (x, v, order, scope);
@@ -108,13 +108,14 @@ macro_rules! scoped_atomics {
 }
 
 scoped_atomics! {
-    "add", atomic_add_scoped, atomic_add_ordered;
-    "min", atomic_min_scoped, atomic_min_ordered;
-    "max", atomic_max_scoped, atomic_max_ordered;
-    "and", atomic_and_scoped, atomic_and_ordered;
-    "or", atomic_or_scoped, atomic_or_ordered;
-    "xor", atomic_xor_scoped, atomic_xor_ordered;
-    "exch", atomic_exch_scoped, atomic_exch_ordered;
+    "add" "add", atomic_add_scoped, atomic_add_ordered;
+    "sub" "add` of `-v", atomic_sub_scoped, atomic_sub_ordered;
+    "min" "min", atomic_min_scoped, atomic_min_ordered;
+    "max" "max", atomic_max_scoped, atomic_max_ordered;
+    "and" "and", atomic_and_scoped, atomic_and_ordered;
+    "or" "or", atomic_or_scoped, atomic_or_ordered;
+    "xor" "xor", atomic_xor_scoped, atomic_xor_ordered;
+    "exch" "exch", atomic_exch_scoped, atomic_exch_ordered;
 }
 
 /// Compare-and-swap at `scope`, relaxed: if `*x == expected` it becomes `new`; returns the old value

@@ -5,7 +5,8 @@
 //! - memory ordering: `gpu::load_acquire(&x[i])`, `gpu::store_release(&mut x[i], v)` (device scope) and their
 //!   `_scoped` forms taking a `gpu::Scope`; `gpu::fence_scoped(scope)`;
 //! - atomics with an explicit scope: `gpu::atomic_<op>_scoped(&mut x[i], v, scope)` (relaxed) and
-//!   `gpu::atomic_<op>_ordered(&mut x[i], v, gpu::Ordering::…, scope)`, `<op>` one of `add min max and or xor exch`,
+//!   `gpu::atomic_<op>_ordered(&mut x[i], v, gpu::Ordering::…, scope)`,
+//!   `<op>` one of `add sub min max and or xor exch`,
 //!   plus `atomic_cas_scoped(&mut x[i], expected, new, scope)` / `atomic_cas_ordered(…, ordering, scope)`;
 //! - named barriers: `gpu::barrier_sync(id, threads)`, `gpu::barrier_arrive(id, threads)`;
 //! - inline PTX: `gpu::ptx_asm!("template", in(T) expr, out(T) place, inout(T) place, …)` inside `unsafe`.
@@ -30,7 +31,17 @@ pub enum SeedOp {
     /// `st.release.<scope>.{global,shared}`.
     StoreRelease { base: Base, index: ExprId, value: ExprId, scope: Scope },
     /// `atom.<sem>.<scope>.{global,shared}.<op>`, returning the old value; `cmp` is the expected value of `cas`.
-    Atomic { op: AtomOp, base: Base, index: ExprId, value: ExprId, cmp: Option<ExprId>, order: Ordering, scope: Scope },
+    /// `negate`: `atomic_sub_*`, the `add` of `-value` (wrapping for integers).
+    Atomic {
+        op: AtomOp,
+        negate: bool,
+        base: Base,
+        index: ExprId,
+        value: ExprId,
+        cmp: Option<ExprId>,
+        order: Ordering,
+        scope: Scope,
+    },
     /// `fence.acq_rel.<scope>`.
     Fence(Scope),
     /// `bar.sync id, count` / `bar.arrive id, count`.
@@ -82,8 +93,9 @@ pub fn ordering_from_name(name: &str) -> Option<Ordering> {
 }
 
 /// The read-modify-write operations of `atomic_<op>_scoped` / `_ordered` (`cas` has its own shape).
-pub const ATOMIC_OPS: [(&str, AtomOp); 8] = [
+pub const ATOMIC_OPS: [(&str, AtomOp); 9] = [
     ("add", AtomOp::Add),
+    ("sub", AtomOp::Add),
     ("min", AtomOp::Min),
     ("max", AtomOp::Max),
     ("and", AtomOp::And),

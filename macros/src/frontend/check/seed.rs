@@ -238,7 +238,7 @@ impl Checker<'_> {
         let scope = self.scope_arg(args[n - 1]);
         Some(match (elem, order, scope) {
             (Some((base, index)), Some(order), Some(scope)) => self.push(
-                ExprKind::Seed(Box::new(SeedOp::Atomic { op, base, index, value, cmp, order, scope })),
+                ExprKind::Seed(Box::new(SeedOp::Atomic { op, negate: opname == "sub", base, index, value, cmp, order, scope })),
                 span,
             ),
             _ => self.push(ExprKind::Error, span),

@@ -20,7 +20,7 @@ impl Inferer<'_, '_> {
                 self.unify(tp, tv, sv);
                 UNIT
             }
-            SeedOp::Atomic { op, base, index, value, cmp, .. } => {
+            SeedOp::Atomic { op, negate, base, index, value, cmp, .. } => {
                 let tp = self.place(Place::Index(*base, *index));
                 for v in cmp.iter().chain(std::iter::once(value)) {
                     let tv = self.expr(*v);
@@ -31,7 +31,11 @@ impl Inferer<'_, '_> {
                     if atom_type(*op, elem).is_none() {
                         self.errors.at(
                             span,
-                            format!("`atomic_{}` does not exist for `{}` elements in PTX", op.name(), elem.name()),
+                            format!(
+                                "`atomic_{}` does not exist for `{}` elements in PTX",
+                                if *negate { "sub" } else { op.name() },
+                                elem.name()
+                            ),
                         );
                     }
                 }

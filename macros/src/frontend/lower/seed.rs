@@ -48,7 +48,7 @@ impl Lowerer<'_, '_, '_> {
                 self.b.ins().st(access, addr, src);
                 Val::Unit
             }
-            SeedOp::Atomic { op, base, index, value, cmp, order, scope } => {
+            SeedOp::Atomic { op, negate, base, index, value, cmp, order, scope } => {
                 let Some((addr, sl)) = self.mutable_element(*base, *index, id) else { return Val::Unit };
                 let mut ops = Vec::new();
                 for (k, e) in cmp.iter().chain(std::iter::once(value)).enumerate() {
@@ -63,6 +63,7 @@ impl Lowerer<'_, '_, '_> {
                     return self.internal(id, "an atomic on an element type PTX has no atomic for");
                 };
                 let (src, cmp_op) = if ops.len() == 2 { (ops[1], Some(ops[0])) } else { (ops[0], None) };
+                let src = if *negate { self.unary(UnaryOp::Neg, src, sl.elem) } else { src };
                 let r = self.b.ins().atom(
                     *op,
                     sl.space,
