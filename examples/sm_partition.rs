@@ -10,8 +10,9 @@
 //!
 //! The communication blocks wait for the compute blocks, so every block must be resident at once: the grid is
 //! checked with `sm_partition::persistent_config` (SMs × resident blocks per SM; on the emulator one block per worker
-//! thread, all running concurrently) and launched with **one block of 1024 threads per SM**, so that a block's role
-//! is its SM's role: 20 communication blocks reserve (about) 20 SMs, as the printed `%smid` census shows. Every block records its `%smid` and its start/end `%globaltimer`; the run prints how
+//! thread, all running concurrently) and launched with **one block of 1024 threads per SM** (each block asks for just
+//! over half an SM's shared memory, so no two fit on one SM), so that a block's role is its SM's role: 20
+//! communication blocks reserve 20 SMs, as the printed `%smid` census shows. Every block records its `%smid` and its start/end `%globaltimer`; the run prints how
 //! many distinct SMs each role occupied, how long each role ran, and the tile throughput against the same kernel
 //! with no communication blocks (compute alone on every SM).
 //!
@@ -173,8 +174,10 @@ fn role(sm: &[u32], times: &[u64], blocks: std::ops::Range<usize>) -> Role {
 /// against the CPU, and times it against compute alone.
 pub fn run(dev: &Device, tiles: usize, comm_blocks: u32, iters: u32) -> std::result::Result<Report, String> {
     let s = |e: Error| e.to_string();
-    let resident = sm_partition::persistent_config(dev, (TILE as u32, 1, 1), 0).map_err(s)?;
-    // One block per SM (never more than can be resident): roles by block index are roles by SM.
+    // Just over half an SM's shared memory per block (unused by the kernel) makes "one block per SM" a resource
+    // fact rather than a scheduler habit: two blocks cannot share an SM, so roles by block index are roles by SM.
+    let smem = dev.limits().max_shared_mem_per_block_optin / 2 + 1024;
+    let resident = sm_partition::persistent_config(dev, (TILE as u32, 1, 1), smem).map_err(s)?;
     let grid = resident.grid_dim.0.min(dev.sm_count().max(1));
     let cfg = LaunchConfig { grid_dim: (grid, 1, 1), ..resident };
     if grid < 2 {
