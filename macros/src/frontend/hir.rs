@@ -295,6 +295,8 @@ pub enum Place {
     /// `x[i]` of a slice parameter or a shared array (`t[y][x]` of a 2-D one is linearised by `check`); the index
     /// expression.
     Index(Base, ExprId),
+    /// `a[i]` / `a[i][j]` of a local array.
+    Elem(LocalId, ExprId, Option<ExprId>),
 }
 
 /// `for var in start..end`, `start..=end`, `(start..end).step_by(step)`.
@@ -308,6 +310,8 @@ pub struct ForLoop {
     pub inclusive: bool,
     /// `step_by`'s argument (a `usize`).
     pub step: Option<ExprId>,
+    /// `#[unroll]`: constant bounds, the body repeated once per value (the variable a constant in each copy).
+    pub unroll: bool,
     pub body: Block,
 }
 
@@ -332,6 +336,12 @@ pub enum ExprKind {
     Index(Base, ExprId),
     /// `x.len()`.
     Len(Base),
+    /// `[a, b, c]`.
+    Array(Vec<ExprId>),
+    /// `[x; n]` (`m == 0`) or `[[x; m]; n]`.
+    Repeat(ExprId, u32, u32),
+    /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
+    Elem(ExprId, ExprId),
     Intrinsic(Intrinsic),
     /// A `gpu::` intrinsic taking arguments (see [`super::intrinsics`]).
     Call(super::intrinsics::Call, Vec<ExprId>),
