@@ -35,6 +35,39 @@
 /// `TARGET` and `launch(dev, cfg, args…)`. See the [`gpu`] module for the supported subset and its semantics.
 pub use ptx_kernel_macros::ptx_kernel;
 
+/// Kernels and the device functions they call, in one inline module.
+///
+/// ```ignore
+/// #[ptx_module]
+/// mod kernels {
+///     use ptx_kernel::prelude::*;
+///
+///     #[ptx_device]
+///     fn lerp(a: f32, b: f32, t: f32) -> f32 {
+///         a + (b - a) * t
+///     }
+///
+///     #[ptx_kernel]
+///     pub fn blend(x: &[f32], y: &mut [f32], t: f32) {
+///         let i = gpu::global_idx_x() as usize;
+///         if i < y.len() {
+///             y[i] = lerp(x[i], y[i], t);
+///         }
+///     }
+/// }
+/// // kernels::blend::launch(&dev, cfg, &x, &mut y, 0.25)
+/// ```
+///
+/// A proc macro sees only the item it is attached to, so the kernels and their helpers share one module that the
+/// attribute sees whole. Calls of `#[ptx_device]` functions are inlined at each call site (parameters bound to the
+/// arguments, evaluated once, left to right; `return v` leaves the inlined body); helpers may call helpers;
+/// recursion is a compile error. Helpers take scalars and return a scalar or `()`; they stay ordinary Rust
+/// functions of the module too.
+pub use ptx_kernel_macros::ptx_module;
+
+/// Marks a device function inside a [`ptx_module`](macro@ptx_module).
+pub use ptx_kernel_macros::ptx_device;
+
 pub mod gpu;
 
 pub use half;
@@ -42,7 +75,7 @@ pub use ptx_kernel_runtime::*;
 
 /// The names kernels and the programs launching them need: `use ptx_kernel::prelude::*;`.
 pub mod prelude {
-    pub use crate::{gpu, ptx_kernel};
+    pub use crate::{gpu, ptx_device, ptx_kernel, ptx_module};
     pub use ptx_kernel_runtime::prelude::*;
 }
 

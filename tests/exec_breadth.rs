@@ -481,3 +481,39 @@ fn local_arrays_match_cpu() {
         }
     }
 }
+
+// ----- device functions ------------------------------------------------------------------------------------------
+
+#[test]
+fn device_functions_are_inlined() {
+    let dev = dev();
+    let mut rng = Rng::new(16);
+    let n = 256usize;
+    let x = rng.f32s(n);
+    let y0 = rng.f32s(n);
+    let ns: Vec<u32> = (0..n).map(|i| if i % 9 == 0 { 0 } else { (rng.next() % 100_000) as u32 }).collect();
+    let (dx, dn) = (dev.upload(&x).unwrap(), dev.upload(&ns).unwrap());
+    let mut dy = dev.upload(&y0).unwrap();
+    let mut steps = dev.alloc_zeros::<u32>(n).unwrap();
+    device::helpers::device_calls::launch(&dev, cfg(2, 128), &dx, &mut dy, &dn, &mut steps, 0.3).unwrap();
+    let (y, steps) = (dy.download().unwrap(), steps.download().unwrap());
+    let collatz = |mut n: u32| -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        let mut s = 0;
+        while n != 1 {
+            n = if n % 2 == 0 { n / 2 } else { n.wrapping_mul(3).wrapping_add(1) };
+            s += 1;
+            if s == 500 {
+                return s;
+            }
+        }
+        s
+    };
+    for i in 0..n {
+        let want = (x[i] + (y0[i] - x[i]) * 0.3) + (1.0 + (2.0f32 - 1.0) * 0.5);
+        assert_eq!(y[i].to_bits(), want.to_bits(), "{i}");
+        assert_eq!(steps[i], collatz(ns[i]) + collatz(7), "{i}");
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod arrays;
 pub mod atomics;
+pub mod device;
 pub mod shared;
 pub mod warp;
 
@@ -36,4 +37,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("vec4_axpy", arrays::vec4_axpy::PTX),
     ("vector_kinds", arrays::vector_kinds::PTX),
     ("local_arrays", arrays::local_arrays::PTX),
+    ("device_calls", device::helpers::device_calls::PTX),
 ];

@@ -566,6 +566,34 @@ impl Inferer<'_, '_> {
                 UNIT
             }
             ExprKind::Break(_) | ExprKind::Continue(_) | ExprKind::Return => NEVER,
+            ExprKind::Inline(inl) => {
+                for (l, a) in &inl.params {
+                    let ta = self.expr(*a);
+                    let sa = self.span(*a);
+                    let lt = self.locals[l.0 as usize];
+                    self.unify(lt, ta, sa);
+                }
+                let want = match inl.ret {
+                    Some(t) => It::Known(Ty::Scalar(t)),
+                    None => UNIT,
+                };
+                let tb = self.block(&inl.body);
+                let tail_span = inl.body.tail.map_or(span, |t| self.span(t));
+                self.unify(want, tb, tail_span);
+                want
+            }
+            ExprKind::FrameReturn(frame, v) => {
+                let want = match body.loops.get(frame.0 as usize).and_then(|d| d.ret) {
+                    Some(t) => It::Known(Ty::Scalar(t)),
+                    None => UNIT,
+                };
+                let tv = match v {
+                    Some(v) => self.expr(*v),
+                    None => UNIT,
+                };
+                self.unify(want, tv, span);
+                NEVER
+            }
             ExprKind::Block(b) => self.block(b),
         };
         self.set(id, t)

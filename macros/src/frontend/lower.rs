@@ -131,6 +131,7 @@ pub fn lower_kernel_with_vars(
         slices: Vec::new(),
         shared,
         arrays: Vec::new(),
+        frames: std::collections::HashMap::new(),
         ln_parts: None,
         loops: vec![None; body.loops.len()],
         errors,
@@ -209,6 +210,8 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     slices: Vec<SliceRegs>,
     /// Shared arrays, by `SharedId`.
     pub(super) shared: Vec<SharedVar>,
+    /// Inlined device functions being lowered: frame → (exit block, result register).
+    pub(super) frames: std::collections::HashMap<u32, (IrBlock, Option<Reg>)>,
     /// Array values, by `ArrId`.
     pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
     /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
@@ -317,7 +320,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// After `return`/`break`/`continue`: go on lowering in a block nothing reaches.
-    fn open_dead(&mut self) {
+    pub(super) fn open_dead(&mut self) {
         let dead = self.b.create_block();
         self.open(dead);
     }
@@ -524,6 +527,22 @@ impl Lowerer<'_, '_, '_> {
             ExprKind::Array(elems) => self.array_literal(elems, id),
             ExprKind::Repeat(x, n, m) => self.repeat(*x, *n, *m, id),
             ExprKind::Elem(a, i) => self.elem_read(*a, *i, id),
+            ExprKind::Inline(inl) => self.inline(inl, id),
+            ExprKind::FrameReturn(frame, v) => {
+                let val = v.map(|v| (v, self.expr(v)));
+                self.loc(id);
+                let Some(&(exit, result)) = self.frames.get(&frame.0) else {
+                    return self.internal(id, "`return` outside of an inlined function");
+                };
+                if let (Some(r), Some((v, val))) = (result, val) {
+                    if let Some((op, _)) = self.scalar(val, v) {
+                        self.b.ins().mov_to(r, op);
+                    }
+                }
+                self.b.jump(exit);
+                self.open_dead();
+                Val::Unit
+            }
             ExprKind::Len(Base::Slice(s)) => match self.slices.get(s.0 as usize) {
                 Some(sl) => Val::Scalar(Operand::Reg(sl.len), ScalarTy::Usize),
                 None => self.internal(id, "an unknown slice"),
@@ -1246,6 +1265,49 @@ impl Lowerer<'_, '_, '_> {
 }
 
 impl Lowerer<'_, '_, '_> {
+    /// An inlined `#[ptx_device]` call: arguments left to right, parameters bound (a `mut` parameter gets its own
+    /// register), the body, and `return`s jumping to the end with the result register assigned.
+    fn inline(&mut self, inl: &Inline, id: ExprId) -> Val {
+        let body = self.body;
+        let mut vals = Vec::with_capacity(inl.params.len());
+        for (k, (_, a)) in inl.params.iter().enumerate() {
+            let v = self.expr(*a);
+            let later_pure = inl.params[k + 1..].iter().all(|(_, x)| is_pure(body, *x));
+            vals.push(if later_pure { v } else { self.stable(v) });
+        }
+        self.loc(id);
+        for ((l, _), v) in inl.params.iter().zip(vals) {
+            let v = if self.body.local(*l).mutable {
+                match v {
+                    Val::Scalar(op, t) => {
+                        let r = self.b.ins().mov(t.reg_type(), op);
+                        self.mark_mutable(r);
+                        Val::Scalar(Operand::Reg(r), t)
+                    }
+                    v => v,
+                }
+            } else {
+                self.stable(v)
+            };
+            self.locals[l.0 as usize] = Some(v);
+        }
+        let result = inl.ret.map(|t| self.b.func_mut().new_reg(t.reg_type()));
+        let exit = self.b.create_block();
+        self.frames.insert(inl.frame.0, (exit, result));
+        let v = self.block(&inl.body);
+        self.loc(id);
+        if let (Some(r), Val::Scalar(op, _)) = (result, v) {
+            self.b.ins().mov_to(r, op);
+        }
+        self.b.jump(exit);
+        self.open(exit);
+        self.frames.remove(&inl.frame.0);
+        match (result, inl.ret) {
+            (Some(r), Some(t)) => Val::Scalar(Operand::Reg(r), t),
+            _ => Val::Unit,
+        }
+    }
+
     /// `#[unroll] for v in a..b` with constant bounds: the body once per value, `v` a constant in each copy;
     /// `continue` jumps to the next copy, `break` past the last.
     fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
@@ -1323,6 +1385,8 @@ pub(super) fn is_pure(body: &Body, e: ExprId) -> bool {
                 | ExprKind::While(..)
                 | ExprKind::For(_)
                 | ExprKind::Block(_)
+                | ExprKind::Inline(_)
+                | ExprKind::FrameReturn(..)
                 | ExprKind::If(..)
         ) {
             ok = false;

@@ -21,6 +21,7 @@ pub mod check_arrays;
 pub mod check_shared;
 pub mod codegen;
 pub mod consts;
+pub mod device;
 pub mod diag;
 pub mod expand;
 pub mod fallback;
