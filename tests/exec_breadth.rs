@@ -517,3 +517,47 @@ fn device_functions_are_inlined() {
         assert_eq!(steps[i], collatz(ns[i]) + collatz(7), "{i}");
     }
 }
+
+// ----- generic kernels -------------------------------------------------------------------------------------------
+
+#[test]
+fn generic_kernels_by_instance() {
+    let dev = dev();
+    let mut rng = Rng::new(17);
+    let n = 500usize;
+    let x = rng.f32s(n);
+    let y0 = rng.f32s(n);
+    let (dx, mut dy) = (dev.upload(&x).unwrap(), dev.upload(&y0).unwrap());
+    generic::axpy::launch(&dev, LaunchConfig::for_num_elems(n as u32), 1.5f32, &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..n {
+        assert_eq!(y[i].to_bits(), 1.5f32.mul_add(x[i], y0[i]).to_bits());
+    }
+    let xd: Vec<f64> = x.iter().map(|&v| v as f64 / 3.0).collect();
+    let yd: Vec<f64> = y0.iter().map(|&v| v as f64 * 7.0).collect();
+    let (dx, mut dy) = (dev.upload(&xd).unwrap(), dev.upload(&yd).unwrap());
+    generic::axpy::launch::<f64>(&dev, LaunchConfig::for_num_elems(n as u32), -0.25, &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..n {
+        assert_eq!(y[i].to_bits(), (-0.25f64).mul_add(xd[i], yd[i]).to_bits());
+    }
+    assert_eq!(generic::axpy::axpy_f32::ENTRY, "axpy_f32");
+
+    let v: Vec<u32> = (0..1000).map(|_| (rng.next() as u32) >> 12).collect();
+    let dv = dev.upload(&v).unwrap();
+    for block in [64usize, 128] {
+        let blocks = 1000usize.div_ceil(block);
+        let mut sums = dev.alloc_zeros::<u32>(blocks).unwrap();
+        let c = cfg(blocks as u32, block as u32);
+        if block == 64 {
+            generic::block_sum::launch::<64>(&dev, c, &dv, &mut sums).unwrap();
+        } else {
+            generic::block_sum::launch::<128>(&dev, c, &dv, &mut sums).unwrap();
+        }
+        let sums = sums.download().unwrap();
+        for b in 0..blocks {
+            let want: u32 = v[b * block..((b + 1) * block).min(1000)].iter().sum();
+            assert_eq!(sums[b], want, "block {block}: {b}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 pub mod arrays;
 pub mod atomics;
 pub mod device;
+pub mod generic;
 pub mod shared;
 pub mod warp;
 
@@ -38,4 +39,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("vector_kinds", arrays::vector_kinds::PTX),
     ("local_arrays", arrays::local_arrays::PTX),
     ("device_calls", device::helpers::device_calls::PTX),
+    ("axpy_f32", generic::axpy::axpy_f32::PTX),
+    ("axpy_f64", generic::axpy::axpy_f64::PTX),
+    ("block_sum_64", generic::block_sum::block_sum_64::PTX),
+    ("block_sum_128", generic::block_sum::block_sum_128::PTX),
 ];

@@ -14,6 +14,8 @@ const MIN_SM: u32 = 52;
 pub struct KernelOptions {
     /// `target = "sm_XX"`; `None`: the lowest target that supports what the kernel uses.
     pub target: Option<Target>,
+    /// `instances(…)` of a generic kernel: the list's tokens (see [`generics`](super::generics)).
+    pub instances: Option<TokenStream>,
 }
 
 /// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
@@ -27,9 +29,14 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
                 Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
             }
             Ok(())
+        } else if meta.path.is_ident("instances") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            options.instances = Some(content.parse()?);
+            Ok(())
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`)",
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `instances(…)`)",
                 meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string())
             )))
         }

@@ -28,6 +28,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#msg #item);
         }
     };
+    if super::generics::is_generic(&item_fn) {
+        return super::generics::expand_generic(attr, &item_fn);
+    }
     let (sig, result) = compile_fn(attr, &item_fn);
     match result {
         Ok(c) => expansion(&item_fn, &sig, &c),

@@ -25,6 +25,7 @@ pub mod device;
 pub mod diag;
 pub mod expand;
 pub mod fallback;
+pub mod generics;
 pub mod hir;
 pub mod infer;
 pub mod intrinsics;

@@ -76,8 +76,9 @@ pub fn parse_signature(item: &syn::ItemFn, errors: &mut Errors) -> KernelSig {
             syn::GenericParam::Lifetime(_) => {}
             syn::GenericParam::Type(_) | syn::GenericParam::Const(_) => errors.spanned(
                 g,
-                "generic parameters are not supported in #[ptx_kernel] functions: a kernel is compiled once, \
-                 to one PTX entry (write it for a concrete type; lifetime parameters are fine)",
+                "a generic #[ptx_kernel] lists its instances, each compiled to its own PTX entry: \
+                 `#[ptx_kernel(instances(f32, f64))]` for a type parameter, `#[ptx_kernel(instances(N = 128, \
+                 N = 256))]` for const parameters (lifetime parameters need nothing)",
             ),
         }
     }
