@@ -3,7 +3,10 @@
 //! `breadth_ptx.rs` (snapshots and ptxas).
 #![allow(dead_code, clippy::all)]
 
+pub mod arrays;
 pub mod atomics;
+pub mod device;
+pub mod generic;
 pub mod shared;
 pub mod warp;
 
@@ -32,4 +35,12 @@ pub const ALL: &[(&str, &str)] = &[
     ("warp_reduce_f32", warp::warp_reduce_f32::PTX),
     ("warp_reduce_i64", warp::warp_reduce_i64::PTX),
     ("warp_ids", warp::warp_ids::PTX),
+    ("vec4_axpy", arrays::vec4_axpy::PTX),
+    ("vector_kinds", arrays::vector_kinds::PTX),
+    ("local_arrays", arrays::local_arrays::PTX),
+    ("device_calls", device::helpers::device_calls::PTX),
+    ("axpy_f32", generic::axpy::axpy_f32::PTX),
+    ("axpy_f64", generic::axpy::axpy_f64::PTX),
+    ("block_sum_64", generic::block_sum::block_sum_64::PTX),
+    ("block_sum_128", generic::block_sum::block_sum_128::PTX),
 ];

@@ -17,6 +17,8 @@ pub struct KernelOptions {
     /// `launch_bounds(max_threads = N, min_blocks = M)` and `max_registers = R`: `.maxntid`, `.minnctapersm`,
     /// `.maxnreg` (see [`super::seed_attr`]).
     pub kernel_attrs: ptx_gen::KernelAttrs,
+    /// `instances(…)` of a generic kernel: the list's tokens (see [`generics`](super::generics)).
+    pub instances: Option<TokenStream>,
 }
 
 /// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
@@ -30,11 +32,16 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
                 Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
             }
             Ok(())
+        } else if meta.path.is_ident("instances") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            options.instances = Some(content.parse()?);
+            Ok(())
         } else if super::seed_attr::is_seed_option(&meta) {
             super::seed_attr::parse_seed_option(meta, &mut options.kernel_attrs)
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, {})",
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `instances(…)`, {})",
                 meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string()),
                 super::seed_attr::SUPPORTED
             )))

@@ -41,6 +41,16 @@ const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters and shar
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
+    check_body_with(item, sig, &super::device::Helpers::default(), errors)
+}
+
+/// [`check_body`] with the `#[ptx_device]` functions the body may call (inlined).
+pub fn check_body_with(
+    item: &syn::ItemFn,
+    sig: &KernelSig,
+    helpers: &super::device::Helpers,
+    errors: &mut Errors,
+) -> Body {
     let slice_mutable = sig.slices().map(|(_, _, _, m)| m).collect();
     let mut c = Checker {
         body: Body::default(),
@@ -48,6 +58,9 @@ pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> B
         scopes: vec![Vec::new()],
         loop_stack: Vec::new(),
         slice_mutable,
+        helpers,
+        inline_stack: Vec::new(),
+        frames: Vec::new(),
         errors,
         unsafe_depth: 0,
     };
@@ -87,11 +100,17 @@ pub(super) struct Checker<'e> {
     /// Current nesting of expressions and blocks.
     depth: usize,
     /// Innermost scope last; a name's latest binding wins (shadowing).
-    scopes: Vec<Vec<(String, Binding)>>,
+    pub(super) scopes: Vec<Vec<(String, Binding)>>,
     /// Enclosing loops, innermost last.
-    loop_stack: Vec<LoopId>,
+    pub(super) loop_stack: Vec<LoopId>,
     /// Whether each slice parameter is `&mut [T]`, by [`SliceId`].
     pub(super) slice_mutable: Vec<bool>,
+    /// The device functions that calls may inline.
+    pub(super) helpers: &'e super::device::Helpers,
+    /// Device functions being inlined, outermost first (a name already here is recursion).
+    pub(super) inline_stack: Vec<String>,
+    /// The frames of the device functions being inlined, innermost last.
+    pub(super) frames: Vec<LoopId>,
     pub(super) errors: &'e mut Errors,
     /// Enclosing `unsafe` blocks (inline PTX needs one).
     unsafe_depth: usize,
@@ -110,7 +129,7 @@ impl Checker<'_> {
         self.push(ExprKind::Error, SpanRange::of(node))
     }
 
-    fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
+    pub(super) fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
         self.body.locals.push(LocalData { name, mutable, annotation, span });
         LocalId(self.body.locals.len() as u32 - 1)
     }
@@ -126,13 +145,13 @@ impl Checker<'_> {
         self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, b)| b)
     }
 
-    fn new_loop(&mut self, kind: LoopKind, label: Option<&syn::Label>) -> LoopId {
+    pub(super) fn new_loop(&mut self, kind: LoopKind, label: Option<&syn::Label>) -> LoopId {
         let label = label.map(|l| l.name.ident.to_string());
-        self.body.loops.push(LoopData { kind, label, has_break: false });
+        self.body.loops.push(LoopData { kind, label, has_break: false, ret: None });
         LoopId(self.body.loops.len() as u32 - 1)
     }
 
-    fn block(&mut self, block: &syn::Block) -> Block {
+    pub(super) fn block(&mut self, block: &syn::Block) -> Block {
         self.scopes.push(Vec::new());
         let mut out = Block::default();
         let n = block.stmts.len();
@@ -271,10 +290,20 @@ impl Checker<'_> {
                     None => self.reject(&*c.ty, unsupported_type_message(&c.ty, "casts")),
                 }
             }
-            syn::Expr::Index(ix) => match self.index_place(ix) {
-                Some((base, index)) => self.push(ExprKind::Index(base, index), expr_range(e)),
-                None => self.push(ExprKind::Error, expr_range(e)),
-            },
+            syn::Expr::Index(ix) => {
+                if self.is_value_index(ix) {
+                    let base = self.expr(&ix.expr);
+                    if self.no_range(&ix.index).is_none() {
+                        return self.push(ExprKind::Error, expr_range(e));
+                    }
+                    let index = self.expr(&ix.index);
+                    return self.push(ExprKind::Elem(base, index), expr_range(e));
+                }
+                match self.index_place(ix) {
+                    Some((base, index)) => self.push(ExprKind::Index(base, index), expr_range(e)),
+                    None => self.push(ExprKind::Error, expr_range(e)),
+                }
+            }
             syn::Expr::Call(call) => self.call(call),
             syn::Expr::MethodCall(m) => self.method_call(m),
             syn::Expr::Block(b) => {
@@ -333,6 +362,9 @@ impl Checker<'_> {
                 None => self.push(ExprKind::Error, expr_range(e)),
             },
             syn::Expr::Return(r) => {
+                if let Some(id) = self.frame_return(r, e) {
+                    return id;
+                }
                 if let Some(v) = &r.expr {
                     if !matches!(&**v, syn::Expr::Tuple(t) if t.elems.is_empty()) {
                         return self.reject(
@@ -369,11 +401,8 @@ impl Checker<'_> {
                      {SUPPORTED_SCALARS}"
                 ),
             ),
-            syn::Expr::Array(_) | syn::Expr::Repeat(_) => self.reject(
-                e,
-                "arrays are not supported in #[ptx_kernel] functions: pass data in a slice parameter `&[T]` / \
-                 `&mut [T]`",
-            ),
+            syn::Expr::Array(a) => self.array_literal(a),
+            syn::Expr::Repeat(r) => self.repeat_literal(r),
             syn::Expr::Field(_) => self.reject(
                 e,
                 "field access is not supported in #[ptx_kernel] functions: kernel values are scalars",
@@ -614,6 +643,9 @@ impl Checker<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
+                if let Some(p) = self.array_place(ix) {
+                    return p;
+                }
                 let (base, index) = self.index_place(ix)?;
                 Some(Place::Index(base, index))
             }
@@ -663,6 +695,9 @@ impl Checker<'_> {
 
     fn call(&mut self, call: &syn::ExprCall) -> ExprId {
         let span = SpanRange { start: call.span(), end: call.paren_token.span.close() };
+        if let Some(id) = self.device_call(call, span) {
+            return id;
+        }
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
@@ -812,6 +847,7 @@ impl Checker<'_> {
         let start = self.expr(start);
         let end = self.expr(end);
         let step = step.map(|s| self.expr(s));
+        let unroll = self.unroll_attr(&f.attrs);
         let id = self.new_loop(LoopKind::For, f.label.as_ref());
         self.scopes.push(Vec::new());
         let var = match &*f.pat {
@@ -830,7 +866,7 @@ impl Checker<'_> {
         let body = self.block(&f.body);
         self.loop_stack.pop();
         self.scopes.pop();
-        self.push(ExprKind::For(Box::new(ForLoop { id, var, start, end, inclusive, step, body })), span)
+        self.push(ExprKind::For(Box::new(ForLoop { id, var, start, end, inclusive, step, body, unroll })), span)
     }
 
     /// The loop a `break`/`continue` (with an optional label) refers to.

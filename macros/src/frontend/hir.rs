@@ -89,6 +89,8 @@ pub enum LoopKind {
     While,
     Loop,
     For,
+    /// The body of an inlined device function (target of its `return`s).
+    Frame,
 }
 
 /// A loop.
@@ -98,6 +100,8 @@ pub struct LoopData {
     pub label: Option<String>,
     /// Whether some `break` targets it (a `loop` without one never ends: its type is `!`).
     pub has_break: bool,
+    /// Frames: the device function's result type.
+    pub ret: Option<ScalarTy>,
 }
 
 /// An expression and where it came from.
@@ -295,6 +299,8 @@ pub enum Place {
     /// `x[i]` of a slice parameter or a shared array (`t[y][x]` of a 2-D one is linearised by `check`); the index
     /// expression.
     Index(Base, ExprId),
+    /// `a[i]` / `a[i][j]` of a local array.
+    Elem(LocalId, ExprId, Option<ExprId>),
 }
 
 /// `for var in start..end`, `start..=end`, `(start..end).step_by(step)`.
@@ -308,7 +314,23 @@ pub struct ForLoop {
     pub inclusive: bool,
     /// `step_by`'s argument (a `usize`).
     pub step: Option<ExprId>,
+    /// `#[unroll]`: constant bounds, the body repeated once per value (the variable a constant in each copy).
+    pub unroll: bool,
     pub body: Block,
+}
+
+/// An inlined device-function call.
+#[derive(Clone, Debug)]
+pub struct Inline {
+    /// The function's name (for messages).
+    pub name: String,
+    /// Each parameter's local and its argument, in order (arguments are evaluated left to right first).
+    pub params: Vec<(LocalId, ExprId)>,
+    pub body: Block,
+    /// The frame `return` leaves.
+    pub frame: LoopId,
+    /// The declared result type (`None`: `()`).
+    pub ret: Option<ScalarTy>,
 }
 
 /// An expression.
@@ -332,6 +354,16 @@ pub enum ExprKind {
     Index(Base, ExprId),
     /// `x.len()`.
     Len(Base),
+    /// `[a, b, c]`.
+    Array(Vec<ExprId>),
+    /// `[x; n]` (`m == 0`) or `[[x; m]; n]`.
+    Repeat(ExprId, u32, u32),
+    /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
+    Elem(ExprId, ExprId),
+    /// A call of a `#[ptx_device]` function, inlined: its body checked at this call site.
+    Inline(Box<Inline>),
+    /// `return v` inside an inlined device function: leaves the frame (a [`LoopId`] of kind `Frame`).
+    FrameReturn(LoopId, Option<ExprId>),
     Intrinsic(Intrinsic),
     /// A `gpu::` intrinsic taking arguments (see [`super::intrinsics`]).
     Call(super::intrinsics::Call, Vec<ExprId>),

@@ -17,16 +17,20 @@
 
 pub mod attr;
 pub mod check;
+pub mod check_arrays;
 pub mod check_shared;
 pub mod codegen;
 pub mod consts;
+pub mod device;
 pub mod diag;
 pub mod expand;
 pub mod fallback;
+pub mod generics;
 pub mod hir;
 pub mod infer;
 pub mod intrinsics;
 pub mod lower;
+pub mod lower_arrays;
 pub mod lower_intrinsics;
 pub mod lower_math;
 pub mod seed;

@@ -114,6 +114,8 @@ impl Lowerer<'_, '_, '_> {
         enum Dest {
             Local(LocalId),
             Elem(Address, MemLoc),
+            /// A local array's element, written through `store_place` after the asm.
+            Place(Place),
         }
         let n_out = a.operands.iter().filter(|o| o.dir != AsmDir::In).count();
         let mut outputs: Vec<Reg> = Vec::new();
@@ -141,6 +143,15 @@ impl Lowerer<'_, '_, '_> {
                             };
                             (Dest::Local(l), cur)
                         }
+                        Place::Elem(..) if dir == AsmDir::InOut => {
+                            let span = self.span(id);
+                            self.errors.at(
+                                span,
+                                "an `inout` operand cannot be an element of a local array yet: copy it to a local",
+                            );
+                            return Val::Unit;
+                        }
+                        Place::Elem(..) => (Dest::Place(place), None),
                         Place::Index(s, i) => {
                             let Some((addr, sl)) = self.element_addr(s, i, id) else { return Val::Unit };
                             let cur = if dir == AsmDir::InOut { Some(self.load(sl, addr)) } else { None };
@@ -187,6 +198,7 @@ impl Lowerer<'_, '_, '_> {
                     let _ = ty;
                     self.store(sl, addr, Operand::Reg(r));
                 }
+                Dest::Place(p) => self.store_place(p, Operand::Reg(r), id),
             }
         }
         Val::Unit
