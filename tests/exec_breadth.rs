@@ -1,6 +1,7 @@
 //! The breadth kernels (shared memory, atomics, warp operations) run on `Device::from_env()` (the emulator unless
 //! `PTX_KERNEL_DEVICE` says otherwise) with random inputs, against CPU references: integers exactly, floats bit for
 //! bit where the operation order is fixed.
+#![allow(clippy::needless_range_loop, clippy::manual_is_multiple_of)]
 
 mod breadth;
 
