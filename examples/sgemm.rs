@@ -99,7 +99,7 @@ pub struct Report {
 /// the CPU (f64).
 pub fn run(dev: &Device, m: usize, n: usize, k: usize) -> std::result::Result<Report, String> {
     let e = |e: ptx_kernel::Error| e.to_string();
-    if m % TILE as usize != 0 || n % TILE as usize != 0 || k % DEPTH as usize != 0 || k == 0 {
+    if !m.is_multiple_of(TILE as usize) || !n.is_multiple_of(TILE as usize) || !k.is_multiple_of(DEPTH as usize) || k == 0 {
         return Err(format!("sgemm: {m}x{n}x{k}: M and N must be multiples of {TILE} and K of {DEPTH}"));
     }
     let mut rng = common::Rng::new(0x5E33);

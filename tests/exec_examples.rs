@@ -25,6 +25,9 @@ mod softmax_example;
 #[allow(dead_code)]
 #[path = "../examples/sgemm.rs"]
 mod sgemm_example;
+#[allow(dead_code)]
+#[path = "../examples/bf16_gemv.rs"]
+mod bf16_gemv_example;
 
 use ptx_kernel::Device;
 
@@ -115,6 +118,7 @@ fn example_kernels_assemble() {
         ("softmax", softmax_example::softmax::PTX),
         ("sgemm", sgemm_example::sgemm::PTX),
         ("transpose_tiled", transpose_example::transpose_tiled::PTX),
+        ("bf16_gemv", bf16_gemv_example::bf16_gemv::PTX),
     ] {
         if let Err(e) = ptx_gen::ptxas::check_or_skip(ptx, &["sm_80", "sm_90"]) {
             panic!("{name}: {e}");
@@ -122,5 +126,13 @@ fn example_kernels_assemble() {
         if let Ok(dir) = std::env::var("PTX_KERNEL_DUMP_DIR") {
             std::fs::write(format!("{dir}/{name}.ptx"), ptx).unwrap();
         }
+    }
+}
+
+#[test]
+fn bf16_gemv_matches_cpu() {
+    let dev = device();
+    for (rows, cols) in [(1, 4), (9, 100), (40, 1028)] {
+        bf16_gemv_example::run(&dev, rows, cols).unwrap();
     }
 }

@@ -7,6 +7,7 @@ pub mod arrays;
 pub mod atomics;
 pub mod device;
 pub mod generic;
+pub mod half;
 pub mod shared;
 pub mod warp;
 
@@ -43,4 +44,6 @@ pub const ALL: &[(&str, &str)] = &[
     ("axpy_f64", generic::axpy::axpy_f64::PTX),
     ("block_sum_64", generic::block_sum::block_sum_64::PTX),
     ("block_sum_128", generic::block_sum::block_sum_128::PTX),
+    ("half_ops", half::half_ops::PTX),
+    ("half_native", half::half_native::PTX),
 ];

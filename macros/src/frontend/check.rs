@@ -698,6 +698,9 @@ impl Checker<'_> {
         if let Some(id) = self.device_call(call, span) {
             return id;
         }
+        if let Some(id) = self.half_from(call, span) {
+            return id;
+        }
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
@@ -782,6 +785,11 @@ impl Checker<'_> {
                     ),
                 );
             }
+        }
+        if (name == "to_f32" || name == "to_f64") && m.args.is_empty() && m.turbofish.is_none() {
+            let recv = self.expr(&m.receiver);
+            let to = if name == "to_f32" { ScalarTy::F32 } else { ScalarTy::F64 };
+            return self.push(ExprKind::HalfConv(recv, None, to), span);
         }
         if name == "step_by" {
             return self.reject(

@@ -72,7 +72,7 @@ pub fn compile_fn_with(
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
-    let (func, vars) = lower_kernel_with_vars(&sig, &body, &types, &mut errors);
+    let (func, vars) = lower_kernel_with_vars(&sig, &body, &types, options.target.map(|t| t.sm), &mut errors);
     let mut func = func;
     func.attrs = options.kernel_attrs;
     if !errors.is_empty() {

@@ -343,9 +343,21 @@ pub fn expand_generic(attr: TokenStream, item: &syn::ItemFn) -> TokenStream {
             }
         }
     } else {
-        let cps = const_params.iter().map(|c| {
-            let (n, ty) = (&c.ident, &c.ty);
-            quote!(const #n: #ty)
+        let cps: Vec<TokenStream> = const_params
+            .iter()
+            .map(|c| {
+                let (n, ty) = (&c.ident, &c.ty);
+                quote!(const #n: #ty)
+            })
+            .collect();
+        let cnames: Vec<&syn::Ident> = const_params.iter().map(|c| &c.ident).collect();
+        let listed = inst_mods.iter().map(|(_, inst, _)| {
+            let vals = inst.iter().zip(&const_params).map(|(a, cp)| {
+                let ty = &cp.ty;
+                let Arg::Const(_, e) = a else { return quote!(0) };
+                quote!({ #e as #ty })
+            });
+            quote!(impl Listed for Args<#(#vals),*> {})
         });
         let fn_params = params.iter().map(|(n, ty)| quote!(#n: #ty));
         let conds: Vec<TokenStream> = inst_mods
@@ -366,8 +378,15 @@ pub fn expand_generic(attr: TokenStream, item: &syn::ItemFn) -> TokenStream {
                 }
             }
         });
-        let msg = format!("this instantiation of the generic kernel `{base}` is not listed in #[ptx_kernel(instances(…))]: the instances are {list_text}");
+        let msg = format!("`{{Self}}`: this instantiation of the generic kernel `{base}` is not listed in #[ptx_kernel(instances(…))]");
+        let note = format!("the instances are: {list_text}");
         quote! {
+            /// The const arguments of an instance, as a type (see [`Listed`]).
+            pub struct Args<#(#cps),*>;
+            /// Implemented for the [`Args`] of exactly the listed instances.
+            #[diagnostic::on_unimplemented(message = #msg, label = "not listed in #[ptx_kernel(instances(…))]", note = #note)]
+            pub trait Listed {}
+            #(#listed)*
             /// Launches the instance for the const arguments (one of the listed instances; another one fails to
             /// compile).
             #[inline]
@@ -375,8 +394,10 @@ pub fn expand_generic(attr: TokenStream, item: &syn::ItemFn) -> TokenStream {
                 dev: &::ptx_kernel::__private::Device,
                 cfg: ::ptx_kernel::__private::LaunchConfig,
                 #(#fn_params),*
-            ) -> ::ptx_kernel::__private::Result<()> {
-                const { assert!(false #(|| (#conds))*, #msg) };
+            ) -> ::ptx_kernel::__private::Result<()>
+            where
+                Args<#(#cnames),*>: Listed,
+            {
                 #(#arms)*
                 ::core::unreachable!()
             }

@@ -360,6 +360,9 @@ pub enum ExprKind {
     Repeat(ExprId, u32, u32),
     /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
     Elem(ExprId, ExprId),
+    /// `f16::from_f32(x)` (`Some(F32)`, to `F16`), `bf16::from_f32`, `f16::from_f64`, `x.to_f32()` / `x.to_f64()`
+    /// (`None`: from the receiver's half type): conversions with `half`'s semantics (round to nearest even).
+    HalfConv(ExprId, Option<ScalarTy>, ScalarTy),
     /// A call of a `#[ptx_device]` function, inlined: its body checked at this call site.
     Inline(Box<Inline>),
     /// `return v` inside an inlined device function: leaves the frame (a [`LoopId`] of kind `Frame`).

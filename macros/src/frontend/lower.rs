@@ -68,7 +68,7 @@ struct SliceRegs {
 /// Lowers the kernel into a new `.entry` function. Internal inconsistencies (which checking and inference should
 /// have ruled out) are reported as errors at the offending expression rather than panicking.
 pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Errors) -> Function {
-    lower_kernel_with_vars(sig, body, types, errors).0
+    lower_kernel_with_vars(sig, body, types, None, errors).0
 }
 
 /// The module variables (shared memory) a kernel declares, in the order they must be added to an empty module (the
@@ -117,6 +117,7 @@ pub fn lower_kernel_with_vars(
     sig: &KernelSig,
     body: &Body,
     types: &Types,
+    requested_sm: Option<u32>,
     errors: &mut Errors,
 ) -> (Function, Vec<VarData>) {
     let (vars, shared) = shared_vars(sig, body);
@@ -133,6 +134,7 @@ pub fn lower_kernel_with_vars(
         slices: Vec::new(),
         shared,
         arrays: Vec::new(),
+        requested_sm,
         frames: std::collections::HashMap::new(),
         ln_parts: None,
         loops: vec![None; body.loops.len()],
@@ -214,6 +216,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     pub(super) shared: Vec<SharedVar>,
     /// Inlined device functions being lowered: frame → (exit block, result register).
     pub(super) frames: std::collections::HashMap<u32, (IrBlock, Option<Reg>)>,
+    /// The target the user asked for (`None`: the lowest that supports the kernel): half arithmetic is native
+    /// only where it names one that has it.
+    pub(super) requested_sm: Option<u32>,
     /// Array values, by `ArrId`.
     pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
     /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
@@ -352,6 +357,10 @@ impl Lowerer<'_, '_, '_> {
                     let r = self.b.ins().ld_param(ty.param_type(), idx);
                     let r = if ty == ScalarTy::Bool {
                         self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0))
+                    } else if ty.is_half() {
+                        let d = self.b.func_mut().new_reg(ty.reg_type());
+                        self.b.ins().mov_to(d, r);
+                        d
                     } else {
                         r
                     };
@@ -530,6 +539,13 @@ impl Lowerer<'_, '_, '_> {
             ExprKind::Repeat(x, n, m) => self.repeat(*x, *n, *m, id),
             ExprKind::Elem(a, i) => self.elem_read(*a, *i, id),
             ExprKind::Inline(inl) => self.inline(inl, id),
+            ExprKind::HalfConv(x, _, to) => {
+                let v = self.expr(*x);
+                self.loc(id);
+                let Some((op, from)) = self.scalar(v, *x) else { return Val::Unit };
+                let r = self.reg(op, from);
+                Val::Scalar(Operand::Reg(self.half_conv(r, from, *to)), *to)
+            }
             ExprKind::FrameReturn(frame, v) => {
                 let val = v.map(|v| (v, self.expr(v)));
                 self.loc(id);
@@ -778,6 +794,13 @@ impl Lowerer<'_, '_, '_> {
                 let r = self.b.ins().unary(UnOp::Not, Mode::None, rt.to_bits(), a);
                 self.normalize(Operand::Reg(r), t)
             }
+            (UnaryOp::Neg, h) if h.is_half() => {
+                // Flip the sign bit (exact, NaN included), as `half`'s `Neg`.
+                let r = self.b.ins().binary(BinOp::Xor, Mode::None, Type::B16, a, Operand::u32(0x8000));
+                let d = self.b.func_mut().new_reg(rt);
+                self.b.ins().mov_to(d, r);
+                Operand::Reg(d)
+            }
             (UnaryOp::Neg, _) => {
                 let r = self.b.ins().unary(UnOp::Neg, Mode::None, rt, a);
                 self.normalize(Operand::Reg(r), t)
@@ -787,6 +810,9 @@ impl Lowerer<'_, '_, '_> {
 
     /// `a op b` where `a` has type `t` (and `b` too, except for shifts, where it has `tb`).
     pub(super) fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
+        if t.is_half() {
+            return self.half_binary(op, a, b, t, id);
+        }
         let rt = t.reg_type();
         // Two immediates: put the first in a register (ptxas wants at least one register operand).
         let a = match (a, b) {
@@ -873,6 +899,13 @@ impl Lowerer<'_, '_, '_> {
     }
 
     pub(super) fn compare(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy) -> Reg {
+        if t.is_half() {
+            // Exactly, in f32.
+            let (ra, rb) = (self.reg(a, t), self.reg(b, t));
+            let fa = self.half_conv(ra, t, ScalarTy::F32);
+            let fb = self.half_conv(rb, t, ScalarTy::F32);
+            return self.compare(op, Operand::Reg(fa), Operand::Reg(fb), ScalarTy::F32);
+        }
         if t == ScalarTy::Bool {
             // Predicates have no `setp`: build the comparison from logic (false < true).
             let pa = self.pred(a);
@@ -1023,7 +1056,7 @@ impl Lowerer<'_, '_, '_> {
             ScalarTy::U8 => (Type::U32, Some((0, 0xFF))),
             ScalarTy::U16 => (Type::U32, Some((0, 0xFFFF))),
             ScalarTy::I8 => (Type::S32, Some((-128, 127))),
-            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => return Operand::Reg(r),
+            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool | ScalarTy::F16 | ScalarTy::BF16 => return Operand::Reg(r),
         };
         let mut ins = self.b.ins();
         let mut v = ins.cvt(CvtMode::Rzi, false, cvt_ty, fr, r);
@@ -1445,7 +1478,11 @@ fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
     f(&x.kind);
     match &x.kind {
-        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) | ExprKind::Repeat(a, _, _) => {
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast(a, _)
+        | ExprKind::Index(_, a)
+        | ExprKind::Repeat(a, _, _)
+        | ExprKind::HalfConv(a, _, _) => {
             visit(body, *a, f)
         }
         ExprKind::Elem(a, b) => {

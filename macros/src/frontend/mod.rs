@@ -31,6 +31,7 @@ pub mod infer;
 pub mod intrinsics;
 pub mod lower;
 pub mod lower_arrays;
+pub mod lower_half;
 pub mod lower_intrinsics;
 pub mod lower_math;
 pub mod seed;
