@@ -640,3 +640,26 @@ fn vector_loads_and_stores_on_scalar_slices() {
     }
     assert!(arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32") && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16"));
 }
+
+#[test]
+fn half_atomic_adds() {
+    use ptx_kernel::half::{bf16, f16};
+    let dev = dev();
+    let mut rng = Rng::new(20);
+    let n = 100usize;
+    // Small integers: every order of additions is exact.
+    let vi: Vec<i32> = (0..n).map(|_| (rng.next() % 9) as i32 - 4).collect();
+    let v: Vec<f16> = vi.iter().map(|&x| f16::from_f32(x as f32)).collect();
+    let w: Vec<bf16> = vi.iter().map(|&x| bf16::from_f32((x / 2) as f32)).collect();
+    let (dv, dw) = (dev.upload(&v).unwrap(), dev.upload(&w).unwrap());
+    let mut acc = dev.upload(&[f16::from_f32(1.0), f16::from_f32(0.0)]).unwrap();
+    let mut accb = dev.upload(&[bf16::from_f32(2.0)]).unwrap();
+    atomics::half_atomics::launch(&dev, cfg(4, 32), &dv, &dw, &mut acc, &mut accb).unwrap();
+    let (acc, accb) = (acc.download().unwrap(), accb.download().unwrap());
+    let sum: i32 = vi.iter().sum();
+    let sumb: i32 = vi.iter().map(|x| x / 2).sum();
+    assert_eq!(acc[0].to_f32(), 1.0 + sum as f32);
+    assert_eq!(accb[0].to_f32(), 2.0 + sumb as f32);
+    assert_eq!(acc[1].to_f32(), sum as f32);
+    assert_eq!(atomics::half_atomics::TARGET, "sm_90");
+}

@@ -25,6 +25,13 @@ mod sealed {
 pub trait AtomicValue: sealed::Sealed + Copy {}
 /// Types with atomic min/max/and/or/xor: i32 u32 i64 u64.
 pub trait AtomicInt: AtomicValue {}
+/// Types with atomic add: the [`AtomicValue`]s and `half::f16` (sm_70) / `half::bf16` (sm_90).
+pub trait AtomicAddValue: sealed::Sealed + Copy {}
+impl<T: AtomicValue> AtomicAddValue for T {}
+impl sealed::Sealed for half::f16 {}
+impl sealed::Sealed for half::bf16 {}
+impl AtomicAddValue for half::f16 {}
+impl AtomicAddValue for half::bf16 {}
 
 macro_rules! atomic_types {
     ($($t:ty: $($tr:ident)*;)*) => {$(
@@ -54,9 +61,17 @@ macro_rules! atomics {
     )*};
 }
 
+/// `*place += v` atomically (wrapping for integers, rounded to nearest for floats; `f16` needs sm_70 and `bf16`
+/// sm_90: `atom.add.noftz.f16/bf16`).
+///
+/// Returns the old value. See the [module doc](self) for types and PTX. Panics on the host.
+#[track_caller]
+pub fn atomic_add<T: AtomicAddValue>(place: &mut T, v: T) -> T {
+    let _ = (place, v);
+    host_call("atomic_add")
+}
+
 atomics! {
-    /// `*place += v` atomically (wrapping for integers, rounded to nearest for floats).
-    atomic_add: AtomicValue;
     /// `*place -= v` atomically (as the addition of `-v`).
     atomic_sub: AtomicValue;
     /// `*place = min(*place, v)` atomically.

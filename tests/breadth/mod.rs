@@ -26,6 +26,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("atomics_f64", atomics::atomics_f64::PTX),
     ("shared_histogram", atomics::shared_histogram::PTX),
     ("cached_loads", atomics::cached_loads::PTX),
+    ("half_atomics", atomics::half_atomics::PTX),
     ("shuffles_i32", warp::shuffles_i32::PTX),
     ("shuffles_u32", warp::shuffles_u32::PTX),
     ("shuffles_f32", warp::shuffles_f32::PTX),
