@@ -6,7 +6,7 @@
 //!
 //! | function | types | PTX |
 //! |---|---|---|
-//! | `atomic_add(p, v)` | i32 u32 i64 u64 f32 f64 (f64 needs sm_60) | `atom.add.{s32,u32,u64,f32,f64}` (i64 as `.u64`) |
+//! | `atomic_add(p, v)` | i32 u32 i64 u64 f32 f64 (f64 needs sm_60), f16 (sm_70), bf16 (sm_90) | `atom.add.{s32,u32,u64,f32,f64}` (i64 as `.u64`), `atom.add.noftz.{f16,bf16}` |
 //! | `atomic_sub(p, v)` | same | `atom.add` of `-v` (wrapping for integers) |
 //! | `atomic_min/max(p, v)` | i32 u32 i64 u64 | `atom.{min,max}.{s32,u32,s64,u64}` |
 //! | `atomic_and/or/xor(p, v)` | i32 u32 i64 u64 | `atom.{and,or,xor}.b{32,64}` |
