@@ -619,3 +619,47 @@ fn half_types_match_the_half_crate() {
     assert!(half::half_native::PTX.contains("add.rn.f16") && half::half_native::PTX.contains("add.rn.bf16"));
     assert_eq!(half::half_ops::TARGET, "sm_52");
 }
+
+#[test]
+fn vector_loads_and_stores_on_scalar_slices() {
+    let dev = dev();
+    let mut rng = Rng::new(19);
+    let n = 300usize;
+    let x = rng.f32s(4 * n);
+    let p: Vec<u16> = (0..2 * n).map(|_| rng.next() as u16).collect();
+    let (dx, dp) = (dev.upload(&x).unwrap(), dev.upload(&p).unwrap());
+    let mut dy = dev.alloc_zeros::<f32>(4 * n).unwrap();
+    let mut dq = dev.alloc_zeros::<u16>(2 * n).unwrap();
+    arrays::vec_on_scalars::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut dy, &dp, &mut dq).unwrap();
+    let (y, q) = (dy.download().unwrap(), dq.download().unwrap());
+    for i in 0..n {
+        for k in 0..4 {
+            assert_eq!(y[4 * i + k].to_bits(), x[4 * i + 3 - k].to_bits());
+        }
+        assert_eq!([q[2 * i], q[2 * i + 1]], [p[2 * i + 1], p[2 * i]]);
+    }
+    assert!(arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32") && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16"));
+}
+
+#[test]
+fn half_atomic_adds() {
+    use ptx_kernel::half::{bf16, f16};
+    let dev = dev();
+    let mut rng = Rng::new(20);
+    let n = 100usize;
+    // Small integers: every order of additions is exact.
+    let vi: Vec<i32> = (0..n).map(|_| (rng.next() % 9) as i32 - 4).collect();
+    let v: Vec<f16> = vi.iter().map(|&x| f16::from_f32(x as f32)).collect();
+    let w: Vec<bf16> = vi.iter().map(|&x| bf16::from_f32((x / 2) as f32)).collect();
+    let (dv, dw) = (dev.upload(&v).unwrap(), dev.upload(&w).unwrap());
+    let mut acc = dev.upload(&[f16::from_f32(1.0), f16::from_f32(0.0)]).unwrap();
+    let mut accb = dev.upload(&[bf16::from_f32(2.0)]).unwrap();
+    atomics::half_atomics::launch(&dev, cfg(4, 32), &dv, &dw, &mut acc, &mut accb).unwrap();
+    let (acc, accb) = (acc.download().unwrap(), accb.download().unwrap());
+    let sum: i32 = vi.iter().sum();
+    let sumb: i32 = vi.iter().map(|x| x / 2).sum();
+    assert_eq!(acc[0].to_f32(), 1.0 + sum as f32);
+    assert_eq!(accb[0].to_f32(), 2.0 + sumb as f32);
+    assert_eq!(acc[1].to_f32(), sum as f32);
+    assert_eq!(atomics::half_atomics::TARGET, "sm_90");
+}
