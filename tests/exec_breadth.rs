@@ -663,3 +663,16 @@ fn half_atomic_adds() {
     assert_eq!(acc[1].to_f32(), sum as f32);
     assert_eq!(atomics::half_atomics::TARGET, "sm_90");
 }
+
+#[test]
+fn generic_kernel_in_a_module() {
+    let dev = dev();
+    let x: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let y0: Vec<f64> = (0..50).map(|i| 100.0 - i as f64).collect();
+    let (dx, mut dy) = (dev.upload(&x).unwrap(), dev.upload(&y0).unwrap());
+    device::helpers::generic_lerp::launch(&dev, LaunchConfig::for_num_elems(50), &dx, &mut dy, 0.25f64).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..50 {
+        assert_eq!(y[i], x[i] + (y0[i] - x[i]) * 0.25);
+    }
+}
