@@ -109,7 +109,7 @@ fn shared_arrays_of_several_types() {
     sc[0] += 1.0;
     for t in 0..64 {
         let u = 63 - t;
-        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 128.0;
+        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 133.0;
         assert_eq!(out[t].to_bits(), want.to_bits(), "thread {t}");
     }
 }

@@ -74,7 +74,8 @@ pub fn shared_kinds(a: &[u8], b: &[i16], c: &[f64], out: &mut [f64]) {
     }
     gpu::sync_threads();
     let u = 63 - t;
-    out[t] = sa[u] as f64 + sb[u] as f64 * 2.0 + sc[u] + sc[0] + (sa.len() + sb.len()) as f64;
+    let grid = gpu::SharedArray::<[u8; 3], 5>::new();
+    out[t] = sa[u] as f64 + sb[u] as f64 * 2.0 + sc[u] + sc[0] + (sa.len() + sb.len() + grid.len()) as f64;
 }
 
 /// The fences and `sync_warp` (their effect is ordering; the result is a plain copy).
