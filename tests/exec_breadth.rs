@@ -676,3 +676,15 @@ fn generic_kernel_in_a_module() {
         assert_eq!(y[i], x[i] + (y0[i] - x[i]) * 0.25);
     }
 }
+
+#[test]
+fn dynamic_shared_views_alias() {
+    let dev = dev();
+    let mut out = dev.alloc_zeros::<f32>(32).unwrap();
+    dev.synchronize().unwrap();
+    shared::dynamic_alias::launch(&dev, cfg(1, 32).with_shared_mem(32 * 4), &mut out).unwrap();
+    let out = out.download().unwrap();
+    for t in 0..32 {
+        assert_eq!(out[t], f32::from_bits(0x3F80_0000 + t as u32) + 32.0, "{t}");
+    }
+}

@@ -90,3 +90,14 @@ pub fn fences(x: &[u32], y: &mut [u32]) {
     }
     gpu::sync_warp(0xFFFF_FFFF);
 }
+
+/// Two `dynamic_shared` views of different types alias the same memory (as `extern __shared__` arrays do).
+#[ptx_kernel]
+pub fn dynamic_alias(out: &mut [f32]) {
+    let bits = gpu::dynamic_shared::<u32>();
+    let floats = gpu::dynamic_shared::<f32>();
+    let t = gpu::thread_idx_x() as usize;
+    bits[t] = 0x3F80_0000 + t as u32;
+    gpu::sync_threads();
+    out[t] = floats[t] + floats.len() as f32;
+}
