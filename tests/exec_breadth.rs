@@ -109,7 +109,7 @@ fn shared_arrays_of_several_types() {
     sc[0] += 1.0;
     for t in 0..64 {
         let u = 63 - t;
-        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 128.0;
+        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 133.0;
         assert_eq!(out[t].to_bits(), want.to_bits(), "thread {t}");
     }
 }
@@ -662,4 +662,29 @@ fn half_atomic_adds() {
     assert_eq!(accb[0].to_f32(), 2.0 + sumb as f32);
     assert_eq!(acc[1].to_f32(), sum as f32);
     assert_eq!(atomics::half_atomics::TARGET, "sm_90");
+}
+
+#[test]
+fn generic_kernel_in_a_module() {
+    let dev = dev();
+    let x: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let y0: Vec<f64> = (0..50).map(|i| 100.0 - i as f64).collect();
+    let (dx, mut dy) = (dev.upload(&x).unwrap(), dev.upload(&y0).unwrap());
+    device::helpers::generic_lerp::launch(&dev, LaunchConfig::for_num_elems(50), &dx, &mut dy, 0.25f64).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..50 {
+        assert_eq!(y[i], x[i] + (y0[i] - x[i]) * 0.25);
+    }
+}
+
+#[test]
+fn dynamic_shared_views_alias() {
+    let dev = dev();
+    let mut out = dev.alloc_zeros::<f32>(32).unwrap();
+    dev.synchronize().unwrap();
+    shared::dynamic_alias::launch(&dev, cfg(1, 32).with_shared_mem(32 * 4), &mut out).unwrap();
+    let out = out.download().unwrap();
+    for t in 0..32 {
+        assert_eq!(out[t], f32::from_bits(0x3F80_0000 + t as u32) + 32.0, "{t}");
+    }
 }

@@ -18,6 +18,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("dynamic_sum", shared::dynamic_sum::PTX),
     ("shared_kinds", shared::shared_kinds::PTX),
     ("fences", shared::fences::PTX),
+    ("dynamic_alias", shared::dynamic_alias::PTX),
     ("atomics_u32", atomics::atomics_u32::PTX),
     ("atomics_i32", atomics::atomics_i32::PTX),
     ("atomics_u64", atomics::atomics_u64::PTX),

@@ -191,7 +191,7 @@ impl Checker<'_> {
             self.bind(&ident, Binding::Poisoned);
             return;
         }
-        self.body.shared.push(SharedData { name: ident.to_string(), elem, len: total, dynamic });
+        self.body.shared.push(SharedData { name: ident.to_string(), elem, len: total, outer: len, dynamic });
         let id = SharedId(self.body.shared.len() as u32 - 1);
         self.bind(&ident, Binding::Shared(id, row));
     }
