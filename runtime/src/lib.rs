@@ -35,6 +35,7 @@ mod device;
 pub mod emu;
 mod error;
 mod launch;
+pub mod panic;
 mod scalar;
 
 pub use buffer::DeviceBuffer;
