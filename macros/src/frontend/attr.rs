@@ -1,4 +1,5 @@
-//! The attribute's own arguments: `#[ptx_kernel]` or `#[ptx_kernel(target = "sm_80")]`.
+//! The attribute's own arguments: `#[ptx_kernel]`, `#[ptx_kernel(target = "sm_80")]`,
+//! `#[ptx_kernel(bounds_checks = false)]`.
 
 use proc_macro2::TokenStream;
 use ptx_gen::Target;
@@ -10,10 +11,18 @@ use super::diag::Errors;
 const MIN_SM: u32 = 52;
 
 /// What the attribute's arguments ask for.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct KernelOptions {
     /// `target = "sm_XX"`; `None`: the lowest target that supports what the kernel uses.
     pub target: Option<Target>,
+    /// `bounds_checks = false`: no bounds checks (the launcher is then `unsafe`).
+    pub bounds_checks: bool,
+}
+
+impl Default for KernelOptions {
+    fn default() -> Self {
+        KernelOptions { target: None, bounds_checks: true }
+    }
 }
 
 /// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
@@ -27,9 +36,13 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
                 Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
             }
             Ok(())
+        } else if meta.path.is_ident("bounds_checks") {
+            let lit: syn::LitBool = meta.value()?.parse()?;
+            options.bounds_checks = lit.value;
+            Ok(())
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`)",
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `bounds_checks = false`)",
                 meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string())
             )))
         }

@@ -213,6 +213,10 @@ impl Checker<'_> {
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Path(p) => self.path_expr(p),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.unchecked_call(&u.expr).is_some() => {
+                // `*x.get_unchecked(i)`.
+                self.expr(&u.expr)
+            }
             syn::Expr::Unary(u) => {
                 let op = match u.op {
                     syn::UnOp::Neg(_) => UnaryOp::Neg,
@@ -367,11 +371,12 @@ impl Checker<'_> {
                  `for i in a..b`, `a..=b` or `(a..b).step_by(s)`",
             ),
             syn::Expr::Macro(m) => self.reject(&m.mac, macro_message(&m.mac)),
-            syn::Expr::Unsafe(u) => self.reject(
-                &u.unsafe_token,
-                "`unsafe` blocks are not supported in #[ptx_kernel] functions: everything a kernel can do is \
-                 safe Rust",
-            ),
+            syn::Expr::Unsafe(u) => {
+                // Allowed for unchecked element access; the launcher becomes `unsafe fn`.
+                self.body.unsafe_block.get_or_insert(u.unsafe_token.span);
+                let block = self.block(&u.block);
+                self.push(ExprKind::Block(block), expr_range(e))
+            }
             syn::Expr::Async(_) | syn::Expr::Await(_) => {
                 self.reject(e, "`async`/`.await` is not supported in #[ptx_kernel] functions")
             }
@@ -583,6 +588,25 @@ impl Checker<'_> {
                     }
                 }
             }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                // `*x.get_unchecked_mut(i) = v`.
+                match self.unchecked_call(&u.expr) {
+                    Some((m, true)) => {
+                        let slice = self.slice_base(&m.receiver)?;
+                        let index = self.expr(&m.args[0]);
+                        self.body.unchecked.push(index);
+                        Some(Place::Index(slice, index))
+                    }
+                    _ => {
+                        self.errors.spanned(
+                            e,
+                            "#[ptx_kernel] functions can only assign through `*x.get_unchecked_mut(i)`; assign to \
+                             local variables (`x = …`) and slice elements (`x[i] = …`)",
+                        );
+                        None
+                    }
+                }
+            }
             syn::Expr::Index(ix) => {
                 let slice = self.slice_base(&ix.expr)?;
                 if let syn::Expr::Range(_) = &*ix.index {
@@ -600,6 +624,21 @@ impl Checker<'_> {
                 );
                 None
             }
+        }
+    }
+
+    /// `x.get_unchecked(i)` (`false`) or `x.get_unchecked_mut(i)` (`true`) on a slice parameter `x`.
+    fn unchecked_call<'x>(&self, e: &'x syn::Expr) -> Option<(&'x syn::ExprMethodCall, bool)> {
+        let syn::Expr::MethodCall(m) = e else { return None };
+        let mutable = match m.method.to_string().as_str() {
+            "get_unchecked" => false,
+            "get_unchecked_mut" => true,
+            _ => return None,
+        };
+        let name = as_simple_name(&m.receiver)?;
+        match (self.lookup(&name), m.args.len(), &m.turbofish) {
+            (Some(Binding::Slice(_)), 1, None) => Some((m, mutable)),
+            _ => None,
         }
     }
 
@@ -691,6 +730,12 @@ impl Checker<'_> {
             if let Some(Binding::Slice(s)) = self.lookup(&slice_name) {
                 if name == "len" && m.args.is_empty() {
                     return self.push(ExprKind::Len(s), span);
+                }
+                if (name == "get_unchecked" || name == "get_unchecked_mut") && m.args.len() == 1 {
+                    // rustc requires `unsafe` around it; the value is the element (`*` or auto-deref).
+                    let index = self.expr(&m.args[0]);
+                    self.body.unchecked.push(index);
+                    return self.push(ExprKind::Index(s, index), span);
                 }
                 return self.reject(
                     &m.method,

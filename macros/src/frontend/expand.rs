@@ -11,7 +11,7 @@ use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
 use super::hir::Body;
 use super::infer::infer;
-use super::lower::lower_kernel;
+use super::lower::{lower_kernel, CheckOptions};
 use super::signature::{parse_signature, KernelSig};
 
 /// The attribute's expansion of `item` with arguments `attr`. Never panics on any input: what cannot be compiled
@@ -60,15 +60,37 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
-    let func = lower_kernel(&sig, &body, &types, &mut errors);
+    super::uniformity::check_uniformity(&body, &mut errors);
+    if !errors.is_empty() {
+        return (sig, Err(errors.into_vec()));
+    }
+    let check_options = CheckOptions { bounds_checks: options.bounds_checks };
+    // The panic record is the module's first variable when some check needs it.
+    let record = <ptx_gen::Var as ptx_gen::EntityRef>::new(0);
+    let (func, report) = lower_kernel(&sig, &body, &types, check_options, record, &mut errors);
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
     let mut module = ptx_gen::Module::new();
     module.target = options.target;
+    if !report.sites.is_empty() {
+        let v = module.add_var(super::lower::checks::record_var());
+        debug_assert_eq!(v, record);
+    }
     module.add_function(func);
-    let result = emit(&mut module, &body, sig.ident.span());
+    let result = emit(&mut module, &body, sig.ident.span()).map(|mut c| {
+        c.sites = report.sites.iter().map(|s| site_location(s.span)).collect();
+        c.elided_checks = report.elided;
+        c.unsafe_launch = body.unsafe_block.is_some() || !options.bounds_checks;
+        c
+    });
     (sig, result)
+}
+
+/// `file:line:col` of `span` as rustc prints panic locations (the path as given to rustc, 1-based line and column).
+pub fn site_location(span: Span) -> String {
+    let start = span.start();
+    format!("{}:{}:{}", span.file(), start.line, start.column + 1)
 }
 
 /// Passes, verification, target resolution and writing; late errors map back to spans through `SrcLoc`s.
@@ -101,5 +123,13 @@ fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Resul
     })?;
     let ptx = ptx_gen::write::write_module(module).map_err(|e| internal(format!("writing PTX failed: {e}")))?;
     let entry = module.functions.values().next().map(|f| f.name.clone()).unwrap_or_default();
-    Ok(Compiled { ptx, entry, target_name: target.name(), target_sm: target.sm })
+    Ok(Compiled {
+        ptx,
+        entry,
+        target_name: target.name(),
+        target_sm: target.sm,
+        sites: Vec::new(),
+        elided_checks: 0,
+        unsafe_launch: false,
+    })
 }

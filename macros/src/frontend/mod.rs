@@ -27,3 +27,4 @@ pub mod infer;
 pub mod lower;
 pub mod signature;
 pub mod types;
+pub mod uniformity;
