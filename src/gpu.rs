@@ -134,3 +134,13 @@ pub fn global_idx_x() -> u32 {
 pub fn sync_threads() {
     host_call("sync_threads")
 }
+
+// The breadth features, one file per family (each documents what it lowers to).
+mod atomic;
+pub mod fast;
+mod shared;
+mod warp;
+
+pub use atomic::*;
+pub use shared::*;
+pub use warp::*;

@@ -10,6 +10,15 @@ mod transpose_example;
 #[allow(dead_code)]
 #[path = "../examples/vector_add.rs"]
 mod vector_add_example;
+#[allow(dead_code)]
+#[path = "../examples/reduce_sum.rs"]
+mod reduce_sum_example;
+#[allow(dead_code)]
+#[path = "../examples/histogram.rs"]
+mod histogram_example;
+#[allow(dead_code)]
+#[path = "../examples/scan.rs"]
+mod scan_example;
 
 use ptx_kernel::Device;
 
@@ -39,5 +48,37 @@ fn transpose_matches_cpu() {
     let dev = device();
     for (w, h) in [(1, 1), (33, 17), (100, 64), (257, 3)] {
         transpose_example::run(&dev, w, h).unwrap();
+    }
+}
+
+#[test]
+fn transpose_tiled_matches_cpu() {
+    let dev = device();
+    for (w, h) in [(1, 1), (33, 17), (100, 64), (257, 3), (64, 64)] {
+        transpose_example::run_tiled(&dev, w, h).unwrap();
+    }
+}
+
+#[test]
+fn reduce_sum_matches_cpu() {
+    let dev = device();
+    for n in [1, 31, 1000, 70_001] {
+        reduce_sum_example::run(&dev, n).unwrap();
+    }
+}
+
+#[test]
+fn histogram_matches_cpu() {
+    let dev = device();
+    for n in [1, 999, 100_000] {
+        histogram_example::run(&dev, n).unwrap();
+    }
+}
+
+#[test]
+fn scan_matches_cpu() {
+    let dev = device();
+    for n in [1, 1000, 1024, 5000, 70_000] {
+        scan_example::run(&dev, n).unwrap();
     }
 }

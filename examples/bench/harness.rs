@@ -43,13 +43,28 @@ pub struct BufSpec {
 
 impl BufSpec {
     pub fn input(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec { name, len, role: Role::In, seed }
+        BufSpec {
+            name,
+            len,
+            role: Role::In,
+            seed,
+        }
     }
     pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec { name, len, role: Role::InOut, seed }
+        BufSpec {
+            name,
+            len,
+            role: Role::InOut,
+            seed,
+        }
     }
     pub fn output(name: &'static str, len: usize) -> BufSpec {
-        BufSpec { name, len, role: Role::Out, seed: 0 }
+        BufSpec {
+            name,
+            len,
+            role: Role::Out,
+            seed: 0,
+        }
     }
 
     /// The initial host contents: uniform in [-1, 1) for inputs (never zeros), NaN for outputs.
@@ -238,7 +253,7 @@ pub struct Measured {
     pub ours_times: Vec<Vec<f64>>,
     pub sets: usize,
     pub set_bytes: usize,
-    /// `cuModuleLoadDataEx` of our PTX (the same call as for the reference).
+    /// `cuModuleLoadDataEx` of our PTX (the same call as for the reference), median of 3.
     pub ours_load_s: f64,
     /// Host time of the first call of the generated `launch` (includes the runtime's module load).
     pub ours_first_launch_s: f64,
@@ -252,6 +267,7 @@ pub struct RefMeasured {
     pub summary: Summary,
     pub times: Vec<Vec<f64>>,
     pub compile_s: f64,
+    /// Median of 3 loads.
     pub load_s: f64,
     pub regs: i32,
 }
@@ -267,7 +283,11 @@ pub fn compare(name: &str, got: &[f32], want: &[f32], agree: Agree) -> Result<()
     }
     match agree {
         Agree::Exact => {
-            let mut bad = got.iter().zip(want).enumerate().filter(|(_, (g, w))| g.to_bits() != w.to_bits());
+            let mut bad = got
+                .iter()
+                .zip(want)
+                .enumerate()
+                .filter(|(_, (g, w))| g.to_bits() != w.to_bits());
             match bad.next() {
                 None => Ok(()),
                 Some((i, (g, w))) => {
@@ -308,7 +328,9 @@ pub fn expect_exact(name: &str, got: &[f32], want: impl Fn(usize) -> f32) -> Res
     }
     match first {
         None => Ok(()),
-        Some((i, g, w)) => Err(format!("{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)")),
+        Some((i, g, w)) => Err(format!(
+            "{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)"
+        )),
     }
 }
 
@@ -331,16 +353,30 @@ fn check_one(b: &Bench, who: &str, before: &[Host], after: &[Host]) -> Result<()
 /// `Err`; the reference failing (NVRTC, load, launch, check) is recorded in [`Measured::reference`] and ours is
 /// still timed alone, so one run on the GPU gives every figure it can.
 pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measured, String> {
-    // 1. Compile and load.
-    let (ours_load_s, ours_regs) = {
+    // 1. Compile and load: each PTX is loaded `LOADS` times, ours and the reference alternately, and the median
+    //    load time is reported (the first load of a pair is otherwise the one that pays for cold driver state).
+    const LOADS: usize = 3;
+    let mut compiled = gpu::nvrtc_compile(b.reference.source, b.reference.entry, arch);
+    let (mut ours_loads, mut ref_loads, mut ours_regs, mut ref_module) = (Vec::new(), Vec::new(), 0, None);
+    for _ in 0..LOADS {
         let m = Module::load(b.ours.ptx, b.ours.entry).map_err(|e| format!("loading our PTX: {e}"))?;
-        (m.load_seconds, m.regs)
-    };
-    let mut reference: Result<(Module, f64), String> = gpu::nvrtc_compile(b.reference.source, b.reference.entry, arch)
-        .and_then(|(ptx, compile_s)| {
-            let m = Module::load(&ptx, b.reference.entry).map_err(|e| format!("loading the reference's PTX: {e}"))?;
-            Ok((m, compile_s))
-        });
+        ours_loads.push(m.load_seconds);
+        ours_regs = m.regs;
+        drop(m);
+        if let Ok((ptx, _)) = &compiled {
+            match Module::load(ptx, b.reference.entry) {
+                Ok(m) => {
+                    ref_loads.push(m.load_seconds);
+                    ref_module = Some(m);
+                }
+                Err(e) => compiled = Err(format!("loading the reference's PTX: {e}")),
+            }
+        }
+    }
+    let ours_load_s = stats::median(&ours_loads);
+    let ref_load_s = stats::median(&ref_loads);
+    let mut reference: Result<(Module, f64), String> =
+        compiled.map(|(_, compile_s)| (ref_module.expect("loaded whenever compiled is Ok"), compile_s));
     let ref_launch = |m: &Module, bufs: &[Buf]| {
         let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(bufs)).collect();
         m.launch(b.reference.cfg.grid_dim, b.reference.cfg.block_dim, &args)
@@ -383,7 +419,10 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
     let nsets = sets_needed(set_bytes, plan.l2_bytes, plan.min_sets);
     let mut sets = vec![ours_bufs, ref_bufs];
     while sets.len() < nsets {
-        let copy: Result<Vec<Buf>, String> = sets[0].iter().map(|x| rt("allocating a buffer set", x.try_clone())).collect();
+        let copy: Result<Vec<Buf>, String> = sets[0]
+            .iter()
+            .map(|x| rt("allocating a buffer set", x.try_clone()))
+            .collect();
         sets.push(copy?);
     }
     sets.truncate(nsets);
@@ -414,8 +453,9 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
                 stops[r].record()?;
             }
             stops[reps - 1].synchronize()?;
-            let times: Vec<f64> =
-                (0..reps).map(|r| stops[r].seconds_since(&starts[r])).collect::<Result<_, _>>()?;
+            let times: Vec<f64> = (0..reps)
+                .map(|r| stops[r].seconds_since(&starts[r]))
+                .collect::<Result<_, _>>()?;
             if is_ours {
                 ours_times.push(times);
             } else {
@@ -436,7 +476,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
             summary: stats::summarize(&ref_times),
             times: ref_times,
             compile_s,
-            load_s: m.load_seconds,
+            load_s: ref_load_s,
             regs: m.regs,
         }),
     })
@@ -446,7 +486,10 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
 /// entry's launch closure, buffer list and CPU check, not the reference.
 pub fn self_test(dev: &Device, b: &Bench) -> Result<(), String> {
     let before: Vec<Host> = b.buffers.iter().map(BufSpec::initial).collect();
-    let mut bufs: Vec<Buf> = before.iter().map(|h| rt("uploading", h.upload(dev))).collect::<Result<_, _>>()?;
+    let mut bufs: Vec<Buf> = before
+        .iter()
+        .map(|h| rt("uploading", h.upload(dev)))
+        .collect::<Result<_, _>>()?;
     rt("our launch", (b.ours.launch)(dev, &mut bufs))?;
     let after = download_all(&bufs, "downloading")?;
     check_one(b, "ours", &before, &after)
@@ -492,7 +535,11 @@ mod tests {
         let x = BufSpec::input("x", 1000, 7).initial();
         assert!(x.f32().iter().all(|v| (-1.0..1.0).contains(v)));
         assert!(x.f32().iter().filter(|v| **v == 0.0).count() < 5, "random, not zeros");
-        assert_eq!(x, BufSpec::inout("x", 1000, 7).initial(), "the seed decides the contents");
+        assert_eq!(
+            x,
+            BufSpec::inout("x", 1000, 7).initial(),
+            "the seed decides the contents"
+        );
         assert!(BufSpec::output("y", 10).initial().f32().iter().all(|v| v.is_nan()));
     }
 

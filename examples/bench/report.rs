@@ -38,7 +38,12 @@ impl Table {
 
     /// Adds a row; shorter rows are padded with empty cells, longer ones are a bug (panics).
     pub fn row(&mut self, cells: Vec<String>) {
-        assert!(cells.len() <= self.headers.len(), "row has {} cells for {} columns", cells.len(), self.headers.len());
+        assert!(
+            cells.len() <= self.headers.len(),
+            "row has {} cells for {} columns",
+            cells.len(),
+            self.headers.len()
+        );
         let mut cells = cells;
         cells.resize(self.headers.len(), String::new());
         self.rows.push(cells);
@@ -164,6 +169,18 @@ impl Json {
                     out.push_str("[]");
                     return;
                 }
+                // Arrays of scalars (timings, dimensions) on one line.
+                if items.iter().all(|v| !matches!(v, Json::Arr(_) | Json::Obj(_))) {
+                    out.push('[');
+                    for (i, v) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        v.write(out, indent + 1);
+                    }
+                    out.push(']');
+                    return;
+                }
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
                     out.push_str(if i == 0 { "\n" } else { ",\n" });
@@ -278,6 +295,13 @@ mod tests {
             ("none", Json::opt(None)),
             ("ok", Json::Bool(true)),
             ("list", Json::Arr(vec![Json::Num(1.0), Json::Null])),
+            (
+                "nested",
+                Json::Arr(vec![
+                    Json::Arr(vec![Json::Num(0.5)]),
+                    Json::obj(vec![("k", Json::Bool(false))]),
+                ]),
+            ),
             ("empty", Json::Arr(vec![])),
             ("eo", Json::Obj(vec![])),
         ]);
@@ -290,9 +314,12 @@ mod tests {
   "inf": null,
   "none": null,
   "ok": true,
-  "list": [
-    1,
-    null
+  "list": [1, null],
+  "nested": [
+    [0.5],
+    {
+      "k": false
+    }
   ],
   "empty": [],
   "eo": {}

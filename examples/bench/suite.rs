@@ -33,15 +33,25 @@ pub struct Sizes {
 
 impl Sizes {
     /// On the GPU: 2^26 f32 per vector (256 MiB), an 8192×8192 f32 matrix (256 MiB): each set is several times
-    /// the H200's 50 MiB L2 and a launch runs far past launch overhead.
-    pub const GPU: Sizes = Sizes { vec_len: 1 << 26, matrix: (8192, 8192) };
+    /// the H200's 60 MiB L2 and a launch runs far past launch overhead.
+    pub const GPU: Sizes = Sizes {
+        vec_len: 1 << 26,
+        matrix: (8192, 8192),
+    };
     /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
-    pub const EMULATOR: Sizes = Sizes { vec_len: 4099, matrix: (67, 45) };
+    pub const EMULATOR: Sizes = Sizes {
+        vec_len: 4099,
+        matrix: (67, 45),
+    };
 }
 
 /// Every kernel of the suite, in table order.
 pub fn suite(s: Sizes) -> Vec<Bench> {
-    vec![vector_add(s.vec_len), saxpy(s.vec_len), transpose_naive(s.matrix.0, s.matrix.1)]
+    vec![
+        vector_add(s.vec_len),
+        saxpy(s.vec_len),
+        transpose_naive(s.matrix.0, s.matrix.1),
+    ]
     // Next: reduce_sum, softmax, histogram, sgemm, scan, bf16 GEMM.
 }
 
@@ -73,7 +83,11 @@ fn vector_add(n: usize) -> Bench {
         bytes: (3 * 4 * n) as f64,
         flops: n as f64,
         bound: Bound::Memory,
-        buffers: vec![BufSpec::input("a", n, 0xA1), BufSpec::input("b", n, 0xB2), BufSpec::output("c", n)],
+        buffers: vec![
+            BufSpec::input("a", n, 0xA1),
+            BufSpec::input("b", n, 0xB2),
+            BufSpec::output("c", n),
+        ],
         ours: Ours {
             ptx: k::PTX,
             entry: k::ENTRY,
@@ -165,7 +179,9 @@ fn transpose_naive(w: u32, h: u32) -> Bench {
             ptx: k::PTX,
             entry: k::ENTRY,
             launch: Box::new(move |dev, bufs| {
-                let [input, output] = bufs else { unreachable!("two buffers") };
+                let [input, output] = bufs else {
+                    unreachable!("two buffers")
+                };
                 k::launch(dev, cfg, input.f32(), output.f32_mut(), w, h)
             }),
         },
@@ -206,7 +222,11 @@ mod tests {
     fn references_look_like_their_kernels() {
         for b in suite(Sizes::EMULATOR) {
             let src = b.reference.source;
-            assert!(src.contains(&format!("extern \"C\" __global__ void {}(", b.reference.entry)), "{}", b.name);
+            assert!(
+                src.contains(&format!("extern \"C\" __global__ void {}(", b.reference.entry)),
+                "{}",
+                b.name
+            );
             // One parameter per argument.
             let params = src[src.find('(').unwrap()..src.find(')').unwrap()].split(',').count();
             assert_eq!(params, b.reference.args.len(), "{}", b.name);
@@ -229,7 +249,11 @@ mod tests {
         for b in suite(Sizes::EMULATOR) {
             let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90")
                 .unwrap_or_else(|e| panic!("{e}"));
-            assert!(ptx.contains(&format!(".entry {}(", b.reference.entry)), "{}:\n{ptx}", b.name);
+            assert!(
+                ptx.contains(&format!(".entry {}(", b.reference.entry)),
+                "{}:\n{ptx}",
+                b.name
+            );
             assert!(!ptx.contains("fma."), "{}: contracted:\n{ptx}", b.name);
         }
     }
@@ -247,13 +271,19 @@ mod tests {
         let dev = Device::emulator();
         for b in suite(Sizes::EMULATOR) {
             let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90").unwrap();
-            let module: &'static ptx_kernel::KernelModule =
-                Box::leak(Box::new(ptx_kernel::KernelModule::new(ptx.leak(), b.reference.entry, 90)));
-            let before: Vec<Host> =
-                b.buffers.iter().map(|s| match s.role {
+            let module: &'static ptx_kernel::KernelModule = Box::leak(Box::new(ptx_kernel::KernelModule::new(
+                ptx.leak(),
+                b.reference.entry,
+                90,
+            )));
+            let before: Vec<Host> = b
+                .buffers
+                .iter()
+                .map(|s| match s.role {
                     Role::Out => Host::F32(vec![f32::NAN; s.len]),
                     _ => Host::F32(Rng::new(s.seed).f32_vec(s.len)),
-                }).collect();
+                })
+                .collect();
             let run = |ours: bool| -> Vec<Host> {
                 let mut bufs: Vec<Buf> = before.iter().map(|h| Buf::F32(dev.upload(h.f32()).unwrap())).collect();
                 if ours {
@@ -261,7 +291,9 @@ mod tests {
                 } else {
                     let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(&bufs)).collect();
                     let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                    module.launch(&dev, b.reference.cfg, &refs).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                    module
+                        .launch(&dev, b.reference.cfg, &refs)
+                        .unwrap_or_else(|e| panic!("{}: {e}", b.name));
                 }
                 bufs.iter().map(|x| Host::F32(x.f32().download().unwrap())).collect()
             };
@@ -286,7 +318,11 @@ mod tests {
     #[test]
     fn cpu_checks_catch_errors() {
         for b in suite(Sizes::EMULATOR) {
-            let before: Vec<_> = b.buffers.iter().map(|s| crate::harness::Host::F32(Rng::new(s.seed).f32_vec(s.len))).collect();
+            let before: Vec<_> = b
+                .buffers
+                .iter()
+                .map(|s| crate::harness::Host::F32(Rng::new(s.seed).f32_vec(s.len)))
+                .collect();
             // "after" = the inputs themselves: no entry's output equals its input.
             assert!((b.cpu_check)(&before, &before).is_err(), "{}", b.name);
         }

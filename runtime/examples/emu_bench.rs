@@ -188,8 +188,7 @@ $LOOP:
 "#;
 
 fn load(emu: &Emulator, body: &str) -> EmuModule {
-    emu.load_module(&format!("{HEADER}{body}"))
-        .unwrap_or_else(|e| panic!("{e}"))
+    emu.load_module(&format!("{HEADER}{body}")).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// CPU seconds this process has used (user + system), from `/proc/self/stat` on Linux (clock ticks of 10 ms);
@@ -222,9 +221,8 @@ fn time(reps: usize, mut f: impl FnMut() -> LaunchStats) -> (Duration, Option<f6
 
 fn row(name: &str, cfg: &LaunchConfig, t: Duration, cpu: Option<f64>, s: &LaunchStats) {
     let secs = t.as_secs_f64();
-    let per_cpu = cpu.filter(|&c| c > 0.0).map_or("n/a".to_owned(), |c| {
-        format!("{:.1}", s.thread_instructions as f64 / c / 1e6)
-    });
+    let per_cpu =
+        cpu.filter(|&c| c > 0.0).map_or("n/a".to_owned(), |c| format!("{:.1}", s.thread_instructions as f64 / c / 1e6));
     println!(
         "| {name:<32} | {:>5} x {:<4} | {:>11} | {:>9.2} | {:>12.1} | {:>12} | {:>12.1} |",
         cfg.grid_dim.0,
@@ -270,9 +268,7 @@ fn main() {
         let out = emu.alloc(4 << 16);
         let iters = 200u32;
         let (out_b, it_b) = (out.to_le_bytes(), iters.to_le_bytes());
-        let (t, cpu, s) = time(5, || {
-            emu.launch_with_stats(&m, "arith", &cfg, &[&out_b, &it_b]).unwrap()
-        });
+        let (t, cpu, s) = time(5, || emu.launch_with_stats(&m, "arith", &cfg, &[&out_b, &it_b]).unwrap());
         row("arithmetic (16 ops x 200)", &cfg, t, cpu, &s);
     }
 
@@ -289,17 +285,13 @@ fn main() {
         let cfg = LaunchConfig::for_num_elems(n as u32);
         let args = [da.to_le_bytes(), db.to_le_bytes(), dc.to_le_bytes()];
         let nb = (n as u32).to_le_bytes();
-        let (t, cpu, s) = time(9, || {
-            emu.launch_with_stats(&m, "vadd", &cfg, &[&args[0], &args[1], &args[2], &nb])
-                .unwrap()
-        });
+        let (t, cpu, s) =
+            time(9, || emu.launch_with_stats(&m, "vadd", &cfg, &[&args[0], &args[1], &args[2], &nb]).unwrap());
         row("vector add 2^20", &cfg, t, cpu, &s);
         let mut check = vec![0u8; 4 * n];
         emu.read(dc, &mut check).unwrap();
-        let ok = check
-            .chunks_exact(4)
-            .enumerate()
-            .all(|(i, c)| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) == a[i] + b[i]);
+        let ok =
+            check.chunks_exact(4).enumerate().all(|(i, c)| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) == a[i] + b[i]);
         assert!(ok, "vector add result mismatch");
         vadd_ms = t.as_secs_f64() * 1e3;
     }

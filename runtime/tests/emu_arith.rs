@@ -260,8 +260,20 @@ fn directed(x: f64, mode: char) -> u32 {
     let toward_zero = if (n as f64).abs() > x.abs() { n.next_toward_zero() } else { n };
     let r = match mode {
         'z' => toward_zero,
-        'm' => if (n as f64) > x { n.next_down() } else { n },
-        _ => if (n as f64) < x { n.next_up() } else { n },
+        'm' => {
+            if (n as f64) > x {
+                n.next_down()
+            } else {
+                n
+            }
+        }
+        _ => {
+            if (n as f64) < x {
+                n.next_up()
+            } else {
+                n
+            }
+        }
     };
     // Overflow: rz and the mode away from the infinity stop at MAX.
     let r = if r.is_infinite() && x.is_finite() {
@@ -300,7 +312,11 @@ fn min_ref(a: f32, b: f32, max: bool) -> u32 {
             let neg = a.is_sign_negative() || b.is_sign_negative();
             let pos = a.is_sign_positive() || b.is_sign_positive();
             if max {
-                if pos { a.abs().to_bits() } else { a.to_bits() }
+                if pos {
+                    a.abs().to_bits()
+                } else {
+                    a.to_bits()
+                }
             } else if neg {
                 (-a.abs()).to_bits()
             } else {
@@ -384,7 +400,13 @@ fn f64_operations_are_bit_exact() {
     let b: Vec<f64> = (0..n).map(|i| gen(i + 1)).collect();
     let c: Vec<f64> = (0..n).map(|i| gen(i + 2)).collect();
     let out: Vec<u64> = run(&src, "f64ops", &a, &b, &c, 8);
-    let g = |v: f64| if v.is_nan() { 0x7FFF_FFFF_FFFF_FFFFu64 } else { v.to_bits() };
+    let g = |v: f64| {
+        if v.is_nan() {
+            0x7FFF_FFFF_FFFF_FFFFu64
+        } else {
+            v.to_bits()
+        }
+    };
     for i in 0..n {
         let (x, y, z) = (a[i], b[i], c[i]);
         let want = [g(x + y), g(x - y), g(x * y), g(x / y), g(x.mul_add(y, z)), g(x.sqrt())];
@@ -446,7 +468,8 @@ fn float_to_int_conversions_saturate_and_map_nan() {
         CVT,
     );
     let mut rng = Rng::new(25);
-    let specials = [f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.5, 1.5, 2.5, -2.5, 255.5, 256.0, -1.0];
+    let specials =
+        [f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.5, 1.5, 2.5, -2.5, 255.5, 256.0, -1.0];
     let n = 20_000;
     let a: Vec<f32> = (0..n)
         .map(|i| match i % 3 {
@@ -522,7 +545,13 @@ fn int_to_float_conversions_round_once() {
         assert_eq!(o[1], (x as f32).to_bits(), "u64 {x}");
         // Directed: the neighbours of the nearest value that bracket x, compared exactly in integers.
         let rn = x as f32;
-        let (lo, hi) = if (rn as u128) > x as u128 { (rn.next_down(), rn) } else if (rn as u128) < x as u128 { (rn, rn.next_up()) } else { (rn, rn) };
+        let (lo, hi) = if (rn as u128) > x as u128 {
+            (rn.next_down(), rn)
+        } else if (rn as u128) < x as u128 {
+            (rn, rn.next_up())
+        } else {
+            (rn, rn)
+        };
         assert_eq!(o[2], lo.to_bits(), "rz.u64 {x}");
         assert_eq!(o[3], hi.to_bits(), "rp.u64 {x}");
         assert_eq!(o[4], (x as u32 as i32 as f32).to_bits(), "s32 {x}");
@@ -574,8 +603,20 @@ fn half_precision_arithmetic_rounds_once() {
             (true, true) => 0x7FFF,
             (true, false) => b[i],
             (false, true) => a[i],
-            _ if x.to_f64() == y.to_f64() => if x.is_sign_positive() { a[i] } else { b[i] },
-            _ => if x > y { a[i] } else { b[i] },
+            _ if x.to_f64() == y.to_f64() => {
+                if x.is_sign_positive() {
+                    a[i]
+                } else {
+                    b[i]
+                }
+            }
+            _ => {
+                if x > y {
+                    a[i]
+                } else {
+                    b[i]
+                }
+            }
         };
         assert_eq!(o[3], max, "max({x}, {y})");
     }

@@ -167,8 +167,9 @@ fn out_of_bounds_names_the_thread_and_the_nearest_buffer() {
     let a: Vec<f32> = (0..len).map(|_| rng.f32()).collect();
     let (da, db, dc) = (upload(&emu, &a), upload(&emu, &a), zeros::<f32>(&emu, len));
     let n = len as u32 + 5;
-    let e = launch(&emu, &m, "vadd", cfg1(n.div_ceil(256), 256), &[Arg::U64(da), Arg::U64(db), Arg::U64(dc), Arg::U32(n)])
-        .unwrap_err();
+    let e =
+        launch(&emu, &m, "vadd", cfg1(n.div_ceil(256), 256), &[Arg::U64(da), Arg::U64(db), Arg::U64(dc), Arg::U32(n)])
+            .unwrap_err();
     let want = EmuError::OutOfBounds {
         kernel: "vadd".into(),
         block: Dim3::new(3, 0, 0),
@@ -188,10 +189,12 @@ fn out_of_bounds_names_the_thread_and_the_nearest_buffer() {
 
     // A freed buffer is outside every allocation too.
     emu.free(db);
-    let e = launch(&emu, &m, "vadd", cfg1(1, 32), &[Arg::U64(da), Arg::U64(db), Arg::U64(dc), Arg::U32(32)]).unwrap_err();
+    let e =
+        launch(&emu, &m, "vadd", cfg1(1, 32), &[Arg::U64(da), Arg::U64(db), Arg::U64(dc), Arg::U32(32)]).unwrap_err();
     assert!(matches!(e, EmuError::OutOfBounds { address, .. } if address == db), "{e:?}");
     // A null pointer.
-    let e = launch(&emu, &m, "vadd", cfg1(1, 32), &[Arg::U64(0), Arg::U64(da), Arg::U64(dc), Arg::U32(32)]).unwrap_err();
+    let e =
+        launch(&emu, &m, "vadd", cfg1(1, 32), &[Arg::U64(0), Arg::U64(da), Arg::U64(dc), Arg::U32(32)]).unwrap_err();
     assert!(matches!(e, EmuError::OutOfBounds { address: 0, thread: Dim3 { x: 0, .. }, .. }), "{e:?}");
 }
 
@@ -346,7 +349,14 @@ fn unsupported_instructions_fail_at_load() {
         other => panic!("{other:?}"),
     }
     // Integer add with a rounding mode.
-    let add = InstKind::Binary { op: BinOp::Add, mode: Mode::Rz, ty: Type::U32, dst: Reg(0), a: Operand::u32(1), b: Operand::u32(2) };
+    let add = InstKind::Binary {
+        op: BinOp::Add,
+        mode: Mode::Rz,
+        ty: Type::U32,
+        dst: Reg(0),
+        a: Operand::u32(1),
+        b: Operand::u32(2),
+    };
     assert!(matches!(EmuModule::from_ir(&module_with(vec![add], &[Type::U32])), Err(EmuError::Unsupported { .. })));
 }
 
@@ -419,7 +429,9 @@ fn recursion_is_unsupported() {
 #[test]
 fn unreadable_ptx_is_a_read_error() {
     let emu = Emulator::new();
-    let e = emu.load_module(".version 7.0\n.target sm_75\n.address_size 64\n.visible .entry k(\n{\n\tfrobnicate;\n}\n").unwrap_err();
+    let e = emu
+        .load_module(".version 7.0\n.target sm_75\n.address_size 64\n.visible .entry k(\n{\n\tfrobnicate;\n}\n")
+        .unwrap_err();
     assert!(matches!(e, EmuError::Read(_)), "{e:?}");
     assert!(e.to_string().starts_with("emulator: cannot read the PTX"), "{e}");
 }
@@ -433,7 +445,10 @@ fn launch_arguments_and_configuration_are_checked() {
     let e = launch(&emu, &m, "vadd", cfg1(1, 1), &[Arg::U64(0)]).unwrap_err();
     assert!(matches!(&e, EmuError::InvalidArguments { message, .. } if message.contains("4 parameter")), "{e:?}");
     let e = launch(&emu, &m, "vadd", cfg1(1, 1), &[Arg::U64(0), Arg::U64(0), Arg::U64(0), Arg::U64(0)]).unwrap_err();
-    assert!(matches!(&e, EmuError::InvalidArguments { message, .. } if message.contains("parameter 3 is 4 byte")), "{e:?}");
+    assert!(
+        matches!(&e, EmuError::InvalidArguments { message, .. } if message.contains("parameter 3 is 4 byte")),
+        "{e:?}"
+    );
     let args = [Arg::U64(0), Arg::U64(0), Arg::U64(0), Arg::U32(0)];
     assert!(matches!(launch(&emu, &m, "vadd", cfg1(0, 32), &args), Err(EmuError::InvalidLaunch { .. })));
     assert!(matches!(launch(&emu, &m, "vadd", cfg1(1, 2048), &args), Err(EmuError::InvalidLaunch { .. })));

@@ -70,7 +70,8 @@ fn work_counters_count_active_lanes() {
     let m = load(&emu, &ptx(VADD));
     let n = 100usize;
     let (da, db, dc) = (zeros::<f32>(&emu, n), zeros::<f32>(&emu, n), zeros::<f32>(&emu, n));
-    let args: Vec<Vec<u8>> = vec![da.to_le_bytes().into(), db.to_le_bytes().into(), dc.to_le_bytes().into(), 100u32.to_le_bytes().into()];
+    let args: Vec<Vec<u8>> =
+        vec![da.to_le_bytes().into(), db.to_le_bytes().into(), dc.to_le_bytes().into(), 100u32.to_le_bytes().into()];
     let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
     let s = emu.launch_with_stats(&m, "vadd", &cfg1(1, 128), &refs).unwrap();
     assert_eq!(s.blocks, 1);
@@ -151,7 +152,8 @@ fn block_reduction_with_shared_memory_and_barriers() {
         launch(&emu, &m, "block_sum", cfg1(blocks, threads), &[Arg::U64(din), Arg::U64(dout)]).unwrap();
         let got: Vec<u32> = download(&emu, dout, blocks as usize);
         for b in 0..blocks as usize {
-            let want = data[b * threads as usize..(b + 1) * threads as usize].iter().fold(0u32, |s, &x| s.wrapping_add(x));
+            let want =
+                data[b * threads as usize..(b + 1) * threads as usize].iter().fold(0u32, |s, &x| s.wrapping_add(x));
             assert_eq!(got[b], want, "block {b} of {threads}-thread blocks");
         }
     }
@@ -316,7 +318,13 @@ fn ballot_and_votes_including_a_partial_warp() {
             .map(|i| match pattern {
                 0 => rng.u32(),
                 1 => 1,
-                _ => if i < 32 { 0 } else { rng.u32() },
+                _ => {
+                    if i < 32 {
+                        0
+                    } else {
+                        rng.u32()
+                    }
+                }
             })
             .collect();
         let (dv, dout) = (upload(&emu, &vals), zeros::<u32>(&emu, threads as usize * 4));
@@ -327,7 +335,12 @@ fn ballot_and_votes_including_a_partial_warp() {
             let lanes = (threads as usize - w * 32).min(32);
             let members = if lanes == 32 { u32::MAX } else { (1u32 << lanes) - 1 };
             let ballot = (0..lanes).filter(|&l| vals[w * 32 + l] & 1 == 1).fold(0u32, |b, l| b | 1 << l);
-            let want = [ballot, (ballot == members) as u32, (ballot != members) as u32, (ballot == 0 || ballot == members) as u32];
+            let want = [
+                ballot,
+                (ballot == members) as u32,
+                (ballot != members) as u32,
+                (ballot == 0 || ballot == members) as u32,
+            ];
             assert_eq!(&out[t * 4..t * 4 + 4], &want, "thread {t} of {threads}, pattern {pattern}");
         }
     }
@@ -530,7 +543,8 @@ fn special_registers_in_3d() {
             for bx in 0..grid.0 {
                 let blin = (bx + grid.0 * (by + grid.1 * bz)) as usize;
                 for t in 0..threads {
-                    let (x, y, z) = (t as u32 % block.0, (t as u32 / block.0) % block.1, t as u32 / (block.0 * block.1));
+                    let (x, y, z) =
+                        (t as u32 % block.0, (t as u32 / block.0) % block.1, t as u32 / (block.0 * block.1));
                     let lane = t as u32 % 32;
                     let want = [x, y, z, lane, t as u32 / 32, (1u32 << lane) - 1, bx, bz];
                     let at = (blin * threads + t) * 8;
@@ -805,4 +819,42 @@ fn registers_read_before_written_start_at_zero_in_every_block() {
     let got: Vec<u32> = download(&emu, dout, 64 * blocks);
     assert!(got[..64].iter().all(|&v| v == 5));
     assert!(got[64..].iter().all(|&v| v == 0), "a later block saw block 0's register");
+}
+
+/// A spin lock taken by every thread (lanes of one warp contend for it): the lane holding it must progress while
+/// its warp-mates spin, as independent thread scheduling guarantees.
+const SPIN_LOCK: &str = r#"
+.visible .entry locked_count(
+	.param .u64 p_lock,
+	.param .u64 p_count
+)
+{
+	.reg .pred 	%p<2>;
+	.reg .b32 	%r<6>;
+	.reg .b64 	%rd<3>;
+
+	ld.param.u64 	%rd1, [p_lock];
+	ld.param.u64 	%rd2, [p_count];
+$SPIN:
+	atom.global.cas.b32 	%r1, [%rd1], 0, 1;
+	setp.ne.u32 	%p1, %r1, 0;
+	@%p1 bra 	$SPIN;
+	membar.gl;
+	ld.volatile.global.u32 	%r2, [%rd2];
+	add.s32 	%r2, %r2, 1;
+	st.volatile.global.u32 	[%rd2], %r2;
+	membar.gl;
+	atom.global.exch.b32 	%r3, [%rd1], 0;
+	ret;
+}
+"#;
+
+#[test]
+fn spin_lock_within_a_warp_makes_progress() {
+    let emu = Emulator::new();
+    let m = load(&emu, &ptx(SPIN_LOCK));
+    let (lock, count) = (zeros::<u32>(&emu, 1), zeros::<u32>(&emu, 1));
+    launch(&emu, &m, "locked_count", cfg1(2, 64), &[Arg::U64(lock), Arg::U64(count)]).unwrap();
+    assert_eq!(download::<u32>(&emu, count, 1)[0], 128);
+    assert_eq!(download::<u32>(&emu, lock, 1)[0], 0);
 }

@@ -16,9 +16,12 @@ use super::types::{ParamTy, ScalarTy, SUPPORTED_SCALARS};
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug)]
-enum Binding {
+pub(super) enum Binding {
     Local(LocalId),
     Slice(SliceId),
+    /// A shared-memory array (`let t = gpu::SharedArray::<f32, 256>::new();`), with its inner row length when it
+    /// is 2-D.
+    Shared(SharedId, Option<u64>),
     /// A parameter whose type was rejected: uses of it are not reported again.
     Poisoned,
 }
@@ -34,7 +37,15 @@ const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, 
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
-    let mut c = Checker { body: Body::default(), depth: 0, scopes: vec![Vec::new()], loop_stack: Vec::new(), errors };
+    let slice_mutable = sig.slices().map(|(_, _, _, m)| m).collect();
+    let mut c = Checker {
+        body: Body::default(),
+        depth: 0,
+        scopes: vec![Vec::new()],
+        loop_stack: Vec::new(),
+        slice_mutable,
+        errors,
+    };
     let mut slice_index = 0u32;
     for p in &sig.params {
         let binding = match p.ty {
@@ -66,26 +77,28 @@ pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> B
 /// How deep expressions and blocks may nest.
 pub const MAX_DEPTH: usize = 256;
 
-struct Checker<'e> {
-    body: Body,
+pub(super) struct Checker<'e> {
+    pub(super) body: Body,
     /// Current nesting of expressions and blocks.
     depth: usize,
     /// Innermost scope last; a name's latest binding wins (shadowing).
     scopes: Vec<Vec<(String, Binding)>>,
     /// Enclosing loops, innermost last.
     loop_stack: Vec<LoopId>,
-    errors: &'e mut Errors,
+    /// Whether each slice parameter is `&mut [T]`, by [`SliceId`].
+    pub(super) slice_mutable: Vec<bool>,
+    pub(super) errors: &'e mut Errors,
 }
 
 impl Checker<'_> {
-    fn push(&mut self, kind: ExprKind, span: impl Into<SpanRange>) -> ExprId {
+    pub(super) fn push(&mut self, kind: ExprKind, span: impl Into<SpanRange>) -> ExprId {
         let span = span.into();
         self.body.exprs.push(Expr { kind, span });
         ExprId(self.body.exprs.len() as u32 - 1)
     }
 
     /// Records an error under `node` and returns an error expression in its place.
-    fn reject(&mut self, node: &dyn ToTokens, msg: impl std::fmt::Display) -> ExprId {
+    pub(super) fn reject(&mut self, node: &dyn ToTokens, msg: impl std::fmt::Display) -> ExprId {
         self.errors.spanned(node, msg);
         self.push(ExprKind::Error, SpanRange::of(node))
     }
@@ -95,14 +108,14 @@ impl Checker<'_> {
         LocalId(self.body.locals.len() as u32 - 1)
     }
 
-    fn bind(&mut self, ident: &syn::Ident, b: Binding) {
+    pub(super) fn bind(&mut self, ident: &syn::Ident, b: Binding) {
         let name = ident.to_string();
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((name, b));
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<Binding> {
+    pub(super) fn lookup(&self, name: &str) -> Option<Binding> {
         self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, b)| b)
     }
 
@@ -152,6 +165,12 @@ impl Checker<'_> {
                 );
             }
         }
+        if let Some(init) = &local.init {
+            if let Some(decl) = super::check_shared::shared_decl(&init.expr) {
+                self.shared_local(local, decl);
+                return;
+            }
+        }
         // The initialiser is checked before the new name is bound: `let x = x + 1` reads the old `x`.
         let init = local.init.as_ref().map(|i| self.expr(&i.expr));
         let (pat, annotation) = match &local.pat {
@@ -194,7 +213,7 @@ impl Checker<'_> {
 
     /// Checks one expression, refusing nesting deeper than [`MAX_DEPTH`] (inference and lowering recurse over the
     /// tree; a pathological input must give an error, not a stack overflow).
-    fn expr(&mut self, e: &syn::Expr) -> ExprId {
+    pub(super) fn expr(&mut self, e: &syn::Expr) -> ExprId {
         if self.depth >= MAX_DEPTH {
             return self.reject(
                 e,
@@ -248,20 +267,10 @@ impl Checker<'_> {
                     None => self.reject(&*c.ty, unsupported_type_message(&c.ty, "casts")),
                 }
             }
-            syn::Expr::Index(ix) => {
-                let Some(slice) = self.slice_base(&ix.expr) else {
-                    return self.push(ExprKind::Error, expr_range(e));
-                };
-                if let syn::Expr::Range(_) = &*ix.index {
-                    return self.reject(
-                        &*ix.index,
-                        "sub-slicing (`x[a..b]`) is not supported in #[ptx_kernel] functions: index single \
-                         elements, `x[i]`",
-                    );
-                }
-                let index = self.expr(&ix.index);
-                self.push(ExprKind::Index(slice, index), expr_range(e))
-            }
+            syn::Expr::Index(ix) => match self.index_place(ix) {
+                Some((base, index)) => self.push(ExprKind::Index(base, index), expr_range(e)),
+                None => self.push(ExprKind::Error, expr_range(e)),
+            },
             syn::Expr::Call(call) => self.call(call),
             syn::Expr::MethodCall(m) => self.method_call(m),
             syn::Expr::Block(b) => {
@@ -485,6 +494,13 @@ impl Checker<'_> {
                              #[ptx_kernel] functions"
                         ),
                     ),
+                    Some(Binding::Shared(..)) => self.reject(
+                        p,
+                        format!(
+                            "the shared array `{name}` can only be indexed (`{name}[i]`) or measured \
+                             (`{name}.len()`) in #[ptx_kernel] functions"
+                        ),
+                    ),
                     Some(Binding::Poisoned) => self.push(ExprKind::Error, span),
                     None => self.reject(
                         p,
@@ -581,6 +597,13 @@ impl Checker<'_> {
                         );
                         None
                     }
+                    Some(Binding::Shared(..)) => {
+                        self.errors.spanned(
+                            p,
+                            format!("cannot assign to the shared array `{name}` itself: assign to its elements"),
+                        );
+                        None
+                    }
                     Some(Binding::Poisoned) => None,
                     None => {
                         self.errors.spanned(p, format!("cannot find `{name}` in this #[ptx_kernel] function"));
@@ -592,7 +615,7 @@ impl Checker<'_> {
                 // `*x.get_unchecked_mut(i) = v`.
                 match self.unchecked_call(&u.expr) {
                     Some((m, true)) => {
-                        let slice = self.slice_base(&m.receiver)?;
+                        let (slice, _) = self.slice_base(&m.receiver)?;
                         let index = self.expr(&m.args[0]);
                         self.body.unchecked.push(index);
                         Some(Place::Index(slice, index))
@@ -608,13 +631,8 @@ impl Checker<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
-                let slice = self.slice_base(&ix.expr)?;
-                if let syn::Expr::Range(_) = &*ix.index {
-                    self.errors.spanned(&*ix.index, "sub-slicing (`x[a..b]`) is not supported: assign single elements");
-                    return None;
-                }
-                let index = self.expr(&ix.index);
-                Some(Place::Index(slice, index))
+                let (base, index) = self.index_place(ix)?;
+                Some(Place::Index(base, index))
             }
             other => {
                 self.errors.spanned(
@@ -642,20 +660,24 @@ impl Checker<'_> {
         }
     }
 
-    /// The slice parameter a `base[i]` indexes.
-    fn slice_base(&mut self, base: &syn::Expr) -> Option<SliceId> {
+    /// The slice parameter or shared array a `base[i]` indexes (with a 2-D shared array's row length).
+    pub(super) fn slice_base(&mut self, base: &syn::Expr) -> Option<(Base, Option<u64>)> {
         let inner = match base {
             syn::Expr::Paren(p) => return self.slice_base(&p.expr),
             syn::Expr::Group(g) => return self.slice_base(&g.expr),
             syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => p,
             other => {
-                self.errors.spanned(other, "only slice parameters can be indexed in #[ptx_kernel] functions");
+                self.errors.spanned(
+                    other,
+                    "only slice parameters and shared arrays can be indexed in #[ptx_kernel] functions",
+                );
                 return None;
             }
         };
         let name = inner.path.segments[0].ident.to_string();
         match self.lookup(&name) {
-            Some(Binding::Slice(s)) => Some(s),
+            Some(Binding::Slice(s)) => Some((Base::Slice(s), None)),
+            Some(Binding::Shared(s, row)) => Some((Base::Shared(s), row)),
             Some(Binding::Poisoned) => None,
             Some(Binding::Local(_)) => {
                 self.errors.spanned(
@@ -685,6 +707,9 @@ impl Checker<'_> {
         let gpu_prefix = fp.qself.is_none()
             && fp.path.segments.iter().all(|s| s.arguments.is_none())
             && (prefix == ["gpu"] || prefix == ["ptx_kernel", "gpu"]);
+        if let Some(id) = self.breadth_call(call, fp, span) {
+            return id;
+        }
         if let (true, Some(intr)) = (gpu_prefix, Intrinsic::from_name(&last)) {
             if !call.args.is_empty() {
                 return self.reject(&call.args, format!("`gpu::{last}()` takes no arguments"));
@@ -725,17 +750,22 @@ impl Checker<'_> {
         if let Some(t) = &m.turbofish {
             return self.reject(t, "turbofish (`::<T>`) is not supported on methods in #[ptx_kernel] functions");
         }
-        // `x.len()` on a slice parameter.
+        // `x.len()` on a slice parameter or a shared array.
         if let Some(slice_name) = as_simple_name(&m.receiver) {
-            if let Some(Binding::Slice(s)) = self.lookup(&slice_name) {
+            let base = match self.lookup(&slice_name) {
+                Some(Binding::Slice(s)) => Some(Base::Slice(s)),
+                Some(Binding::Shared(s, _)) => Some(Base::Shared(s)),
+                _ => None,
+            };
+            if let Some(base) = base {
                 if name == "len" && m.args.is_empty() {
-                    return self.push(ExprKind::Len(s), span);
+                    return self.push(ExprKind::Len(base), span);
                 }
-                if (name == "get_unchecked" || name == "get_unchecked_mut") && m.args.len() == 1 {
+                if (name == "get_unchecked" || name == "get_unchecked_mut") && m.args.len() == 1 && matches!(base, Base::Slice(_)) {
                     // rustc requires `unsafe` around it; the value is the element (`*` or auto-deref).
                     let index = self.expr(&m.args[0]);
                     self.body.unchecked.push(index);
-                    return self.push(ExprKind::Index(s, index), span);
+                    return self.push(ExprKind::Index(base, index), span);
                 }
                 return self.reject(
                     &m.method,
@@ -883,7 +913,7 @@ fn unsupported_type_message(ty: &syn::Type, what: &str) -> String {
 }
 
 /// `a::b::c`.
-fn path_string(p: &syn::Path) -> String {
+pub(super) fn path_string(p: &syn::Path) -> String {
     let s = p.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
     if p.leading_colon.is_some() {
         format!("::{s}")
@@ -892,7 +922,7 @@ fn path_string(p: &syn::Path) -> String {
     }
 }
 
-fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+pub(super) fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip_parens(&p.expr),
         syn::Expr::Group(g) => strip_parens(&g.expr),
@@ -998,7 +1028,7 @@ fn float_const(ty: ScalarTy, name: &str) -> Option<u64> {
 }
 
 /// First and last token of an expression, without building its token stream (which would make checking quadratic).
-fn expr_range(e: &syn::Expr) -> SpanRange {
+pub(super) fn expr_range(e: &syn::Expr) -> SpanRange {
     SpanRange { start: e.span(), end: last_span(e) }
 }
 

@@ -11,7 +11,7 @@ use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
 use super::hir::Body;
 use super::infer::infer;
-use super::lower::{lower_kernel, CheckOptions};
+use super::lower::{lower_kernel_with_vars, CheckOptions};
 use super::signature::{parse_signature, KernelSig};
 
 /// The attribute's expansion of `item` with arguments `attr`. Never panics on any input: what cannot be compiled
@@ -65,17 +65,14 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
         return (sig, Err(errors.into_vec()));
     }
     let check_options = CheckOptions { bounds_checks: options.bounds_checks };
-    // The panic record is the module's first variable when some check needs it.
-    let record = <ptx_gen::Var as ptx_gen::EntityRef>::new(0);
-    let (func, report) = lower_kernel(&sig, &body, &types, check_options, record, &mut errors);
+    let (func, vars, report) = lower_kernel_with_vars(&sig, &body, &types, check_options, &mut errors);
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
     let mut module = ptx_gen::Module::new();
     module.target = options.target;
-    if !report.sites.is_empty() {
-        let v = module.add_var(super::lower::checks::record_var());
-        debug_assert_eq!(v, record);
+    for v in vars {
+        module.add_var(v);
     }
     module.add_function(func);
     let result = emit(&mut module, &body, sig.ident.span()).map(|mut c| {

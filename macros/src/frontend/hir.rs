@@ -22,6 +22,29 @@ pub struct LocalId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SliceId(pub u32);
 
+/// A shared-memory array of [`Body::shared`] (`gpu::SharedArray::<T, N>::new()` or `gpu::dynamic_shared::<T>()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SharedId(pub u32);
+
+/// What `x[i]` indexes: a slice parameter or a shared-memory array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Base {
+    Slice(SliceId),
+    Shared(SharedId),
+}
+
+/// A shared-memory array: one `.shared` module variable (16-byte aligned), or the `.extern .shared` array of
+/// dynamic shared memory.
+#[derive(Clone, Debug)]
+pub struct SharedData {
+    pub name: String,
+    pub elem: ScalarTy,
+    /// Elements in all (`N`, or `N * M` for `SharedArray<[T; M], N>`); 0 for dynamic shared memory.
+    pub len: u64,
+    /// `gpu::dynamic_shared::<T>()`: its length follows the launch's `shared_mem_bytes`.
+    pub dynamic: bool,
+}
+
 /// A loop of [`Body::loops`] (the target of `break`/`continue`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LoopId(pub u32);
@@ -32,6 +55,8 @@ pub struct Body {
     pub exprs: Vec<Expr>,
     pub locals: Vec<LocalData>,
     pub loops: Vec<LoopData>,
+    /// Shared-memory arrays, by [`SharedId`].
+    pub shared: Vec<SharedData>,
     /// Locals holding the scalar parameters, in signature order (`None` for slice parameters).
     pub param_locals: Vec<Option<LocalId>>,
     pub block: Block,
@@ -256,8 +281,9 @@ impl Method {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
     Local(LocalId),
-    /// `x[i]` of a slice parameter; the index expression.
-    Index(SliceId, ExprId),
+    /// `x[i]` of a slice parameter or a shared array (`t[y][x]` of a 2-D one is linearised by `check`); the index
+    /// expression.
+    Index(Base, ExprId),
 }
 
 /// `for var in start..end`, `start..=end`, `(start..end).step_by(step)`.
@@ -292,10 +318,15 @@ pub enum ExprKind {
     CompoundAssign(BinaryOp, Place, ExprId),
     Cast(ExprId, ScalarTy),
     /// `x[i]` read.
-    Index(SliceId, ExprId),
+    Index(Base, ExprId),
     /// `x.len()`.
-    Len(SliceId),
+    Len(Base),
     Intrinsic(Intrinsic),
+    /// A `gpu::` intrinsic taking arguments (see [`super::intrinsics`]).
+    Call(super::intrinsics::Call, Vec<ExprId>),
+    /// A `gpu::` intrinsic whose first argument is a memory place, `&mut x[i]` / `&x[i]`: the place's base and
+    /// index, then the other arguments.
+    MemCall(super::intrinsics::MemCall, Base, ExprId, Vec<ExprId>),
     /// `receiver.method(args)`.
     Method(Method, ExprId, Vec<ExprId>),
     /// `if cond { then } else { else_ }`; `else_` is a `Block` or another `If` expression.

@@ -25,6 +25,8 @@ pub struct Types {
     pub locals: Vec<Ty>,
     /// Element types of the slice parameters, by [`SliceId`].
     pub slices: Vec<ScalarTy>,
+    /// Element types of the shared arrays, by [`SharedId`].
+    pub shared: Vec<ScalarTy>,
 }
 
 impl Types {
@@ -39,6 +41,13 @@ impl Types {
     /// The element type of slice `s`.
     pub fn slice(&self, s: SliceId) -> Option<ScalarTy> {
         self.slices.get(s.0 as usize).copied()
+    }
+    /// The element type of what `base` indexes.
+    pub fn base(&self, base: Base) -> Option<ScalarTy> {
+        match base {
+            Base::Slice(s) => self.slice(s),
+            Base::Shared(s) => self.shared.get(s.0 as usize).copied(),
+        }
     }
 }
 
@@ -85,7 +94,8 @@ pub fn infer(body: &Body, sig: &KernelSig, errors: &mut Errors) -> Types {
     inf.block(&body.block);
     let exprs: Vec<Ty> = (0..body.exprs.len()).map(|i| inf.resolve_final(inf.exprs[i])).collect();
     let locals: Vec<Ty> = (0..body.locals.len()).map(|i| inf.resolve_final(inf.locals[i])).collect();
-    let types = Types { exprs, locals, slices: inf.slices };
+    let shared = body.shared.iter().map(|s| s.elem).collect();
+    let types = Types { exprs, locals, slices: inf.slices, shared };
     validate(body, &types, inf.errors);
     types
 }
@@ -103,6 +113,39 @@ struct Inferer<'a, 'e> {
 }
 
 impl Inferer<'_, '_> {
+    /// The element type of what `base` indexes.
+    fn base_elem(&mut self, base: Base) -> It {
+        let t = match base {
+            Base::Slice(s) => self.slices.get(s.0 as usize).copied(),
+            Base::Shared(s) => self.body.shared.get(s.0 as usize).map(|d| d.elem),
+        };
+        match t {
+            Some(t) => It::Known(Ty::Scalar(t)),
+            None => self.fresh(VarKind::Any),
+        }
+    }
+
+    /// Unifies an intrinsic's arguments with its parameter types (`T` is `tv`).
+    fn call_args(&mut self, params: &[super::intrinsics::ArgTy], args: &[ExprId], tv: It) {
+        for (p, a) in params.iter().zip(args) {
+            let ta = self.expr(*a);
+            let sa = self.span(*a);
+            let want = match p {
+                super::intrinsics::ArgTy::Fixed(t) => It::Known(Ty::Scalar(*t)),
+                super::intrinsics::ArgTy::T => tv,
+            };
+            self.unify(want, ta, sa);
+        }
+    }
+
+    fn ret_ty(&mut self, ret: super::intrinsics::RetTy, tv: It) -> It {
+        match ret {
+            super::intrinsics::RetTy::Unit => UNIT,
+            super::intrinsics::RetTy::Fixed(t) => It::Known(Ty::Scalar(t)),
+            super::intrinsics::RetTy::T => tv,
+        }
+    }
+
     fn fresh(&mut self, kind: VarKind) -> It {
         let v = self.parent.len() as u32;
         self.parent.push(v);
@@ -252,10 +295,7 @@ impl Inferer<'_, '_> {
                 let it = self.expr(i);
                 let sp = self.span(i);
                 self.unify(it, USIZE, sp);
-                match self.slices.get(s.0 as usize) {
-                    Some(&t) => It::Known(Ty::Scalar(t)),
-                    None => self.fresh(VarKind::Any),
-                }
+                self.base_elem(s)
             }
         }
     }
@@ -324,10 +364,22 @@ impl Inferer<'_, '_> {
                 let ti = self.expr(*i);
                 let si = self.span(*i);
                 self.unify(ti, USIZE, si);
-                match self.slices.get(s.0 as usize) {
-                    Some(&t) => It::Known(Ty::Scalar(t)),
-                    None => self.fresh(VarKind::Any),
-                }
+                self.base_elem(*s)
+            }
+            ExprKind::Call(c, args) => {
+                let (params, ret) = c.signature();
+                let tv = self.fresh(VarKind::Any);
+                self.call_args(params, args, tv);
+                self.ret_ty(ret, tv)
+            }
+            ExprKind::MemCall(m, base, i, args) => {
+                let ti = self.expr(*i);
+                let si = self.span(*i);
+                self.unify(ti, USIZE, si);
+                let tv = self.base_elem(*base);
+                let (params, ret) = m.signature();
+                self.call_args(params, args, tv);
+                self.ret_ty(ret, tv)
             }
             ExprKind::Len(_) => USIZE,
             ExprKind::Intrinsic(Intrinsic::SyncThreads) => UNIT,
@@ -425,7 +477,7 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
             ExprKind::CompoundAssign(op, p, v) => {
                 let pt = match p {
                     Place::Local(l) => types.local(*l),
-                    Place::Index(s, _) => types.slice(*s).map_or(Ty::Unit, Ty::Scalar),
+                    Place::Index(s, _) => types.base(*s).map_or(Ty::Unit, Ty::Scalar),
                 };
                 check_binary(*op, pt, of(v), e.span, errors)
             }
@@ -448,6 +500,41 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                     format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)),
                 ),
             },
+            ExprKind::Call(c, args) if !c.value_types().is_empty() => {
+                let (params, _) = c.signature();
+                let t = params.iter().zip(args).find(|(p, _)| **p == super::intrinsics::ArgTy::T).map(|(_, a)| of(a));
+                if let Some(Ty::Scalar(t)) = t {
+                    if !c.value_types().contains(&t) {
+                        errors.at(
+                            e.span,
+                            format!(
+                                "`gpu::{}` is not supported for `{t}` values (supported: {})",
+                                c.name(),
+                                super::intrinsics::type_list(c.value_types())
+                            ),
+                        );
+                    }
+                }
+            }
+            ExprKind::MemCall(m, base, _, _) => {
+                if let Some(t) = types.base(*base) {
+                    if !m.value_types().contains(&t) {
+                        errors.at(
+                            e.span,
+                            format!(
+                                "`gpu::{}` is not supported on `{t}` places (supported: {}){}",
+                                m.name(),
+                                super::intrinsics::type_list(m.value_types()),
+                                if matches!(m, super::intrinsics::MemCall::Atomic(_)) && t.is_float() {
+                                    "; PTX has no float atomic min/max or bitwise ops: use `atomic_cas` in a loop"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        );
+                    }
+                }
+            }
             ExprKind::For(f) if !of(&f.start).scalar().is_some_and(ScalarTy::is_int) => {
                 errors.at(e.span, format!("`for` ranges must be of integers, not `{}`", of(&f.start)));
             }

@@ -14,7 +14,7 @@
 use proc_macro2::Span;
 use ptx_gen::{
     Address, BinOp, Block as IrBlock, CmpOp, CvtMode, Function, FunctionBuilder, Imm, MemAccess, Mode, Operand, Reg,
-    SpecialReg, SrcLoc, StateSpace, TernOp, Type, UnOp,
+    SpecialReg, SrcLoc, StateSpace, TernOp, Type, UnOp, Var, VarData,
 };
 
 use super::consts::{self, HostVal};
@@ -29,10 +29,27 @@ pub use checks::{CheckOptions, CheckReport};
 
 /// A value during lowering.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Val {
+pub(super) enum Val {
     /// `()` and `!`.
     Unit,
     Scalar(Operand, ScalarTy),
+}
+
+/// Where an indexed element lives: its state space, element type, and whether reads may use the non-coherent path.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MemLoc {
+    pub space: StateSpace,
+    pub elem: ScalarTy,
+    pub nc: bool,
+}
+
+/// A shared array's module variable.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedVar {
+    pub var: Var,
+    pub elem: ScalarTy,
+    pub len: u64,
+    pub dynamic: bool,
 }
 
 /// A slice parameter's global address and length registers.
@@ -45,17 +62,64 @@ struct SliceRegs {
 }
 
 /// Lowers the kernel into a new `.entry` function. Internal inconsistencies (which checking and inference should
-/// have ruled out) are reported as errors at the offending expression rather than panicking. Run-time checks
-/// ([`checks`]) refer to the panic record `record`, which the caller declares in the module when the report lists
-/// check sites.
-pub fn lower_kernel(
+/// have ruled out) are reported as errors at the offending expression rather than panicking. With the default
+/// [`CheckOptions`]; the module must declare the returned variables, see [`lower_kernel_with_vars`].
+pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Errors) -> Function {
+    lower_kernel_with_vars(sig, body, types, CheckOptions::default(), errors).0
+}
+
+/// The module variables (shared memory) a kernel declares, in the order they must be added to an empty module (the
+/// `k`-th is `Var(k)`).
+pub fn shared_vars(sig: &KernelSig, body: &Body) -> (Vec<VarData>, Vec<SharedVar>) {
+    let mut vars: Vec<VarData> = Vec::new();
+    let mut out = Vec::new();
+    let mut dynamic_var: Option<Var> = None;
+    for (k, s) in body.shared.iter().enumerate() {
+        let var = if s.dynamic {
+            match dynamic_var {
+                Some(v) => v,
+                None => {
+                    vars.push(VarData {
+                        name: format!("{}_dynamic_smem", sig.name),
+                        space: StateSpace::Shared,
+                        ty: s.elem.mem_type(),
+                        len: Some(0),
+                        align: 16,
+                        init: Vec::new(),
+                    });
+                    let v = Var(vars.len() as u32 - 1);
+                    dynamic_var = Some(v);
+                    v
+                }
+            }
+        } else {
+            let suffix = if s.name.is_ascii() { format!("_{}", s.name) } else { String::new() };
+            vars.push(VarData {
+                name: format!("{}_smem{k}{suffix}", sig.name),
+                space: StateSpace::Shared,
+                ty: s.elem.mem_type(),
+                len: Some(s.len),
+                align: 16,
+                init: Vec::new(),
+            });
+            Var(vars.len() as u32 - 1)
+        };
+        out.push(SharedVar { var, elem: s.elem, len: s.len, dynamic: s.dynamic });
+    }
+    (vars, out)
+}
+
+/// [`lower_kernel`] with check options, also returning the module variables to add in order (see [`shared_vars`];
+/// the panic record of [`checks`] comes last when some check needs it) and the check sites.
+pub fn lower_kernel_with_vars(
     sig: &KernelSig,
     body: &Body,
     types: &Types,
     options: CheckOptions,
-    record: ptx_gen::Var,
     errors: &mut Errors,
-) -> (Function, CheckReport) {
+) -> (Function, Vec<VarData>, CheckReport) {
+    let (mut vars, shared) = shared_vars(sig, body);
+    let record = Var(vars.len() as u32);
     let mut func = Function::kernel(sig.name.clone());
     let mut b = FunctionBuilder::new(&mut func);
     let entry = b.create_block();
@@ -67,6 +131,7 @@ pub fn lower_kernel(
         locals: vec![None; body.locals.len()],
         mutable_regs: Vec::new(),
         slices: Vec::new(),
+        shared,
         loops: vec![None; body.loops.len()],
         errors,
         fallback_span: sig.ident.span(),
@@ -83,7 +148,10 @@ pub fn lower_kernel(
         errors.at(sig.ident.span(), format!("internal error in #[ptx_kernel] while building the kernel: {e}"));
     }
     finish_layout(&mut func);
-    (func, safety.report)
+    if !safety.report.sites.is_empty() {
+        vars.push(checks::record_var());
+    }
+    (func, vars, safety.report)
 }
 
 /// Terminates dangling blocks, drops the unreachable ones, and lays the rest out in reverse postorder (each block
@@ -134,16 +202,18 @@ fn finish_layout(func: &mut Function) {
     }
 }
 
-struct Lowerer<'a, 'f, 'e> {
-    body: &'a Body,
-    types: &'a Types,
-    b: FunctionBuilder<'f>,
+pub(super) struct Lowerer<'a, 'f, 'e> {
+    pub(super) body: &'a Body,
+    pub(super) types: &'a Types,
+    pub(super) b: FunctionBuilder<'f>,
     /// The value each local is bound to (its register, or an immediate for an immutable constant binding).
     locals: Vec<Option<Val>>,
     /// Registers that are reassigned (mutable locals, loop counters): a value read from one must be copied before
     /// it is kept across code that may assign it.
     mutable_regs: Vec<bool>,
     slices: Vec<SliceRegs>,
+    /// Shared arrays, by `SharedId`.
+    pub(super) shared: Vec<SharedVar>,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
     errors: &'e mut Errors,
@@ -155,7 +225,7 @@ struct Lowerer<'a, 'f, 'e> {
 impl Lowerer<'_, '_, '_> {
     // ----- helpers -------------------------------------------------------------------------------------------
 
-    fn loc(&mut self, e: ExprId) {
+    pub(super) fn loc(&mut self, e: ExprId) {
         self.b.set_srcloc(SrcLoc(e.0));
     }
 
@@ -163,17 +233,17 @@ impl Lowerer<'_, '_, '_> {
         self.body.exprs.get(e.0 as usize).map_or(SpanRange::single(self.fallback_span), |x| x.span)
     }
 
-    fn internal(&mut self, e: ExprId, what: &str) -> Val {
+    pub(super) fn internal(&mut self, e: ExprId, what: &str) -> Val {
         let span = self.span(e);
         self.errors.at(span, format!("internal error in #[ptx_kernel]: {what} (please report this)"));
         Val::Unit
     }
 
-    fn ty(&self, e: ExprId) -> Ty {
+    pub(super) fn ty(&self, e: ExprId) -> Ty {
         self.types.expr(e)
     }
 
-    fn mark_mutable(&mut self, r: Reg) {
+    pub(super) fn mark_mutable(&mut self, r: Reg) {
         let i = r.0 as usize;
         if self.mutable_regs.len() <= i {
             self.mutable_regs.resize(i + 1, false);
@@ -189,7 +259,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// `v`, copied to a fresh register if it is a mutable local's register (so later assignments don't change it).
-    fn stable(&mut self, v: Val) -> Val {
+    pub(super) fn stable(&mut self, v: Val) -> Val {
         match v {
             Val::Scalar(op, ty) if self.is_mutable_reg(op) => {
                 let r = self.b.ins().mov(ty.reg_type(), op);
@@ -200,7 +270,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// The operand of a scalar value (an internal error for `()`).
-    fn scalar(&mut self, v: Val, e: ExprId) -> Option<(Operand, ScalarTy)> {
+    pub(super) fn scalar(&mut self, v: Val, e: ExprId) -> Option<(Operand, ScalarTy)> {
         match v {
             Val::Scalar(op, ty) => Some((op, ty)),
             Val::Unit => {
@@ -216,7 +286,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// `op` in a register.
-    fn reg(&mut self, op: Operand, ty: ScalarTy) -> Reg {
+    pub(super) fn reg(&mut self, op: Operand, ty: ScalarTy) -> Reg {
         match op {
             Operand::Reg(r) => r,
             imm => self.b.ins().mov(ty.reg_type(), imm),
@@ -224,7 +294,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// Re-normalises an 8-bit value in its 16-bit register after an operation that may leave the 8-bit range.
-    fn normalize(&mut self, op: Operand, ty: ScalarTy) -> Operand {
+    pub(super) fn normalize(&mut self, op: Operand, ty: ScalarTy) -> Operand {
         match (ty, op) {
             (ScalarTy::I8, Operand::Reg(r)) => {
                 Operand::Reg(self.b.ins().cvt(CvtMode::None, false, Type::S16, Type::S8, r))
@@ -238,7 +308,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// A new block, made current.
-    fn open(&mut self, bk: IrBlock) {
+    pub(super) fn open(&mut self, bk: IrBlock) {
         self.b.switch_to_block(bk);
     }
 
@@ -249,7 +319,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// A predicate register for a `bool` operand.
-    fn pred(&mut self, op: Operand) -> Reg {
+    pub(super) fn pred(&mut self, op: Operand) -> Reg {
         match op {
             Operand::Reg(r) => r,
             imm => self.b.ins().mov(Type::Pred, imm),
@@ -348,7 +418,7 @@ impl Lowerer<'_, '_, '_> {
 
     // ----- expressions ---------------------------------------------------------------------------------------
 
-    fn expr(&mut self, id: ExprId) -> Val {
+    pub(super) fn expr(&mut self, id: ExprId) -> Val {
         let body = self.body;
         self.loc(id);
         let ty = self.ty(id);
@@ -415,13 +485,12 @@ impl Lowerer<'_, '_, '_> {
                         self.assign_local(l, res, id);
                     }
                     Place::Index(s, i) => {
-                        let Some(addr) = self.element_addr(s, i, id) else { return Val::Unit };
-                        let sl = self.slices[s.0 as usize];
-                        let cur = self.load(sl, addr);
-                        let Val::Scalar(res, _) = self.binary(*op, cur, y, sl.elem, ty_b, id) else {
+                        let Some((addr, ml)) = self.element_addr(s, i, id) else { return Val::Unit };
+                        let cur = self.load(ml, addr);
+                        let Val::Scalar(res, _) = self.binary(*op, cur, y, ml.elem, ty_b, id) else {
                             return Val::Unit;
                         };
-                        self.store(sl, addr, res);
+                        self.store(ml, addr, res);
                     }
                 }
                 Val::Unit
@@ -436,15 +505,17 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             ExprKind::Index(s, i) => {
-                let Some(addr) = self.element_addr(*s, *i, id) else { return Val::Unit };
-                let sl = self.slices[s.0 as usize];
-                Val::Scalar(self.load(sl, addr), sl.elem)
+                let Some((addr, ml)) = self.element_addr(*s, *i, id) else { return Val::Unit };
+                Val::Scalar(self.load(ml, addr), ml.elem)
             }
-            ExprKind::Len(s) => match self.slices.get(s.0 as usize) {
+            ExprKind::Len(Base::Slice(s)) => match self.slices.get(s.0 as usize) {
                 Some(sl) => Val::Scalar(Operand::Reg(sl.len), ScalarTy::Usize),
                 None => self.internal(id, "an unknown slice"),
             },
+            ExprKind::Len(Base::Shared(s)) => self.shared_len(*s, id),
             ExprKind::Intrinsic(i) => self.intrinsic(*i),
+            ExprKind::Call(c, args) => self.call(*c, args, id),
+            ExprKind::MemCall(m, base, i, args) => self.mem_call(*m, *base, *i, args, id),
             ExprKind::Method(m, recv, args) => {
                 let vr = self.expr(*recv);
                 let vr = if args.iter().all(|a| is_pure(body, *a)) { vr } else { self.stable(vr) };
@@ -534,66 +605,108 @@ impl Lowerer<'_, '_, '_> {
         match place {
             Place::Local(l) => self.assign_local(l, op, id),
             Place::Index(s, i) => {
-                let Some(addr) = self.element_addr(s, i, id) else { return };
-                let sl = self.slices[s.0 as usize];
-                self.store(sl, addr, op);
+                let Some((addr, ml)) = self.element_addr(s, i, id) else { return };
+                self.store(ml, addr, op);
             }
         }
     }
 
     // ----- memory --------------------------------------------------------------------------------------------
 
-    /// The address of `slice[index]` (not bounds-checked yet: see `ptx_kernel::gpu`).
-    fn element_addr(&mut self, s: SliceId, index: ExprId, id: ExprId) -> Option<Address> {
+    /// The address of `base[index]` (not bounds-checked yet: see `ptx_kernel::gpu`) and where it lives.
+    pub(super) fn element_addr(&mut self, base: Base, index: ExprId, id: ExprId) -> Option<(Address, MemLoc)> {
         let v = self.expr(index);
         self.loc(id);
         let (i, _) = self.scalar(v, index)?;
-        let Some(sl) = self.slices.get(s.0 as usize).copied() else {
-            self.internal(id, "an unknown slice");
-            return None;
+        let (base_reg, var, ml) = match base {
+            Base::Slice(s) => {
+                let Some(sl) = self.slices.get(s.0 as usize).copied() else {
+                    self.internal(id, "an unknown slice");
+                    return None;
+                };
+                // A `&[T]` cannot alias a `&mut [T]` (the launcher borrows the buffers), so it is read-only for the
+                // whole launch: read it through the non-coherent cache.
+                (Some(sl.base), None, MemLoc { space: StateSpace::Global, elem: sl.elem, nc: !sl.mutable })
+            }
+            Base::Shared(s) => {
+                let Some(sv) = self.shared.get(s.0 as usize).copied() else {
+                    self.internal(id, "an unknown shared array");
+                    return None;
+                };
+                (None, Some(sv.var), MemLoc { space: StateSpace::Shared, elem: sv.elem, nc: false })
+            }
         };
-        self.bounds_check(s, index, i, sl.len, id);
-        let size = sl.elem.mem_size() as u64;
-        match i {
+        self.bounds_check(base, index, i, id);
+        let size = ml.elem.mem_size() as u64;
+        let base_of = |this: &mut Self| -> Reg {
+            match (base_reg, var) {
+                (Some(r), _) => r,
+                (None, Some(v)) => this.b.ins().addr_of(v),
+                _ => unreachable!("a base is a slice or a shared variable"),
+            }
+        };
+        let addr = match i {
             Operand::Imm(imm) => {
                 let off = imm.0.checked_mul(size).filter(|o| *o <= i32::MAX as u64);
-                match off {
-                    Some(o) => Some(Address::reg_offset(sl.base, o as i64)),
-                    None => {
+                match (off, var) {
+                    (Some(o), Some(v)) => Address { base: ptx_gen::AddrBase::Var(v), offset: o as i64 },
+                    (Some(o), None) => Address::reg_offset(base_of(self), o as i64),
+                    (None, _) => {
+                        let b = base_of(self);
                         let off = self.b.ins().mov(Type::U64, Operand::u64(imm.0.wrapping_mul(size)));
-                        let a = self.b.ins().add(Type::S64, Mode::None, sl.base, off);
-                        Some(Address::reg(a))
+                        let a = self.b.ins().add(Type::S64, Mode::None, b, off);
+                        Address::reg(a)
                     }
                 }
             }
             Operand::Reg(r) => {
+                let b = base_of(self);
                 let off = if size == 1 {
                     r
                 } else {
                     self.b.ins().binary(BinOp::Shl, Mode::None, Type::B64, r, Operand::u32(size.trailing_zeros()))
                 };
-                let a = self.b.ins().add(Type::S64, Mode::None, sl.base, off);
-                Some(Address::reg(a))
+                let a = self.b.ins().add(Type::S64, Mode::None, b, off);
+                Address::reg(a)
             }
-        }
+        };
+        Some((addr, ml))
     }
 
-    fn load(&mut self, sl: SliceRegs, addr: Address) -> Operand {
-        let mut access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
-        // A `&[T]` cannot alias a `&mut [T]` (the launcher borrows the buffers), so it is read-only for the whole
-        // launch: read it through the non-coherent cache.
-        access.nc = !sl.mutable;
+    /// `s.len()` of a shared array: its constant length, or for dynamic shared memory
+    /// `%dynamic_smem_size / size_of::<T>()`.
+    fn shared_len(&mut self, s: SharedId, id: ExprId) -> Val {
+        let Some(sv) = self.shared.get(s.0 as usize).copied() else {
+            return self.internal(id, "an unknown shared array");
+        };
+        if !sv.dynamic {
+            return Val::Scalar(Operand::u64(sv.len), ScalarTy::Usize);
+        }
+        let bytes = self.b.ins().special(SpecialReg::DynamicSmemSize);
+        let shift = sv.elem.mem_size().trailing_zeros();
+        let n = if shift == 0 {
+            bytes
+        } else {
+            self.b.ins().binary(BinOp::Shr, Mode::None, Type::U32, bytes, Operand::u32(shift))
+        };
+        let n64 = self.b.ins().cvt(CvtMode::None, false, Type::U64, Type::U32, n);
+        Val::Scalar(Operand::Reg(n64), ScalarTy::Usize)
+    }
+
+    pub(super) fn load(&mut self, ml: MemLoc, addr: Address) -> Operand {
+        let mut access = MemAccess::new(ml.space, ml.elem.mem_type());
+        access.nc = ml.nc;
         let r = self.b.ins().ld(access, addr);
-        if sl.elem == ScalarTy::Bool {
+        if ml.elem == ScalarTy::Bool {
             Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U16, r, Operand::u32(0)))
         } else {
             Operand::Reg(r)
         }
     }
 
-    fn store(&mut self, sl: SliceRegs, addr: Address, v: Operand) {
-        let access = MemAccess::new(StateSpace::Global, sl.elem.mem_type());
-        let src = if sl.elem == ScalarTy::Bool {
+    pub(super) fn store(&mut self, ml: MemLoc, addr: Address, v: Operand) {
+        let access = MemAccess::new(ml.space, ml.elem.mem_type());
+        let src = if ml.elem == ScalarTy::Bool {
             match v {
                 Operand::Imm(i) => Operand::u32((i.0 & 1) as u32),
                 Operand::Reg(p) => Operand::Reg(self.b.ins().selp(Type::U16, Operand::u32(1), Operand::u32(0), p)),
@@ -604,7 +717,7 @@ impl Lowerer<'_, '_, '_> {
         // `st` takes registers only.
         let src = match src {
             Operand::Imm(_) => {
-                let ty = if sl.elem == ScalarTy::Bool { ScalarTy::U8 } else { sl.elem };
+                let ty = if ml.elem == ScalarTy::Bool { ScalarTy::U8 } else { ml.elem };
                 Operand::Reg(self.reg(src, ty))
             }
             r => r,
@@ -638,7 +751,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// `a op b` where `a` has type `t` (and `b` too, except for shifts, where it has `tb`).
-    fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
+    pub(super) fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
         let rt = t.reg_type();
         // Two immediates: put the first in a register (ptxas wants at least one register operand).
         let a = match (a, b) {
@@ -1123,7 +1236,7 @@ fn one(rt: Type) -> Operand {
 
 /// Whether evaluating `e` can neither assign nor access memory (so the order of evaluating it against its
 /// neighbours does not matter).
-fn is_pure(body: &Body, e: ExprId) -> bool {
+pub(super) fn is_pure(body: &Body, e: ExprId) -> bool {
     let mut ok = true;
     visit(body, e, &mut |k| {
         if matches!(
@@ -1131,6 +1244,7 @@ fn is_pure(body: &Body, e: ExprId) -> bool {
             ExprKind::Assign(..)
                 | ExprKind::CompoundAssign(..)
                 | ExprKind::Intrinsic(Intrinsic::SyncThreads)
+                | ExprKind::MemCall(super::intrinsics::MemCall::Atomic(_), ..)
                 | ExprKind::Break(_)
                 | ExprKind::Continue(_)
                 | ExprKind::Return
@@ -1141,6 +1255,11 @@ fn is_pure(body: &Body, e: ExprId) -> bool {
                 | ExprKind::If(..)
         ) {
             ok = false;
+        }
+        if let ExprKind::Call(c, _) = k {
+            if c.has_effect() {
+                ok = false;
+            }
         }
     });
     ok
@@ -1199,6 +1318,17 @@ fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
         }
         ExprKind::Method(_, r, args) => {
             visit(body, *r, f);
+            for a in args {
+                visit(body, *a, f);
+            }
+        }
+        ExprKind::Call(_, args) => {
+            for a in args {
+                visit(body, *a, f);
+            }
+        }
+        ExprKind::MemCall(_, _, i, args) => {
+            visit(body, *i, f);
             for a in args {
                 visit(body, *a, f);
             }

@@ -17,6 +17,7 @@
 
 pub mod attr;
 pub mod check;
+pub mod check_shared;
 pub mod codegen;
 pub mod consts;
 pub mod diag;
@@ -24,7 +25,9 @@ pub mod expand;
 pub mod fallback;
 pub mod hir;
 pub mod infer;
+pub mod intrinsics;
 pub mod lower;
+pub mod lower_intrinsics;
 pub mod signature;
 pub mod types;
 pub mod uniformity;

@@ -7,9 +7,14 @@
 //!
 //! # The analysis
 //!
-//! A forward dataflow analysis on the HIR, iterated to a fixed point over the locals:
-//! - **Varying values**: `gpu::thread_idx_*()`, `gpu::global_idx_x()`, every value loaded from memory (`x[i]`,
-//!   whatever `i` is), and anything computed from a varying value (operators, casts, methods, `if` expressions with a
+//! A forward dataflow analysis on the HIR, iterated to a fixed point over the locals, on a three-level lattice:
+//! block-uniform < warp-uniform < thread-varying. Block collectives (`sync_threads()`) need block-uniform control;
+//! warp collectives (`sync_warp`, shuffles, `ballot_sync`/`all_sync`/`any_sync`, warp reductions) need control that
+//! is at least warp-uniform, so `if gpu::warp_id() == 0 { gpu::warp_sum(v) }` is accepted.
+//! - **Warp-uniform values**: `gpu::warp_id()`, and the results of votes and warp reductions (the same in every lane
+//!   of the warp).
+//! - **Varying values**: `gpu::thread_idx_*()`, `gpu::global_idx_x()`, `gpu::lane_id()`, shuffles, atomics, every
+//!   value loaded from memory (`x[i]`, `load_nc`, whatever the index is), and anything computed from a varying value (operators, casts, methods, `if` expressions with a
 //!   varying condition or branch value). Parameters, `block_idx_*`, `block_dim_*`, `grid_dim_*`, slice lengths and
 //!   constants are **uniform**.
 //! - **Divergent control**: the branches of an `if` (and the right operand of `&&`/`||`) whose condition is varying;
@@ -34,12 +39,11 @@
 //! a failed bounds check are not counted by `bar.sync` on the GPU (exited threads do not participate), which the
 //! emulator models too.
 
-use std::fmt::Write as _;
-
 use proc_macro2::Span;
 
 use super::diag::{Errors, SpanRange};
 use super::hir::*;
+use super::intrinsics::{Call, MemCall};
 
 /// Reports every collective in divergent control.
 pub fn check_uniformity(body: &Body, errors: &mut Errors) {
@@ -51,25 +55,47 @@ pub fn check_uniformity(body: &Body, errors: &mut Errors) {
         report: false,
         reported: Vec::new(),
     };
-    // Fixed point over the locals (each round can only add varying locals).
-    for _ in 0..=body.locals.len() + 1 {
+    // Fixed point over the locals (each round can only raise a local's level; two levels above uniform).
+    for _ in 0..=2 * body.locals.len() + 1 {
         u.changed = false;
         u.left.clear();
-        u.block(&body.block, None);
+        u.block(&body.block, &None);
         if !u.changed {
             break;
         }
     }
     u.report = true;
     u.left.clear();
-    u.block(&body.block, None);
+    u.block(&body.block, &None);
     for (span, msg) in u.reported {
         errors.at(span, msg);
     }
 }
 
-/// Why control is divergent here.
-type Reason = Option<String>;
+/// How far a value or the control may differ between threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    /// The same in every lane of a warp, possibly not across warps.
+    Warp,
+    /// Possibly different in every thread.
+    Thread,
+}
+
+/// A level above block-uniform with the reason, in words; `None`: block-uniform.
+type Lv = Option<(Level, String)>;
+
+/// The higher of two levels (the first on a tie).
+fn join(a: Lv, b: Lv) -> Lv {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.0 > x.0 { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn thread(why: &str) -> Lv {
+    Some((Level::Thread, why.to_owned()))
+}
 
 /// Where threads that left early rejoin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,11 +110,11 @@ enum Rejoin {
 
 struct Uniformity<'a> {
     body: &'a Body,
-    /// Per local: why it is varying (`None`: uniform so far).
-    varying: Vec<Option<String>>,
+    /// Per local: how varying it is and why.
+    varying: Vec<Lv>,
     changed: bool,
-    /// Threads that left the current region early and where they rejoin.
-    left: Vec<(Rejoin, String)>,
+    /// Threads that left the current region early: where they rejoin, the level and why.
+    left: Vec<(Rejoin, Level, String)>,
     report: bool,
     reported: Vec<(SpanRange, String)>,
 }
@@ -98,126 +124,160 @@ fn at(span: Span) -> String {
     format!("{}:{}", s.line, s.column + 1)
 }
 
-/// The collectives: operations every thread of the block (or warp) must reach together.
-fn collective_name(i: Intrinsic) -> Option<&'static str> {
-    match i {
-        Intrinsic::SyncThreads => Some("gpu::sync_threads()"),
+/// The collectives: the operations every thread of the block (`Level::Warp`: control must be block-uniform) or
+/// of the warp (`Level::Thread`: control must be at least warp-uniform) must reach together.
+fn collective(e: &ExprKind) -> Option<(&'static str, Level)> {
+    match e {
+        ExprKind::Intrinsic(Intrinsic::SyncThreads) => Some(("gpu::sync_threads()", Level::Warp)),
+        ExprKind::Call(c, _) => match c {
+            Call::SyncWarp | Call::Shfl(_) | Call::Ballot | Call::All | Call::Any | Call::WarpReduce(_) => {
+                Some((c.name(), Level::Thread))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
 
 impl Uniformity<'_> {
-    /// The divergence in effect: the one passed down, or threads that left earlier.
-    fn effective(&self, div: &Reason) -> Reason {
-        div.clone().or_else(|| self.left.first().map(|(_, r)| r.clone()))
+    /// The divergence in effect: the one passed down, joined with threads that left earlier.
+    fn effective(&self, div: &Lv) -> Lv {
+        self.left.iter().fold(div.clone(), |acc, (_, l, why)| join(acc, Some((*l, why.clone()))))
     }
 
-    fn mark_local(&mut self, l: LocalId, why: String) {
+    fn mark_local(&mut self, l: LocalId, v: Lv) {
+        let Some(new) = v else { return };
         if let Some(slot) = self.varying.get_mut(l.0 as usize) {
-            if slot.is_none() {
-                *slot = Some(why);
+            if slot.as_ref().is_none_or(|(lv, _)| *lv < new.0) {
+                *slot = Some(new);
                 self.changed = true;
             }
         }
     }
 
-    fn local_reason(&self, l: LocalId) -> Option<String> {
-        self.varying.get(l.0 as usize).cloned().flatten().map(|why| {
+    fn local_level(&self, l: LocalId) -> Lv {
+        self.varying.get(l.0 as usize).cloned().flatten().map(|(lv, why)| {
             let name = &self.body.local(l).name;
-            // Name the variable and, briefly, its origin.
-            if why.starts_with('`') && why.contains("(which") {
-                format!("`{name}`")
-            } else {
-                format!("`{name}` (which depends on {why})")
-            }
+            (lv, format!("`{name}` (which depends on {why})"))
         })
     }
 
-    fn block(&mut self, blk: &Block, div: Reason) -> Option<String> {
+    fn block(&mut self, blk: &Block, div: &Lv) -> Lv {
         for s in &blk.stmts {
             match s {
                 Stmt::Let { local, init } => {
-                    let v = init.and_then(|i| self.expr(i, &div));
-                    if let (Some(l), Some(why)) = (local, v) {
-                        self.mark_local(*l, why);
+                    let v = init.and_then(|i| self.expr(i, div));
+                    if let Some(l) = local {
+                        self.mark_local(*l, v);
                     }
                 }
                 Stmt::Expr(e) => {
-                    self.expr(*e, &div);
+                    self.expr(*e, div);
                 }
             }
         }
-        blk.tail.and_then(|t| self.expr(t, &div))
+        blk.tail.and_then(|t| self.expr(t, div))
     }
 
-    /// Walks `e` in control `div`; returns why its value is varying (`None`: uniform).
-    fn expr(&mut self, e: ExprId, div: &Reason) -> Option<String> {
+    fn exprs(&mut self, es: &[ExprId], div: &Lv) -> Lv {
+        let mut v = None;
+        for e in es {
+            let x = self.expr(*e, div);
+            v = join(v, x);
+        }
+        v
+    }
+
+    /// Walks `e` in control `div`; returns how varying its value is.
+    fn expr(&mut self, e: ExprId, div: &Lv) -> Lv {
         let body = self.body;
-        let Some(x) = body.exprs.get(e.0 as usize) else { return None };
+        let x = body.exprs.get(e.0 as usize)?;
         let span = x.span;
+        if let Some((name, max_ok)) = collective(&x.kind) {
+            if let (true, Some((lv, why))) = (self.report, self.effective(div)) {
+                if lv >= max_ok && !self.reported.iter().any(|(s, _)| s.start.start() == span.start.start()) {
+                    let (who, uniform) = if max_ok == Level::Warp {
+                        (
+                            "Every thread of the block must reach it together (or none may), else the block \
+                             deadlocks or the result is undefined",
+                            "branch only on values that are the same in the whole block (parameters, \
+                             `gpu::block_idx_*()`, `block_dim_*()`, `grid_dim_*()`, `x.len()`, constants, and loop \
+                             counters with such bounds)",
+                        )
+                    } else {
+                        (
+                            "Every lane of the warp must reach it together, else the result is undefined",
+                            "branch only on values that are the same in the whole warp (those that are the same in \
+                             the block, and `gpu::warp_id()`, votes and warp reductions)",
+                        )
+                    };
+                    let msg = format!(
+                        "`{name}` is reached in control flow that depends on a thread-varying value: {why}. {who}; \
+                         move it out of the conditional code, or {uniform}"
+                    );
+                    self.reported.push((span, msg));
+                }
+            }
+        }
         match &x.kind {
             ExprKind::Error | ExprKind::Unit | ExprKind::Lit(_) | ExprKind::Const(..) | ExprKind::Len(_) => None,
-            ExprKind::Local(l) => self.local_reason(*l),
-            ExprKind::Intrinsic(i) => {
-                if let Some(name) = collective_name(*i) {
-                    if let (true, Some(why)) = (self.report, self.effective(div)) {
-                        let mut msg = String::new();
-                        let _ = write!(
-                            msg,
-                            "`{name}` is reached in control flow that depends on a thread-varying value: {why}. \
-                             Every thread of the block must reach it together (or none may), else the block \
-                             deadlocks or the result is undefined; move it out of the conditional code, or branch \
-                             only on uniform values (parameters, `gpu::block_idx_*()`, `block_dim_*()`, \
-                             `grid_dim_*()`, `x.len()`, constants, and loop counters with uniform bounds)"
-                        );
-                        if !self.reported.iter().any(|(s, _)| s.start.start() == span.start.start()) {
-                            self.reported.push((span, msg));
-                        }
+            ExprKind::Local(l) => self.local_level(*l),
+            ExprKind::Intrinsic(i) => match i {
+                Intrinsic::ThreadIdx(d) => thread(&format!("`gpu::thread_idx_{}()`", dim(*d))),
+                Intrinsic::GlobalIdxX => thread("`gpu::global_idx_x()`"),
+                _ => None,
+            },
+            ExprKind::Call(c, args) => {
+                let va = self.exprs(args, div);
+                match c {
+                    Call::LaneId => thread("`gpu::lane_id()`"),
+                    Call::WarpId => Some((Level::Warp, "`gpu::warp_id()`".into())),
+                    Call::Shfl(_) => thread(&format!("the result of `gpu::{}`", c.name())),
+                    Call::Ballot | Call::All | Call::Any | Call::WarpReduce(_) | Call::ActiveMask => {
+                        Some((Level::Warp, format!("the result of `gpu::{}`", c.name())))
                     }
-                    return None;
+                    _ => va,
                 }
-                match i {
-                    Intrinsic::ThreadIdx(d) => Some(format!("`gpu::thread_idx_{}()`", dim(*d))),
-                    Intrinsic::GlobalIdxX => Some("`gpu::global_idx_x()`".into()),
-                    _ => None,
+            }
+            ExprKind::MemCall(m, _, i, args) => {
+                self.expr(*i, div);
+                self.exprs(args, div);
+                match m {
+                    MemCall::Atomic(_) => thread("the result of an atomic"),
+                    _ => thread("data loaded from memory"),
                 }
             }
             ExprKind::Index(_, i) => {
                 self.expr(*i, div);
-                Some("data loaded from memory".into())
+                thread("data loaded from memory")
             }
             ExprKind::Unary(_, a) | ExprKind::Cast(a, _) => self.expr(*a, div),
             ExprKind::Binary(_, a, b) => {
                 let va = self.expr(*a, div);
                 let vb = self.expr(*b, div);
-                va.or(vb)
+                join(va, vb)
             }
             ExprKind::Logical(op, a, b) => {
                 let va = self.expr(*a, div);
-                let inner = match (&va, self.effective(div)) {
-                    (_, Some(d)) => Some(d),
-                    (Some(why), None) => Some(format!(
-                        "the left operand of `{}` at {} depends on {why}",
-                        if *op == LogicalOp::And { "&&" } else { "||" },
-                        at(span.start)
-                    )),
-                    (None, None) => None,
-                };
+                let cond = va.clone().map(|(lv, why)| {
+                    let op = if *op == LogicalOp::And { "&&" } else { "||" };
+                    (lv, format!("the left operand of `{op}` at {} depends on {why}", at(span.start)))
+                });
+                let inner = join(div.clone(), cond);
                 let vb = self.expr(*b, &inner);
-                va.or(vb)
+                join(va, vb)
             }
             ExprKind::Assign(place, v) | ExprKind::CompoundAssign(_, place, v) => {
                 let vv = self.expr(*v, div);
                 match place {
                     Place::Local(l) => {
                         let compound = matches!(x.kind, ExprKind::CompoundAssign(..));
-                        let cur = if compound { self.local_reason(*l) } else { None };
-                        let why = vv.or(cur).or_else(|| {
-                            self.effective(div).map(|d| format!("an assignment in divergent control ({d})"))
-                        });
-                        if let Some(why) = why {
-                            self.mark_local(*l, why);
-                        }
+                        let cur = if compound { self.local_level(*l) } else { None };
+                        let ctl = self
+                            .effective(div)
+                            .map(|(lv, d)| (lv, format!("an assignment in divergent control ({d})")));
+                        let v = join(join(vv, cur), ctl);
+                        self.mark_local(*l, v);
                     }
                     Place::Index(_, i) => {
                         self.expr(*i, div);
@@ -226,91 +286,94 @@ impl Uniformity<'_> {
                 None
             }
             ExprKind::Method(_, r, args) => {
-                let mut v = self.expr(*r, div);
-                for a in args {
-                    let va = self.expr(*a, div);
-                    v = v.or(va);
-                }
-                v
+                let v = self.expr(*r, div);
+                let va = self.exprs(args, div);
+                join(v, va)
             }
             ExprKind::If(c, then, else_) => {
                 let vc = self.expr(*c, div);
-                let inner = self.effective(div).or_else(|| {
-                    vc.as_ref().map(|why| format!("the `if` condition at {} depends on {why}", at(span.start)))
-                });
-                let vt = self.block(then, inner.clone());
+                let cond = vc.clone().map(|(lv, why)| (lv, format!("the `if` condition at {} depends on {why}", at(span.start))));
+                let inner = join(div.clone(), cond);
+                let vt = self.block(then, &inner);
                 let ve = else_.and_then(|e| self.expr(e, &inner));
-                vc.or(vt).or(ve)
+                join(vc, join(vt, ve))
             }
             ExprKind::While(lp, c, blk) => {
-                self.looped(*lp, div, |u, d| {
+                self.looped(*lp, div, &mut |u, d| {
                     let vc = u.expr(*c, d);
-                    let inner = d.clone().or_else(|| {
-                        vc.map(|why| format!("the `while` condition at {} depends on {why}", at(span.start)))
+                    let cond = vc.map(|(lv, why)| {
+                        (lv, format!("the `while` condition at {} depends on {why}", at(span.start)))
                     });
-                    u.block(blk, inner);
+                    let inner = join(d.clone(), cond);
+                    u.block(blk, &inner);
                 });
                 None
             }
             ExprKind::Loop(lp, blk) => {
-                self.looped(*lp, div, |u, d| {
-                    u.block(blk, d.clone());
+                self.looped(*lp, div, &mut |u, d| {
+                    u.block(blk, d);
                 });
                 None
             }
             ExprKind::For(f) => {
                 let mut vb = self.expr(f.start, div);
                 let ve = self.expr(f.end, div);
-                vb = vb.or(ve);
+                vb = join(vb, ve);
                 if let Some(s) = f.step {
                     let vs = self.expr(s, div);
-                    vb = vb.or(vs);
+                    vb = join(vb, vs);
                 }
-                let bounds = vb.map(|why| format!("the bounds of the `for` loop at {} depend on {why}", at(span.start)));
-                if let (Some(v), Some(why)) = (f.var, bounds.clone()) {
-                    self.mark_local(v, why);
+                let bounds = vb.map(|(lv, why)| {
+                    (lv, format!("the bounds of the `for` loop at {} depend on {why}", at(span.start)))
+                });
+                if let Some(v) = f.var {
+                    self.mark_local(v, bounds.clone());
                 }
-                self.looped(f.id, div, |u, d| {
-                    let inner = d.clone().or_else(|| bounds.clone());
-                    u.block(&f.body, inner);
+                self.looped(f.id, div, &mut |u, d| {
+                    let inner = join(d.clone(), bounds.clone());
+                    u.block(&f.body, &inner);
                 });
                 None
             }
             ExprKind::Break(_) | ExprKind::Continue(_) | ExprKind::Return => {
-                if let Some(d) = self.effective(div) {
+                if let Some((lv, d)) = self.effective(div) {
                     let (rejoin, what) = match x.kind {
                         ExprKind::Break(lp) => (Rejoin::AfterLoop(lp), "a `break`"),
                         ExprKind::Continue(lp) => (Rejoin::NextIteration(lp), "a `continue`"),
                         _ => (Rejoin::Never, "an early `return`"),
                     };
                     let why = format!("{what} at {} is taken by some threads only ({d})", at(span.start));
-                    self.left.push((rejoin, why));
+                    self.left.push((rejoin, lv, why));
                 }
                 None
             }
-            ExprKind::Block(blk) => self.block(blk, div.clone()),
+            ExprKind::Block(blk) => self.block(blk, div),
         }
     }
 
     /// Walks a loop body with `walk`; when threads leave the loop (or the kernel) in divergent control, later
     /// iterations run with fewer threads: the body is walked again as divergent.
-    fn looped(&mut self, lp: LoopId, div: &Reason, walk: impl Fn(&mut Self, &Reason)) {
+    fn looped(&mut self, lp: LoopId, div: &Lv, walk: &mut dyn FnMut(&mut Self, &Lv)) {
         let mark = self.left.len();
         walk(self, div);
         let leaving = self.left[mark..]
             .iter()
-            .find(|(r, _)| *r != Rejoin::NextIteration(lp))
-            .map(|(_, why)| why.clone());
+            .filter(|(r, _, _)| *r != Rejoin::NextIteration(lp))
+            .max_by_key(|(_, l, _)| *l)
+            .map(|(_, l, why)| (*l, why.clone()));
         // `continue`s rejoin at the next iteration.
-        self.left.retain(|(r, _)| *r != Rejoin::NextIteration(lp));
-        if let (Some(why), None) = (leaving, self.effective(div)) {
-            let again = Some(format!("{why}, so later iterations of the loop run with fewer threads"));
-            let mark = self.left.len();
-            walk(self, &again);
-            self.left.truncate(mark);
+        self.left.retain(|(r, _, _)| *r != Rejoin::NextIteration(lp));
+        if let Some((lv, why)) = leaving {
+            let again = Some((lv, format!("{why}, so later iterations of the loop run with fewer threads")));
+            if join(self.effective(div), again.clone()) != self.effective(div) {
+                let mark = self.left.len();
+                let d = join(div.clone(), again);
+                walk(self, &d);
+                self.left.truncate(mark);
+            }
         }
         // Threads that broke out of this loop rejoin after it.
-        self.left.retain(|(r, _)| *r != Rejoin::AfterLoop(lp) && *r != Rejoin::NextIteration(lp));
+        self.left.retain(|(r, _, _)| *r != Rejoin::AfterLoop(lp) && *r != Rejoin::NextIteration(lp));
     }
 }
 

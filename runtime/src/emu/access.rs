@@ -151,7 +151,7 @@ impl Ctx<'_> {
 
     /// Loads `size` bytes at `addr` of `space` (not generic) as a zero-extended value.
     #[inline(always)]
-    pub(crate) fn load(&mut self, slot: usize, space: Space, addr: u64, size: u32, local: &mut Vec<u8>) -> Result<u64, Fault> {
+    pub(crate) fn load(&mut self, slot: usize, space: Space, addr: u64, size: u32, local: &[u8]) -> Result<u64, Fault> {
         match space {
             Space::Global | Space::Generic => {
                 let p = self.global(slot, addr, size)?;
@@ -430,9 +430,8 @@ mod tests {
         assert_eq!(atom_apply(Add, Float(Fmt::F32), 4, f(1.5), f(2.25), 0), f(3.75));
         assert_eq!(atom_apply(Max, Float(Fmt::F32), 4, f(f32::NAN), f(2.0), 0), f(2.0));
         // Packed halves add separately: (1.0, 2.0) + (0.5, 0.5).
-        let packed = |a: f32, b: f32| {
-            half::f16::from_f32(a).to_bits() as u64 | (half::f16::from_f32(b).to_bits() as u64) << 16
-        };
+        let packed =
+            |a: f32, b: f32| half::f16::from_f32(a).to_bits() as u64 | (half::f16::from_f32(b).to_bits() as u64) << 16;
         assert_eq!(atom_apply(Add, Packed(Fmt::F16), 4, packed(1.0, 2.0), packed(0.5, 0.5), 0), packed(1.5, 2.5));
     }
 

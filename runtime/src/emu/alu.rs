@@ -78,7 +78,16 @@ pub(crate) fn map3(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn map4(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, e: usize, m: u32, f: impl Fn(u64, u64, u64, u64) -> u64) {
+fn map4(
+    r: &mut [u64],
+    d: usize,
+    a: usize,
+    b: usize,
+    c: usize,
+    e: usize,
+    m: u32,
+    f: impl Fn(u64, u64, u64, u64) -> u64,
+) {
     // SAFETY (closure): `lanes_raw` checked the sources.
     lanes_raw(r, d, &[a, b, c, e], m, |p, l| unsafe { f(*p.add(a + l), *p.add(b + l), *p.add(c + l), *p.add(e + l)) });
 }
@@ -178,7 +187,9 @@ pub(crate) fn int_ternary(op: TernOp, mode: Mode, ty: Type) -> Option<Fn3> {
 
 fn mad_t<T: Int>(mode: Mode) -> Option<Fn3> {
     Some(match mode {
-        Mode::Hi => |r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| T::get(x).mul_hi(T::get(y)).wadd(T::get(z)).put()),
+        Mode::Hi => {
+            |r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| T::get(x).mul_hi(T::get(y)).wadd(T::get(z)).put())
+        }
         Mode::Wide if T::BITS <= 32 => |r, d, a, b, c, m| {
             map3(r, d, a, b, c, m, |x, y, z| {
                 let wide_mask = if T::BITS == 32 { u64::MAX } else { (1u64 << (2 * T::BITS)) - 1 };
@@ -200,7 +211,9 @@ pub(crate) fn bit_insert(ty: Type) -> Option<Fn4> {
 }
 
 fn bfi_t<T: Int>() -> Option<Fn4> {
-    Some(|r, d, a, b, c, e, m| map4(r, d, a, b, c, e, m, |f, x, p, l| bfi(T::get(f), T::get(x), p as u32, l as u32).put()))
+    Some(|r, d, a, b, c, e, m| {
+        map4(r, d, a, b, c, e, m, |f, x, p, l| bfi(T::get(f), T::get(x), p as u32, l as u32).put())
+    })
 }
 
 /// `setp` on integers: `.sN` compares signed, `.uN`/`.bN` unsigned; `lo`/`ls`/`hi`/`hs` always unsigned.
@@ -292,10 +305,10 @@ fn float_setp_t<F: FloatT>(cmp: CmpOp) -> Option<Fn2> {
         CmpOp::Ge => cmp!(|x, y| x >= y),
         CmpOp::Equ => cmp!(|x, y| x == y || x.is_nan() || y.is_nan()),
         CmpOp::Neu => cmp!(|x, y| x != y),
-        CmpOp::Ltu => cmp!(|x, y| !(x >= y)),
-        CmpOp::Leu => cmp!(|x, y| !(x > y)),
-        CmpOp::Gtu => cmp!(|x, y| !(x <= y)),
-        CmpOp::Geu => cmp!(|x, y| !(x < y)),
+        CmpOp::Ltu => cmp!(|x, y| x < y || x.is_nan() || y.is_nan()),
+        CmpOp::Leu => cmp!(|x, y| x <= y || x.is_nan() || y.is_nan()),
+        CmpOp::Gtu => cmp!(|x, y| x > y || x.is_nan() || y.is_nan()),
+        CmpOp::Geu => cmp!(|x, y| x >= y || x.is_nan() || y.is_nan()),
         CmpOp::Num => cmp!(|x, y| !x.is_nan() && !y.is_nan()),
         CmpOp::Nan => cmp!(|x, y| x.is_nan() || y.is_nan()),
         CmpOp::Lo | CmpOp::Ls | CmpOp::Hi | CmpOp::Hs => return None,

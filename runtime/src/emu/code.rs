@@ -113,36 +113,121 @@ pub(crate) struct AtomicOp {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Inst {
     /// `d = a & mask` (the mask is the type's width).
-    Mov { d: u32, a: u32, mask: u64 },
-    Special { d: u32, sreg: SpecialReg },
+    Mov {
+        d: u32,
+        a: u32,
+        mask: u64,
+    },
+    Special {
+        d: u32,
+        sreg: SpecialReg,
+    },
     /// `d = address of shared/const variable` etc. are `Mov`s from constant slots; global variables need the
     /// per-emulator address.
-    GlobalVarAddr { d: u32, var: u32 },
-    Un { f: Fn1, d: u32, a: u32 },
-    Bin { f: Fn2, d: u32, a: u32, b: u32 },
-    Tern { f: Fn3, d: u32, a: u32, b: u32, c: u32 },
-    Quad { f: Fn4, d: u32, a: u32, b: u32, c: u32, e: u32 },
-    Float { f: FloatFn, fmt: Fmt, packed: bool, d: u32, a: u32, b: u32, c: u32 },
-    Cvt { spec: CvtSpec, d: u32, a: u32 },
-    Selp { d: u32, a: u32, b: u32, p: u32, mask: u64 },
+    GlobalVarAddr {
+        d: u32,
+        var: u32,
+    },
+    Un {
+        f: Fn1,
+        d: u32,
+        a: u32,
+    },
+    Bin {
+        f: Fn2,
+        d: u32,
+        a: u32,
+        b: u32,
+    },
+    Tern {
+        f: Fn3,
+        d: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    Quad {
+        f: Fn4,
+        d: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+        e: u32,
+    },
+    Float {
+        f: FloatFn,
+        fmt: Fmt,
+        packed: bool,
+        d: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    Cvt {
+        spec: CvtSpec,
+        d: u32,
+        a: u32,
+    },
+    Selp {
+        d: u32,
+        a: u32,
+        b: u32,
+        p: u32,
+        mask: u64,
+    },
     /// `cvta`: to a generic address (`to_generic`) or from one, for `space`.
-    Cvta { d: u32, a: u32, to_generic: bool, space: Space },
+    Cvta {
+        d: u32,
+        a: u32,
+        to_generic: bool,
+        space: Space,
+    },
     /// Index into [`Kernel::mem`].
     Ld(u32),
     /// Index into [`Kernel::mem`].
     St(u32),
     /// Index into [`Kernel::atoms`].
     Atom(u32),
-    Bar { arrive: bool, id: u32, count: u32 },
-    WarpSync { mask: u32 },
+    Bar {
+        arrive: bool,
+        id: u32,
+        count: u32,
+    },
+    WarpSync {
+        mask: u32,
+    },
     /// A fence at GPU or system scope (CTA-scope fences are no-ops: a block runs on one host thread).
     Fence,
-    Shfl { mode: ShflMode, d: u32, p: u32, a: u32, lane: u32, clamp: u32, mask: u32 },
-    Vote { mode: VoteMode, d: u32, a: u32, negate: bool, mask: u32 },
-    ActiveMask { d: u32 },
-    Jump { target: u32 },
+    Shfl {
+        mode: ShflMode,
+        d: u32,
+        p: u32,
+        a: u32,
+        lane: u32,
+        clamp: u32,
+        mask: u32,
+    },
+    Vote {
+        mode: VoteMode,
+        d: u32,
+        a: u32,
+        negate: bool,
+        mask: u32,
+    },
+    ActiveMask {
+        d: u32,
+    },
+    Jump {
+        target: u32,
+    },
     /// `@p bra then; bra else`, reconverging at `join` (an instruction index or [`EXIT`]).
-    Branch { p: u32, negate: bool, then_pc: u32, else_pc: u32, join: u32 },
+    Branch {
+        p: u32,
+        negate: bool,
+        then_pc: u32,
+        else_pc: u32,
+        join: u32,
+    },
     Exit,
     Trap,
 }

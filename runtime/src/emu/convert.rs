@@ -206,10 +206,11 @@ fn float_to_int(r: IntRound, sf: Fmt, d: Num, v: u64) -> u64 {
     } else {
         x as i128
     };
-    v as u64 & mask(match d {
-        Num::U(b) | Num::S(b) => b,
-        Num::F(_) => 64,
-    })
+    v as u64
+        & mask(match d {
+            Num::U(b) | Num::S(b) => b,
+            Num::F(_) => 64,
+        })
 }
 
 fn float_to_float(s: &CvtSpec, sf: Fmt, df: Fmt, v: u64) -> u64 {
@@ -262,7 +263,8 @@ mod tests {
     #[test]
     fn float_to_int_saturates_like_rust() {
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut samples = vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.5, -0.5, 2.5, 4294967296.0, -2147483904.0];
+        let mut samples =
+            vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.5, -0.5, 2.5, 4294967296.0, -2147483904.0];
         for _ in 0..20_000 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             samples.push(f32::from_bits((seed >> 32) as u32));

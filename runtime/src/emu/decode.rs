@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use ptx_gen::write::opcode_text;
 use ptx_gen::{
-    AddrBase, Address, BinOp, Block, EntityRef, FuncId, Function, InstKind, MemOrder, Mode, Module,
-    Operand, Reg, Scope, StateSpace, TernOp, Terminator, Type, UnOp,
+    AddrBase, Address, BinOp, Block, EntityRef, FuncId, FuncKind, Function, InstKind, MemOrder, Mode, Module, Operand, Reg,
+    Scope, StateSpace, Terminator, TernOp, Type, UnOp,
 };
 
 use super::access::{CONST_WINDOW, PARAM_WINDOW, SHARED_WINDOW};
@@ -91,12 +91,7 @@ pub(crate) fn layout_module(m: &Module) -> Result<ModuleLayout, EmuError> {
         let align = (v.align as u64).max(v.ty.size() as u64);
         let place = match v.space {
             StateSpace::Global => {
-                l.globals.push(GlobalVar {
-                    name: v.name.clone(),
-                    size,
-                    align,
-                    init: init_bytes(v.ty, &v.init, size),
-                });
+                l.globals.push(GlobalVar { name: v.name.clone(), size, align, init: init_bytes(v.ty, &v.init, size) });
                 VarPlace::Global(l.globals.len() as u32 - 1)
             }
             StateSpace::Shared => {
@@ -208,7 +203,8 @@ pub(crate) fn decode_function(module: &Module, ml: &ModuleLayout, id: FuncId) ->
         init[base..base + 32].fill(v);
     }
     let param_bytes = d.params.last().map_or(0, |p| p.offset + p.size);
-    let live_in = live_at_entry(&f).into_iter().filter(|r| r.index() < d.nregs).map(|r| (r.index() * 32) as u32).collect();
+    let live_in =
+        live_at_entry(&f).into_iter().filter(|r| r.index() < d.nregs).map(|r| (r.index() * 32) as u32).collect();
     Ok(Kernel {
         name: d.name,
         code: d.code,
@@ -233,8 +229,11 @@ impl Decoder<'_> {
         EmuError::Unsupported { kernel: self.name.clone(), instruction: self.cur.clone(), detail: detail.to_owned() }
     }
 
-    /// Kernel parameters, each aligned to its size, in order.
+    /// Kernel parameters, each aligned to its size, in order. (Device functions take theirs in registers.)
     fn layout_params(&mut self) -> Result<(), EmuError> {
+        if self.f.kind != FuncKind::Kernel {
+            return Ok(());
+        }
         let mut off = 0usize;
         for p in &self.f.params {
             if p.ty == Type::Pred {
@@ -300,7 +299,9 @@ impl Decoder<'_> {
     }
 
     fn reg_ty(&self, r: Reg) -> Result<Type, EmuError> {
-        self.f.reg_type(r).ok_or_else(|| self.invalid(format!("`{}` uses register {r}, which does not exist", self.cur)))
+        self.f
+            .reg_type(r)
+            .ok_or_else(|| self.invalid(format!("`{}` uses register {r}, which does not exist", self.cur)))
     }
 
     /// The slot of a constant value (shared by every use of the same bits).
@@ -343,7 +344,10 @@ impl Decoder<'_> {
             }
         }
         let target_pos = |d: &Self, t: Block| -> Result<usize, EmuError> {
-            pos_of.get(&t).copied().ok_or_else(|| d.invalid(format!("a branch goes to {t}, which is not in the layout")))
+            pos_of
+                .get(&t)
+                .copied()
+                .ok_or_else(|| d.invalid(format!("a branch goes to {t}, which is not in the layout")))
         };
         // Successors by layout position, for the post-dominators.
         let mut succs = Vec::with_capacity(f.layout.len());
@@ -495,7 +499,9 @@ impl Decoder<'_> {
             K::AddrOf { dst, var } => {
                 let d = self.reg(*dst)?;
                 let Some(&place) = self.ml.places.get(var.index()) else {
-                    return Err(self.invalid(format!("`{}` takes the address of {var}, which does not exist", self.cur)));
+                    return Err(
+                        self.invalid(format!("`{}` takes the address of {var}, which does not exist", self.cur))
+                    );
                 };
                 match place {
                     VarPlace::Global(i) => self.push(Inst::GlobalVarAddr { d, var: i }),
@@ -514,7 +520,9 @@ impl Decoder<'_> {
             K::Binary { op, mode, ty, dst, a, b } => self.binary(*op, *mode, *ty, *dst, *a, *b)?,
             K::Ternary { op, mode, ty, dst, a, b, c } => self.ternary(*op, *mode, *ty, *dst, *a, *b, *c)?,
             K::Bfi { ty, dst, f, b, pos, len } => {
-                let Some(func) = alu::bit_insert(*ty) else { return Err(self.unsupported("bfi takes .b32 or .b64")) };
+                let Some(func) = alu::bit_insert(*ty) else {
+                    return Err(self.unsupported("bfi takes .b32 or .b64"));
+                };
                 let d = self.reg(*dst)?;
                 let (a, b) = (self.op(*f, *ty)?, self.op(*b, *ty)?);
                 let (c, e) = (self.op(*pos, Type::U32)?, self.op(*len, Type::U32)?);
@@ -526,7 +534,9 @@ impl Decoder<'_> {
                     Some((_, true)) => None,
                     None => alu::int_setp(*cmp, *ty),
                 };
-                let Some(func) = func else { return Err(self.unsupported("no such comparison for this type")) };
+                let Some(func) = func else {
+                    return Err(self.unsupported("no such comparison for this type"));
+                };
                 let d = self.reg(*dst)?;
                 let (a, b) = (self.op(*a, *ty)?, self.op(*b, *ty)?);
                 self.push(Inst::Bin { f: func, d, a, b });
@@ -687,14 +697,15 @@ impl Decoder<'_> {
             if mode != Mode::None {
                 return Err(self.unsupported("integer instructions take no rounding mode"));
             }
-            let Some(f) = alu::int_unary(op, ty) else { return Err(self.unsupported("no such operation for this type")) };
+            let Some(f) = alu::int_unary(op, ty) else {
+                return Err(self.unsupported("no such operation for this type"));
+            };
             let (d, a) = (self.reg(dst)?, self.op(src, ty)?);
             self.push(Inst::Un { f, d, a });
             return Ok(());
         };
-        let approx = |a: Approx| -> Option<FloatFn> {
-            matches!(mode, Mode::Approx | Mode::None).then_some(FloatFn::Approx(a))
-        };
+        let approx =
+            |a: Approx| -> Option<FloatFn> { matches!(mode, Mode::Approx | Mode::None).then_some(FloatFn::Approx(a)) };
         let func = match op {
             UnOp::Neg | UnOp::Abs => {
                 if !packed {
@@ -710,7 +721,9 @@ impl Decoder<'_> {
                 Some(FloatFn::Approx(if op == UnOp::Sqrt { Approx::Sqrt } else { Approx::Rcp }))
             }
             UnOp::Sqrt | UnOp::Rcp => {
-                let Some(r) = round_of(mode) else { return Err(self.unsupported("no such rounding mode")) };
+                let Some(r) = round_of(mode) else {
+                    return Err(self.unsupported("no such rounding mode"));
+                };
                 if op == UnOp::Sqrt && r == Round::Rn && !packed {
                     if let Some(f) = alu::float_unary_fast(op, fmt) {
                         let (d, a) = (self.reg(dst)?, self.op(src, ty)?);
@@ -728,7 +741,9 @@ impl Decoder<'_> {
             UnOp::Tanh => approx(Approx::Tanh),
             UnOp::Not | UnOp::Popc | UnOp::Clz | UnOp::Brev => None,
         };
-        let Some(func) = func else { return Err(self.unsupported("no such operation for this type and mode")) };
+        let Some(func) = func else {
+            return Err(self.unsupported("no such operation for this type and mode"));
+        };
         self.float(func, fmt, packed, dst, &[(src, ty)])
     }
 
@@ -787,13 +802,24 @@ impl Decoder<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn ternary(&mut self, op: TernOp, mode: Mode, ty: Type, dst: Reg, a: Operand, b: Operand, c: Operand) -> Result<(), EmuError> {
+    fn ternary(
+        &mut self,
+        op: TernOp,
+        mode: Mode,
+        ty: Type,
+        dst: Reg,
+        a: Operand,
+        b: Operand,
+        c: Operand,
+    ) -> Result<(), EmuError> {
         if let Some((fmt, packed)) = alu::float_format(ty) {
             if op == TernOp::Bfe {
                 return Err(self.unsupported("bfe takes integer types"));
             }
             // `mad.rn.f32` is `fma.rn.f32`.
-            let Some(r) = round_of(mode) else { return Err(self.unsupported("no such rounding mode")) };
+            let Some(r) = round_of(mode) else {
+                return Err(self.unsupported("no such rounding mode"));
+            };
             if r == Round::Rn && !packed {
                 if let Some(f) = alu::fma_fast(fmt) {
                     let d = self.reg(dst)?;

@@ -10,8 +10,8 @@
 //!
 //! Unlike the classic SIMT stack, any leaf entry may run, not only the top one: a path blocked at `bar.sync` or at
 //! a warp collective lets its siblings run, and a path that has run for [`QUANTUM`] instructions yields to the
-//! next, so spin-waits between lanes or warps of a block make progress as under Volta's independent thread
-//! scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`, `vote.sync`,
+//! next and releases the lanes waiting for it at its join, so spin-waits between lanes (a lock held by a lane of
+//! the same warp) or warps of a block make progress as under Volta's independent thread scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`, `vote.sync`,
 //! `bar.warp.sync`): a path whose member mask names live lanes of other paths waits until they arrive at a
 //! collective with the same member mask, and then all of them complete it together.
 //!
@@ -26,11 +26,15 @@ use super::code::{Base, FloatFn, Inst, Kernel, MemOp, Space, EXIT, NO_SLOT};
 use super::context::Ctx;
 use super::convert::cvt;
 use super::error::EmuError;
-use super::memory::{atomic_load, atomic_store, MemCache};
 use super::float::{abs, approx, arith, div_approx, min_max, neg, Fmt};
+use super::memory::{atomic_load, atomic_store, MemCache};
 
 /// Instructions a path runs before it yields to the other paths and warps of its block.
 pub(crate) const QUANTUM: u32 = 1 << 14;
+/// Instructions a path runs, while lanes wait for it at its join, before those lanes are released (see
+/// [`Warp::relax_join`]). Longer divergent stretches lose reconvergence (never correctness); a spin lock held by a
+/// waiting lane costs this much spinning per hand-over.
+pub(crate) const RELAX_QUANTUM: u32 = 1 << 10;
 
 /// What a path waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,16 +196,59 @@ impl Warp {
     /// Splits path `ei` at a divergent branch.
     fn diverge(&mut self, ei: usize, join: u32, taken: (u32, u32), not_taken: (u32, u32)) {
         let e = self.stack[ei];
-        let child = |(pc, mask): (u32, u32), rpc: u32, depth: u32| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None };
+        let (rpc, depth) = if join == e.rpc { (e.rpc, e.depth) } else { (join, e.depth + 1) };
+        // A side that starts at the join has arrived already: it gets no entry (so the join knows at once that only
+        // the other side is outstanding). The taken side goes on top, to run first.
+        let children: Vec<Entry> = [not_taken, taken]
+            .into_iter()
+            .filter(|&(pc, _)| pc != rpc)
+            .map(|(pc, mask)| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None })
+            .collect();
         if join == e.rpc {
             // The paths meet where this one ends anyway: they replace it.
-            self.stack[ei] = child(not_taken, e.rpc, e.depth);
-            self.stack.insert(ei + 1, child(taken, e.rpc, e.depth));
+            self.stack.splice(ei..=ei, children);
         } else {
             self.stack[ei] = Entry { pc: join, join: true, ..e };
-            self.stack.insert(ei + 1, child(not_taken, join, e.depth + 1));
-            self.stack.insert(ei + 2, child(taken, join, e.depth + 1));
+            self.stack.splice(ei + 1..ei + 1, children);
         }
+    }
+
+    /// Lets the lanes waiting at the join above path `ei` go on without it. Called when `ei` used a whole quantum:
+    /// it may be spinning on something those lanes are to do (a lock one of them holds), which they could never do
+    /// while waiting for it to reconverge. Independent thread scheduling guarantees them progress; reconvergence is
+    /// only an optimisation, so giving it up keeps every lane's execution the same. The join's other paths become
+    /// its siblings and continue past the join point on their own.
+    fn relax_join(&mut self, ei: usize) {
+        let Some((pi, end, arrived)) = self.join_arrivals(ei) else { return };
+        let p = self.stack[pi];
+        self.stack[pi].mask = arrived;
+        self.stack[pi].join = false;
+        for e in &mut self.stack[pi + 1..end] {
+            if e.depth == p.depth + 1 {
+                e.rpc = p.rpc;
+            }
+            e.depth -= 1;
+        }
+    }
+
+    /// The join above path `ei`, the end of its children in the stack, and its lanes that have arrived (are in
+    /// none of its children); `None` if there is no such join or no lane has arrived.
+    fn join_arrivals(&self, ei: usize) -> Option<(usize, usize, u32)> {
+        let depth = self.stack.get(ei)?.depth;
+        let pi = (0..ei).rev().find(|&i| self.stack[i].depth < depth)?;
+        let p = self.stack[pi];
+        if !p.join {
+            return None;
+        }
+        let end = (pi + 1..self.stack.len()).find(|&i| self.stack[i].depth <= p.depth).unwrap_or(self.stack.len());
+        let below = self.stack[pi + 1..end].iter().fold(0u32, |acc, e| acc | e.mask);
+        let arrived = p.mask & !below;
+        (arrived != 0).then_some((pi, end, arrived))
+    }
+
+    fn join_has_arrivals(&self, ei: usize) -> bool {
+        // Only a path with a parent can have one; the common undiverged warp skips the scan.
+        self.stack.get(ei).is_some_and(|e| e.depth > 0) && self.join_arrivals(ei).is_some()
     }
 
     /// Lanes of `mask` (path `ei`) exit.
@@ -274,7 +321,7 @@ impl Warp {
         let (space, a) = if m.space == Space::Generic { resolve(addr) } else { (m.space, addr) };
         Ctx::check_align(space, a, m.elem * m.count)?;
         for k in 0..m.count as usize {
-            let v = cx.load(slot, space, a + (k as u64) * m.elem as u64, m.elem, &mut self.local[l])?;
+            let v = cx.load(slot, space, a + (k as u64) * m.elem as u64, m.elem, &self.local[l])?;
             let v = if m.sext > 0 { sign_extend(v, m.sext) } else { v };
             self.regs[m.regs[k] as usize + l] = v & m.reg_mask;
         }
@@ -295,9 +342,11 @@ impl Warp {
 
     fn exec_ld(&mut self, cx: &mut Ctx, mi: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(m) = k.mem.get(mi as usize) else { return Err(internal(cx, "bad memory operand")) };
+        let Some(m) = k.mem.get(mi as usize) else {
+            return Err(internal(cx, "bad memory operand"));
+        };
         let slot = mi as usize;
-        if !matches!(m.base, Base::Reg(_)) && mask != 0 {
+        if !matches!(m.base, Base::Reg(_)) && m.space != Space::Local && mask != 0 {
             // A fixed address (a kernel parameter, a variable): every lane loads the same values, so load them once
             // and broadcast.
             let l = mask.trailing_zeros() as usize;
@@ -340,7 +389,9 @@ impl Warp {
 
     fn exec_st(&mut self, cx: &mut Ctx, mi: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(m) = k.mem.get(mi as usize) else { return Err(internal(cx, "bad memory operand")) };
+        let Some(m) = k.mem.get(mi as usize) else {
+            return Err(internal(cx, "bad memory operand"));
+        };
         if m.release {
             order_fence(false);
         }
@@ -367,7 +418,9 @@ impl Warp {
 
     fn exec_atom(&mut self, cx: &mut Ctx, ai: u32, mask: u32) -> Result<(), EmuError> {
         let k = cx.l.kernel;
-        let Some(&a) = k.atoms.get(ai as usize) else { return Err(internal(cx, "bad atomic operand")) };
+        let Some(&a) = k.atoms.get(ai as usize) else {
+            return Err(internal(cx, "bad atomic operand"));
+        };
         let slot = k.mem.len() + ai as usize;
         if a.release {
             order_fence(false);
@@ -411,9 +464,16 @@ impl Warp {
                     }
                 }
                 for &(pc, m) in parts {
-                    let Some(&Inst::Shfl { mode, d, p, lane, clamp, .. }) = code.get(pc as usize) else { continue };
+                    let Some(&Inst::Shfl { mode, d, p, lane, clamp, .. }) = code.get(pc as usize) else {
+                        continue;
+                    };
                     for_lanes(m, |l| {
-                        let (j, ok) = shfl_source(mode, l as u32, self.regs[lane as usize + l] as u32, self.regs[clamp as usize + l] as u32);
+                        let (j, ok) = shfl_source(
+                            mode,
+                            l as u32,
+                            self.regs[lane as usize + l] as u32,
+                            self.regs[clamp as usize + l] as u32,
+                        );
                         self.regs[d as usize + l] = src[if ok { j as usize } else { l }] & 0xFFFF_FFFF;
                         if p != NO_SLOT {
                             self.regs[p as usize + l] = ok as u64;
@@ -434,7 +494,9 @@ impl Warp {
                     }
                 }
                 for &(pc, m) in parts {
-                    let Some(&Inst::Vote { mode, d, .. }) = code.get(pc as usize) else { continue };
+                    let Some(&Inst::Vote { mode, d, .. }) = code.get(pc as usize) else {
+                        continue;
+                    };
                     let v = match mode {
                         VoteMode::Ballot => ballot as u64,
                         VoteMode::All => (ballot == members) as u64,
@@ -469,10 +531,12 @@ impl Warp {
                 continue;
             }
             let kind = std::mem::discriminant(inst);
-            if let Some(&j) = group.iter().find(|&&j| {
-                code.get(self.stack[j].pc as usize).is_some_and(|ij| std::mem::discriminant(ij) != kind)
-            }) {
-                let (t0, t1) = (&cx.l.kernel.text[e.pc as usize], &cx.l.kernel.text[self.stack[j].pc as usize]);
+            if let Some(&j) = group
+                .iter()
+                .find(|&&j| code.get(self.stack[j].pc as usize).is_some_and(|ij| std::mem::discriminant(ij) != kind))
+            {
+                let text = |pc: u32| cx.l.kernel.text.get(pc as usize).map_or("?", String::as_str);
+                let (t0, t1) = (text(e.pc), text(self.stack[j].pc));
                 return Err(self.collective_error(
                     cx,
                     format!("lanes of member mask {members:#010x} meet at different collectives: `{t0}` and `{t1}`"),
@@ -547,18 +611,27 @@ impl Warp {
             progressed = true;
             let Entry { mut pc, rpc, mask, .. } = self.stack[ei];
             let full = mask == u32::MAX;
+            // Lanes waiting at this path's join are released after a shorter run (a spin-wait on them would
+            // otherwise cost a whole quantum per hand-over).
+            let mut relax = if self.join_has_arrivals(ei) { RELAX_QUANTUM } else { u32::MAX };
             loop {
                 if pc == rpc {
                     // Reached the join: this path is complete.
                     self.stack.remove(ei);
                     break;
                 }
-                if budget == 0 {
+                if budget == 0 || relax == 0 {
                     self.stack[ei].pc = pc;
+                    self.relax_join(ei);
                     self.hint = Some(ei);
-                    return Ok(Stop::Yield);
+                    if budget == 0 {
+                        return Ok(Stop::Yield);
+                    }
+                    // Run the released lanes now (the next pick starts below this path).
+                    break;
                 }
                 budget -= 1;
+                relax = relax.wrapping_sub(1);
                 let Some(&inst) = code.get(pc as usize) else {
                     return Err(internal(cx, "the program counter left the code"));
                 };
@@ -607,7 +680,8 @@ impl Warp {
                         let w = window(space);
                         let (d, a) = (d as usize, a as usize);
                         for_lanes(mask, |lane| {
-                            r[d + lane] = if to_generic { r[a + lane].wrapping_add(w) } else { r[a + lane].wrapping_sub(w) }
+                            r[d + lane] =
+                                if to_generic { r[a + lane].wrapping_add(w) } else { r[a + lane].wrapping_sub(w) }
                         });
                     }
                     Inst::Ld(mi) => self.exec_ld(cx, mi, mask)?,
@@ -659,7 +733,12 @@ impl Warp {
                             });
                         }
                         let id = idv as u32;
-                        let stop = Stop::Arrive { id, count: cnt.map(|c| c as u32), threads: mask.count_ones(), arrive_only: arrive };
+                        let stop = Stop::Arrive {
+                            id,
+                            count: cnt.map(|c| c as u32),
+                            threads: mask.count_ones(),
+                            arrive_only: arrive,
+                        };
                         if arrive {
                             self.stack[ei].pc = pc;
                         } else {

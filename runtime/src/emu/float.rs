@@ -162,7 +162,7 @@ pub(crate) fn round_exact(fmt: Fmt, neg: bool, m: u128, e: i32, mode: Round) -> 
         return sign | mant as u64;
     }
     let biased = q + p + fmt.bias();
-    if biased >= 2 * fmt.bias() + 1 {
+    if biased > 2 * fmt.bias() {
         return overflow();
     }
     sign | ((biased as u64) << p) | (mant as u64 & ((1u64 << p) - 1))
@@ -310,7 +310,7 @@ fn quotient_tail(s: f64, x: f64, y: f64) -> i8 {
         return 0;
     }
     let r = s.mul_add(y, -x); // s·y − x
-    // x/y − s = −r / y
+                              // x/y − s = −r / y
     -sign_of(r) * sign_of(y)
 }
 
@@ -562,7 +562,8 @@ mod tests {
     fn f32_rn_matches_host_bit_for_bit() {
         let mut r = Rng(0x1234_5678_9ABC_DEF1);
         for i in 0..200_000 {
-            let (a, b, c) = if i % 2 == 0 { (r.f32(), r.f32(), r.f32()) } else { (r.f32_near(), r.f32_near(), r.f32_near()) };
+            let (a, b, c) =
+                if i % 2 == 0 { (r.f32(), r.f32(), r.f32()) } else { (r.f32_near(), r.f32_near(), r.f32_near()) };
             let (ab, bb, cb) = (a.to_bits() as u64, b.to_bits() as u64, c.to_bits() as u64);
             let want = |v: f32| if v.is_nan() { Fmt::F32.nan() } else { v.to_bits() as u64 };
             assert_eq!(arith(FOp::Add, Fmt::F32, Round::Rn, ab, bb, 0), want(a + b), "{a} + {b}");
@@ -585,23 +586,38 @@ mod tests {
             // Products of f32 are exact in f64, so compare against them exactly.
             let p = x * y;
             if (a * b).is_finite() && (a * b) != 0.0 {
-                check_directed(p, a * b, run(FOp::Mul, Round::Rz), run(FOp::Mul, Round::Rm), run(FOp::Mul, Round::Rp), |c| {
-                    sign_of(c as f64 - p)
-                });
+                check_directed(
+                    p,
+                    a * b,
+                    run(FOp::Mul, Round::Rz),
+                    run(FOp::Mul, Round::Rm),
+                    run(FOp::Mul, Round::Rp),
+                    |c| sign_of(c as f64 - p),
+                );
             }
             // Quotients: compare c with x/y through c·y − x, exact by fma.
             let q = a / b;
             if q.is_finite() && q != 0.0 && b != 0.0 {
-                check_directed(x / y, q, run(FOp::Div, Round::Rz), run(FOp::Div, Round::Rm), run(FOp::Div, Round::Rp), |c| {
-                    sign_of((c as f64).mul_add(y, -x)) * sign_of(y)
-                });
+                check_directed(
+                    x / y,
+                    q,
+                    run(FOp::Div, Round::Rz),
+                    run(FOp::Div, Round::Rm),
+                    run(FOp::Div, Round::Rp),
+                    |c| sign_of((c as f64).mul_add(y, -x)) * sign_of(y),
+                );
             }
             // Sums: exact in f64 only when exponents are close; use two_sum for the comparison.
             let s = a + b;
             if s.is_finite() && s != 0.0 {
-                check_directed(x + y, s, run(FOp::Add, Round::Rz), run(FOp::Add, Round::Rm), run(FOp::Add, Round::Rp), |c| {
-                    sum_sign(&[c as f64, -x, -y])
-                });
+                check_directed(
+                    x + y,
+                    s,
+                    run(FOp::Add, Round::Rz),
+                    run(FOp::Add, Round::Rm),
+                    run(FOp::Add, Round::Rp),
+                    |c| sum_sign(&[c as f64, -x, -y]),
+                );
             }
         }
     }

@@ -64,7 +64,7 @@ pub(crate) fn run_grid(l: &Launch, workers: usize) -> Result<Counters, EmuError>
     } else {
         std::thread::scope(|s| {
             for _ in 0..threads {
-                s.spawn(&work);
+                s.spawn(work);
             }
         });
     }

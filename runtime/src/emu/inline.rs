@@ -21,7 +21,10 @@ pub(crate) const MAX_INSTS: usize = 1 << 20;
 /// `module.functions[root]` with every call inlined (transitively).
 pub(crate) fn inline_calls(module: &Module, root: FuncId) -> Result<Function, EmuError> {
     let Some(root_fn) = module.functions.get(root) else {
-        return Err(EmuError::InvalidModule { kernel: String::new(), message: format!("function {root} does not exist") });
+        return Err(EmuError::InvalidModule {
+            kernel: String::new(),
+            message: format!("function {root} does not exist"),
+        });
     };
     let mut f = root_fn.clone();
     let name = f.name.clone();
@@ -37,12 +40,17 @@ pub(crate) fn inline_calls(module: &Module, root: FuncId) -> Result<Function, Em
             Some(InstKind::Call { func, rets, args }) => Some((k, *func, rets.clone(), args.clone())),
             _ => None,
         });
-        let Some((k, callee_id, rets, args)) = call else { continue };
+        let Some((k, callee_id, rets, args)) = call else {
+            continue;
+        };
         let Some(callee) = module.functions.get(callee_id) else {
             return Err(invalid(format!("{b} calls function {callee_id}, which does not exist")));
         };
         if callee.kind == FuncKind::Kernel {
-            return Err(invalid(format!("{b} calls the kernel `{}` (only device functions can be called)", callee.name)));
+            return Err(invalid(format!(
+                "{b} calls the kernel `{}` (only device functions can be called)",
+                callee.name
+            )));
         }
         let chain = chains.get(&b).cloned().unwrap_or_else(|| Rc::clone(&root_chain));
         if chain.contains(&callee_id) {
@@ -78,13 +86,15 @@ pub(crate) fn inline_calls(module: &Module, root: FuncId) -> Result<Function, Em
         let reg_map: Vec<Reg> = callee.regs.values().map(|rd| f.new_reg(rd.ty)).collect();
         let block_map: Vec<Block> = callee.blocks.keys().map(|_| f.blocks.push(BlockData::default())).collect();
         let map_reg = |r: Reg| -> Result<Reg, EmuError> {
-            reg_map.get(r.0 as usize).copied().ok_or_else(|| {
-                EmuError::InvalidModule { kernel: callee.name.clone(), message: format!("register {r} does not exist") }
+            reg_map.get(r.0 as usize).copied().ok_or_else(|| EmuError::InvalidModule {
+                kernel: callee.name.clone(),
+                message: format!("register {r} does not exist"),
             })
         };
         let map_block = |t: Block| -> Result<Block, EmuError> {
-            block_map.get(t.0 as usize).copied().ok_or_else(|| {
-                EmuError::InvalidModule { kernel: callee.name.clone(), message: format!("{t} does not exist") }
+            block_map.get(t.0 as usize).copied().ok_or_else(|| EmuError::InvalidModule {
+                kernel: callee.name.clone(),
+                message: format!("{t} does not exist"),
             })
         };
 

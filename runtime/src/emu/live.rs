@@ -61,7 +61,8 @@ pub(crate) fn live_at_entry(f: &Function) -> Vec<Reg> {
                 g.set(cond.0 as usize);
             }
         }
-        let s: Vec<usize> = bd.term.as_ref().map_or(Vec::new(), |t| t.successors().into_iter().filter_map(pos).collect());
+        let s: Vec<usize> =
+            bd.term.as_ref().map_or(Vec::new(), |t| t.successors().into_iter().filter_map(pos).collect());
         gen_sets.push(g);
         kill_sets.push(k);
         succs.push(s);
@@ -87,7 +88,9 @@ pub(crate) fn live_at_entry(f: &Function) -> Vec<Reg> {
             }
         }
     }
-    let Some(entry) = live_in.first() else { return Vec::new() };
+    let Some(entry) = live_in.first() else {
+        return Vec::new();
+    };
     let mut v = Vec::new();
     for i in 0..nregs {
         if entry.get(i) {

@@ -241,7 +241,7 @@ unsafe fn copy_in(p: *mut u8, data: &[u8]) {
     let mut i = 0;
     // SAFETY (all blocks): every access stays within `p .. p + data.len()` and is aligned to its size.
     unsafe {
-        while i < data.len() && (p as usize + i) % 8 != 0 {
+        while i < data.len() && !(p as usize + i).is_multiple_of(8) {
             atomic_store(p.add(i), 1, data[i] as u64);
             i += 1;
         }
@@ -266,7 +266,7 @@ unsafe fn copy_out(p: *mut u8, out: &mut [u8]) {
     let mut i = 0;
     // SAFETY (all blocks): as in `copy_in`.
     unsafe {
-        while i < out.len() && (p as usize + i) % 8 != 0 {
+        while i < out.len() && !(p as usize + i).is_multiple_of(8) {
             out[i] = atomic_load(p.add(i), 1) as u8;
             i += 1;
         }

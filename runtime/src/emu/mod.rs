@@ -16,7 +16,7 @@
 //! interpreter per thread (one decode and dispatch per 32 threads). What independent thread scheduling (sm_70+)
 //! adds is kept where kernels can observe it: any waiting path lets the warp's other paths run, paths yield after
 //! a quantum (so spin-waits progress), and lanes on different paths meet at warp collectives (`shfl.sync`,
-//! `vote.sync`, `bar.warp.sync`). See [`exec`](self) for the details.
+//! `vote.sync`, `bar.warp.sync`). `exec.rs` has the details.
 //!
 //! **Blocks** run in parallel on every available core (`std::thread::scope`, a work-stealing counter over block
 //! indices); the warps of a block run cooperatively on one host thread, switching at barriers, exits and quanta.
@@ -30,13 +30,22 @@
 //! generic addresses map them into windows (`0x1000_0000_0000` shared, `0x2000_0000_0000` local,
 //! `0x3000_0000_0000` const, `0x4000_0000_0000` param, each 4 GiB; everything else is global).
 //!
-//! **Arithmetic** is bit-exact with the GPU for integers (including division by zero, see [`int`](self)) and for
-//! correctly rounded float operations in every rounding mode (see [`float`](self)); `.approx` functions are
-//! computed more accurately than the hardware, within its documented bounds.
+//! **Arithmetic** is bit-exact with the GPU for integers (including division by zero: `int.rs`) and for correctly
+//! rounded float operations in every rounding mode (`float.rs`); `.approx` functions are computed more accurately
+//! than the hardware, within its documented bounds.
 //!
 //! **Special registers.** `%smid` is the linear block index modulo `%nsmid` (the number of host threads); `%warpid`
 //! the warp's index in its block and `%nwarpid` the warps per block; `%clock`/`%clock64` count the instructions the
 //! thread's warp has issued in this block; `%globaltimer` is nanoseconds since the emulator was created.
+//!
+//! **Limits.** Each host thread runs its blocks to completion one at a time, so a block that spins until a block
+//! scheduled after it writes a flag can hang (a GPU runs them concurrently only when both are resident; the
+//! emulator guarantees it for no two blocks). Recursive device functions are unsupported (calls are inlined).
+//! f64 results in `.rz`/`.rm`/`.rp` whose exact product or quotient underflows may be one ulp off.
+//!
+//! **Throughput** (release build, `runtime/examples/emu_bench.rs`, 2-core host): about 1.6 G thread-instructions
+//! per CPU-second on arithmetic, 0.6–0.9 G on memory-, barrier- and divergence-heavy kernels; a 2^20-element
+//! vector add takes about 40 ms.
 
 mod access;
 mod alu;
@@ -69,8 +78,9 @@ use memory::GlobalMemory;
 
 /// The most threads a block may have (the GPU's limit).
 const MAX_THREADS_PER_BLOCK: u64 = 1024;
-/// The most shared memory per block the emulator allocates (far above any GPU's; it only guards the host).
-const MAX_SHARED_BYTES: u64 = 1 << 30;
+/// The most shared memory per block the emulator allocates: far above any GPU's (228 KiB on sm_90), it only keeps
+/// a wrong configuration from allocating gigabytes per host thread.
+const MAX_SHARED_BYTES: u64 = 16 << 20;
 
 static NEXT_EMULATOR_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -185,7 +195,13 @@ impl Emulator {
 
     /// Runs kernel `entry` of `module` over the grid of `cfg` and waits for it. `args` holds one little-endian byte
     /// slice per kernel parameter, in order, each exactly the parameter's size.
-    pub fn launch(&self, module: &EmuModule, entry: &str, cfg: &crate::LaunchConfig, args: &[&[u8]]) -> Result<(), EmuError> {
+    pub fn launch(
+        &self,
+        module: &EmuModule,
+        entry: &str,
+        cfg: &crate::LaunchConfig,
+        args: &[&[u8]],
+    ) -> Result<(), EmuError> {
         self.launch_with_stats(module, entry, cfg, args).map(|_| ())
     }
 

@@ -92,7 +92,7 @@ pub(crate) struct Safety {
     pub options: CheckOptions,
     pub record: Var,
     pub report: CheckReport,
-    facts: Vec<(FactLhs, SliceId)>,
+    facts: Vec<(FactLhs, Base)>,
     panic: Option<PanicPath>,
 }
 
@@ -120,7 +120,17 @@ fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
         (ExprKind::Lit(p), ExprKind::Lit(q)) => p == q,
         (ExprKind::Const(t, v), ExprKind::Const(u, w)) => t == u && v == w,
         (ExprKind::Len(s), ExprKind::Len(t)) => s == t,
-        (ExprKind::Intrinsic(i), ExprKind::Intrinsic(j)) => i == j && *i != Intrinsic::SyncThreads,
+        (ExprKind::Intrinsic(i), ExprKind::Intrinsic(j)) => {
+            i == j
+                && matches!(
+                    i,
+                    Intrinsic::ThreadIdx(_)
+                        | Intrinsic::BlockIdx(_)
+                        | Intrinsic::BlockDim(_)
+                        | Intrinsic::GridDim(_)
+                        | Intrinsic::GlobalIdxX
+                )
+        }
         (ExprKind::Cast(p, t), ExprKind::Cast(q, u)) => t == u && same_value(body, *p, *q),
         (ExprKind::Unary(o, p), ExprKind::Unary(r, q)) => o == r && same_value(body, *p, *q),
         (ExprKind::Binary(o, p1, p2), ExprKind::Binary(r, q1, q2)) => {
@@ -131,7 +141,7 @@ fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
 }
 
 /// Facts `lhs < x.len()` that hold when `cond` is true (`negated`: when it is false).
-fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, SliceId)>) {
+fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, Base)>) {
     let Some(e) = body.exprs.get(cond.0 as usize) else { return };
     match &e.kind {
         ExprKind::Logical(LogicalOp::And, a, b) if !negated => {
@@ -217,7 +227,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// Whether `s[index]` is known to be in bounds.
-    fn proven(&self, s: SliceId, index: ExprId) -> bool {
+    fn proven(&self, s: Base, index: ExprId) -> bool {
         let body = self.body;
         self.safety.facts.iter().rev().any(|&(lhs, fs)| {
             fs == s
@@ -280,7 +290,8 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// The bounds check of `s[index]` (index value `i`, a `usize`) in expression `id`, unless it is elided.
-    pub(super) fn bounds_check(&mut self, s: SliceId, index: ExprId, i: Operand, len: Reg, id: ExprId) {
+    /// A 2-D shared array `t[y][x]` is checked on its flattened index `y * M + x` against `N * M`.
+    pub(super) fn bounds_check(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId) {
         if !self.safety.options.bounds_checks || self.body.unchecked.contains(&index) {
             return;
         }
@@ -288,9 +299,28 @@ impl Lowerer<'_, '_, '_> {
             self.safety.report.elided += 1;
             return;
         }
-        // `len <= i` (the immediate, if any, second).
-        let oob = self.b.ins().setp(CmpOp::Le, Type::U64, len, i);
-        self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, Operand::Reg(len));
+        let len = match s {
+            Base::Slice(sl) => match self.slices.get(sl.0 as usize) {
+                Some(r) => Operand::Reg(r.len),
+                None => return,
+            },
+            Base::Shared(sh) => match self.shared_len(sh, id) {
+                super::Val::Scalar(op, _) => op,
+                super::Val::Unit => return,
+            },
+        };
+        let oob = match (i, len) {
+            (Operand::Imm(a), Operand::Imm(n)) => {
+                if a.0 < n.0 {
+                    return;
+                }
+                self.b.ins().mov(Type::Pred, Operand::Imm(ptx_gen::Imm(1)))
+            }
+            // `i >= len` / `len <= i`: the immediate, if any, second.
+            (_, Operand::Imm(_)) => self.b.ins().setp(CmpOp::Ge, Type::U64, i, len),
+            (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
+        };
+        self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
     }
 
     /// The checks of integer `a / b` or `a % b` of type `t` in expression `id`.

@@ -1,0 +1,99 @@
+//! Atomic read-modify-write on global and shared memory.
+//!
+//! The first argument is a place: `&mut x[i]` of a `&mut [T]` parameter, or of a shared array
+//! (`&mut tile[i]`, `&mut t2[y][x]`); each returns the value the place held before. Lowered to `atom.global.*` /
+//! `atom.shared.*` (no memory-order qualifier: relaxed, device scope for global memory, block scope for shared).
+//!
+//! | function | types | PTX |
+//! |---|---|---|
+//! | `atomic_add(p, v)` | i32 u32 i64 u64 f32 f64 (f64 needs sm_60) | `atom.add.{s32,u32,u64,f32,f64}` (i64 as `.u64`) |
+//! | `atomic_sub(p, v)` | same | `atom.add` of `-v` (wrapping for integers) |
+//! | `atomic_min/max(p, v)` | i32 u32 i64 u64 | `atom.{min,max}.{s32,u32,s64,u64}` |
+//! | `atomic_and/or/xor(p, v)` | i32 u32 i64 u64 | `atom.{and,or,xor}.b{32,64}` |
+//! | `atomic_exch(p, v)` | i32 u32 i64 u64 f32 f64 | `atom.exch.b{32,64}` |
+//! | `atomic_cas(p, expected, new)` | i32 u32 i64 u64 f32 f64 | `atom.cas.b{32,64}`: stores `new` if the place's bits equal `expected`'s |
+//!
+//! Float atomic min/max and bitwise ops don't exist in PTX: build them with `atomic_cas` in a loop.
+
+use super::host_call;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Types with atomic add/sub/exch/cas: i32 u32 i64 u64 f32 f64.
+pub trait AtomicValue: sealed::Sealed + Copy {}
+/// Types with atomic min/max/and/or/xor: i32 u32 i64 u64.
+pub trait AtomicInt: AtomicValue {}
+
+macro_rules! atomic_types {
+    ($($t:ty: $($tr:ident)*;)*) => {$(
+        impl sealed::Sealed for $t {}
+        $(impl $tr for $t {})*
+    )*};
+}
+atomic_types! {
+    i32: AtomicValue AtomicInt;
+    u32: AtomicValue AtomicInt;
+    i64: AtomicValue AtomicInt;
+    u64: AtomicValue AtomicInt;
+    f32: AtomicValue;
+    f64: AtomicValue;
+}
+
+macro_rules! atomics {
+    ($($(#[$doc:meta])* $name:ident: $bound:ident;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// Returns the old value. See the [module doc](self) for types and PTX. Panics on the host.
+        #[track_caller]
+        pub fn $name<T: $bound>(place: &mut T, v: T) -> T {
+            let _ = (place, v);
+            host_call(stringify!($name))
+        }
+    )*};
+}
+
+atomics! {
+    /// `*place += v` atomically (wrapping for integers, rounded to nearest for floats).
+    atomic_add: AtomicValue;
+    /// `*place -= v` atomically (as the addition of `-v`).
+    atomic_sub: AtomicValue;
+    /// `*place = min(*place, v)` atomically.
+    atomic_min: AtomicInt;
+    /// `*place = max(*place, v)` atomically.
+    atomic_max: AtomicInt;
+    /// `*place &= v` atomically.
+    atomic_and: AtomicInt;
+    /// `*place |= v` atomically.
+    atomic_or: AtomicInt;
+    /// `*place ^= v` atomically.
+    atomic_xor: AtomicInt;
+    /// `*place = v` atomically.
+    atomic_exch: AtomicValue;
+}
+
+/// If `*place` has the bits of `expected`, stores `new`; atomically. Returns the old value (compare it with
+/// `expected` bit for bit to know whether the store happened). Panics on the host.
+#[track_caller]
+pub fn atomic_cas<T: AtomicValue>(place: &mut T, expected: T, new: T) -> T {
+    let _ = (place, expected, new);
+    host_call("atomic_cas")
+}
+
+/// Reads `*place` through the read-only non-coherent cache (`ld.global.nc`). `place` is `&x[i]` of a slice
+/// parameter; the data must not be written by any thread during the launch. (Every `&[T]` parameter is already
+/// read this way.) Panics on the host.
+#[track_caller]
+pub fn load_nc<T: Copy>(place: &T) -> T {
+    let _ = place;
+    host_call("load_nc")
+}
+
+/// Reads `*place` as streaming data that is not kept in L1 (`ld.global.nc.L1::no_allocate`, sm_70): for data read
+/// once. Same rules as [`load_nc`]. Panics on the host.
+#[track_caller]
+pub fn load_streaming<T: Copy>(place: &T) -> T {
+    let _ = place;
+    host_call("load_streaming")
+}

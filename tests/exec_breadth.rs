@@ -1,0 +1,397 @@
+//! The breadth kernels (shared memory, atomics, warp operations) run on `Device::from_env()` (the emulator unless
+//! `PTX_KERNEL_DEVICE` says otherwise) with random inputs, against CPU references: integers exactly, floats bit for
+//! bit where the operation order is fixed.
+
+mod breadth;
+
+use breadth::*;
+use ptx_kernel::prelude::*;
+
+fn dev() -> Device {
+    Device::from_env().expect("a device (the emulator is always there)")
+}
+
+/// A 64-bit LCG; the high bits are the output.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let x = self.0;
+        (x ^ (x >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (x >> 32)
+    }
+    fn f32s(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| ((self.next() >> 40) as f32 / (1u64 << 24) as f32) * 200.0 - 100.0).collect()
+    }
+}
+
+fn cfg(blocks: u32, threads: u32) -> LaunchConfig {
+    LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (threads, 1, 1), shared_mem_bytes: 0 }
+}
+
+// ----- shared memory ---------------------------------------------------------------------------------------------
+
+#[test]
+fn block_reverse_reverses_each_block() {
+    let dev = dev();
+    let x = Rng::new(1).f32s(1024);
+    let dx = dev.upload(&x).unwrap();
+    let mut dy = dev.alloc_zeros::<f32>(1024).unwrap();
+    shared::block_reverse::launch(&dev, cfg(4, 256), &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for b in 0..4 {
+        for t in 0..256 {
+            assert_eq!(y[b * 256 + t].to_bits(), x[b * 256 + 255 - t].to_bits(), "block {b} thread {t}");
+        }
+    }
+}
+
+#[test]
+fn tile_transpose_matches_cpu() {
+    let dev = dev();
+    for (w, h) in [(1u32, 1u32), (33, 17), (64, 96), (100, 31)] {
+        let n = (w * h) as usize;
+        let x = Rng::new(w as u64 * 7 + h as u64).f32s(n);
+        let dx = dev.upload(&x).unwrap();
+        let mut dy = dev.upload(&vec![f32::NAN; n]).unwrap();
+        let c = LaunchConfig { grid_dim: (w.div_ceil(32), h.div_ceil(32), 1), block_dim: (32, 8, 1), shared_mem_bytes: 0 };
+        shared::tile_transpose::launch(&dev, c, &dx, &mut dy, w, h).unwrap();
+        let y = dy.download().unwrap();
+        for r in 0..h as usize {
+            for col in 0..w as usize {
+                assert_eq!(y[col * h as usize + r].to_bits(), x[r * w as usize + col].to_bits(), "{w}x{h} at ({col}, {r})");
+            }
+        }
+    }
+}
+
+#[test]
+fn dynamic_shared_follows_launch_config() {
+    let dev = dev();
+    let mut rng = Rng::new(3);
+    for threads in [32u32, 128, 256] {
+        let n = 1000usize;
+        let x: Vec<u32> = (0..n).map(|_| rng.next() as u32).collect();
+        let blocks = (n as u32).div_ceil(threads);
+        let dx = dev.upload(&x).unwrap();
+        let mut sums = dev.alloc_zeros::<u32>(blocks as usize).unwrap();
+        let mut lens = dev.alloc_zeros::<u32>(blocks as usize).unwrap();
+        // One spare element: `len()` is bytes / 4, whatever the block needs.
+        let c = cfg(blocks, threads).with_shared_mem((threads + 1) * 4);
+        shared::dynamic_sum::launch(&dev, c, &dx, &mut sums, &mut lens).unwrap();
+        let (sums, lens) = (sums.download().unwrap(), lens.download().unwrap());
+        for b in 0..blocks as usize {
+            let want = x[b * threads as usize..((b + 1) * threads as usize).min(n)]
+                .iter()
+                .fold(0u32, |a, v| a.wrapping_add(*v));
+            assert_eq!(sums[b], want, "threads {threads} block {b}");
+            assert_eq!(lens[b], threads + 1);
+        }
+    }
+}
+
+#[test]
+fn shared_arrays_of_several_types() {
+    let dev = dev();
+    let mut rng = Rng::new(4);
+    let a: Vec<u8> = (0..64).map(|_| rng.next() as u8).collect();
+    let b: Vec<i16> = (0..64).map(|_| rng.next() as i16).collect();
+    let c: Vec<f64> = (0..64).map(|_| (rng.next() >> 11) as f64 / 1e12).collect();
+    let (da, db, dc) = (dev.upload(&a).unwrap(), dev.upload(&b).unwrap(), dev.upload(&c).unwrap());
+    let mut dout = dev.alloc_zeros::<f64>(64).unwrap();
+    shared::shared_kinds::launch(&dev, cfg(1, 64), &da, &db, &dc, &mut dout).unwrap();
+    let out = dout.download().unwrap();
+    let mut sc = c.clone();
+    sc[0] += 1.0;
+    for t in 0..64 {
+        let u = 63 - t;
+        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 128.0;
+        assert_eq!(out[t].to_bits(), want.to_bits(), "thread {t}");
+    }
+}
+
+#[test]
+fn fences_keep_the_values() {
+    let dev = dev();
+    let x: Vec<u32> = (0..100).collect();
+    let dx = dev.upload(&x).unwrap();
+    let mut dy = dev.alloc_zeros::<u32>(100).unwrap();
+    shared::fences::launch(&dev, cfg(4, 32), &dx, &mut dy).unwrap();
+    assert_eq!(dy.download().unwrap(), x);
+}
+
+// ----- atomics ---------------------------------------------------------------------------------------------------
+
+macro_rules! int_atomics_test {
+    ($test:ident, $kernel:path, $t:ty) => {
+        #[test]
+        fn $test() {
+            let dev = dev();
+            let mut rng = Rng::new(5);
+            let n = 777usize;
+            let mut v: Vec<$t> = (0..n).map(|_| rng.next() as $t).collect();
+            v[3] = <$t>::MAX;
+            v[4] = <$t>::MIN;
+            let init: Vec<$t> = vec![5 as $t, 9 as $t, <$t>::MAX, <$t>::MIN, !(0 as $t), 0 as $t, 0x55 as $t, 0 as $t];
+            let dv = dev.upload(&v).unwrap();
+            let mut acc = dev.upload(&init).unwrap();
+            let own_init: Vec<$t> = (0..3 * n).map(|k| (k as $t).wrapping_mul(3 as $t)).collect();
+            let mut own = dev.upload(&own_init).unwrap();
+            $kernel(&dev, cfg((n as u32).div_ceil(128), 128), &dv, &mut acc, &mut own).unwrap();
+            let acc = acc.download().unwrap();
+            let own = own.download().unwrap();
+            let mut want = init.clone();
+            for &x in &v {
+                want[0] = want[0].wrapping_add(x);
+                want[1] = want[1].wrapping_sub(x);
+                want[2] = want[2].min(x);
+                want[3] = want[3].max(x);
+                want[4] &= x;
+                want[5] |= x;
+                want[6] ^= x;
+            }
+            assert_eq!(acc, want);
+            for i in 0..n {
+                let before = own_init[3 * i];
+                // exch stored x and returned `before`; cas(x → before) succeeded (returns x); cas(x → 7) failed
+                // (returns before, the value now there).
+                assert_eq!(own[3 * i], before, "slot {i}");
+                assert_eq!(own[3 * i + 1], v[i], "cas ok {i}");
+                assert_eq!(own[3 * i + 2], before, "cas fail {i}");
+            }
+        }
+    };
+}
+int_atomics_test!(atomics_u32_match_cpu, atomics::atomics_u32::launch, u32);
+int_atomics_test!(atomics_i32_match_cpu, atomics::atomics_i32::launch, i32);
+int_atomics_test!(atomics_u64_match_cpu, atomics::atomics_u64::launch, u64);
+int_atomics_test!(atomics_i64_match_cpu, atomics::atomics_i64::launch, i64);
+
+macro_rules! float_atomics_test {
+    ($test:ident, $kernel:path, $t:ty) => {
+        #[test]
+        fn $test() {
+            let dev = dev();
+            let mut rng = Rng::new(6);
+            let n = 500usize;
+            // Small integers: every order of additions gives the exact sum.
+            let v: Vec<$t> = (0..n).map(|_| (rng.next() % 2001) as $t - 1000.0).collect();
+            let dv = dev.upload(&v).unwrap();
+            let mut acc = dev.upload(&[1.0 as $t, 2.0, 0.0, 0.0]).unwrap();
+            let own_init: Vec<$t> = (0..3 * n).map(|k| k as $t * 0.5).collect();
+            let mut own = dev.upload(&own_init).unwrap();
+            $kernel(&dev, cfg((n as u32).div_ceil(64), 64), &dv, &mut acc, &mut own).unwrap();
+            let acc = acc.download().unwrap();
+            let own = own.download().unwrap();
+            let sum: $t = v.iter().sum();
+            assert_eq!(acc, vec![1.0 + sum, 2.0 - sum, sum, -sum]);
+            for i in 0..n {
+                let before = own_init[3 * i];
+                assert_eq!(own[3 * i], before, "slot {i}");
+                assert_eq!(own[3 * i + 1], v[i], "cas ok {i}");
+                assert_eq!(own[3 * i + 2], before, "cas fail {i}");
+            }
+        }
+    };
+}
+float_atomics_test!(atomics_f32_match_cpu, atomics::atomics_f32::launch, f32);
+float_atomics_test!(atomics_f64_match_cpu, atomics::atomics_f64::launch, f64);
+
+#[test]
+fn shared_histogram_matches_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(7);
+    for n in [1usize, 1000, 20_000] {
+        // Skewed: many collisions on a few bins.
+        let data: Vec<u8> = (0..n).map(|_| { let r = rng.next(); if r % 3 == 0 { (r >> 8) as u8 % 4 } else { (r >> 16) as u8 } }).collect();
+        let dd = dev.upload(&data).unwrap();
+        let mut bins = dev.alloc_zeros::<u32>(256).unwrap();
+        atomics::shared_histogram::launch(&dev, cfg(8, 128), &dd, &mut bins).unwrap();
+        let mut want = vec![0u32; 256];
+        for &b in &data {
+            want[b as usize] += 1;
+        }
+        assert_eq!(bins.download().unwrap(), want, "n = {n}");
+    }
+}
+
+#[test]
+fn cached_loads_read_the_values() {
+    let dev = dev();
+    let mut rng = Rng::new(8);
+    let a = rng.f32s(300);
+    let b: Vec<i64> = (0..300).map(|_| (rng.next() % 1000) as i64 - 500).collect();
+    let c = rng.f32s(300);
+    let (da, db) = (dev.upload(&a).unwrap(), dev.upload(&b).unwrap());
+    let mut dc = dev.upload(&c).unwrap();
+    atomics::cached_loads::launch(&dev, LaunchConfig::for_num_elems(300), &da, &db, &mut dc).unwrap();
+    let out = dc.download().unwrap();
+    for i in 0..300 {
+        assert_eq!(out[i].to_bits(), (a[i] + b[i] as f32 + c[i]).to_bits(), "{i}");
+    }
+}
+
+// ----- warp operations -------------------------------------------------------------------------------------------
+
+/// What lane `l` of a full warp reads in each mode (PTX semantics, width 32).
+fn shfl_ref<T: Copy>(w: &[T], l: usize, lane: u32) -> [T; 4] {
+    let idx = w[(lane % 32) as usize];
+    let d = (lane % 8) as usize;
+    let up = if l >= d { w[l - d] } else { w[l] };
+    let down = if l + d < 32 { w[l + d] } else { w[l] };
+    let x = w[(l ^ (lane as usize & 31)) & 31];
+    [idx, up, down, x]
+}
+
+macro_rules! shuffle_test {
+    ($test:ident, $kernel:path, $t:ty, $gen:expr) => {
+        #[test]
+        fn $test() {
+            let dev = dev();
+            let mut rng = Rng::new(9);
+            let n = 128usize;
+            let gen: fn(u64) -> $t = $gen;
+            let v: Vec<$t> = (0..n).map(|_| gen(rng.next())).collect();
+            let lanes: Vec<u32> = (0..n).map(|_| (rng.next() % 40) as u32).collect();
+            let (dv, dl) = (dev.upload(&v).unwrap(), dev.upload(&lanes).unwrap());
+            let mut out = dev.alloc_zeros::<$t>(4 * n).unwrap();
+            $kernel(&dev, cfg(2, 64), &dv, &dl, &mut out).unwrap();
+            let out = out.download().unwrap();
+            for i in 0..n {
+                let w = &v[i / 32 * 32..i / 32 * 32 + 32];
+                let want = shfl_ref(w, i % 32, lanes[i]);
+                for k in 0..4 {
+                    assert_eq!(out[4 * i + k].to_bits(), want[k].to_bits(), "thread {i} mode {k}");
+                }
+            }
+        }
+    };
+}
+trait Bits {
+    fn to_bits(self) -> u64;
+}
+macro_rules! int_bits {
+    ($($t:ty),*) => {$(impl Bits for $t { fn to_bits(self) -> u64 { self as u64 } })*};
+}
+int_bits!(i32, u32, i64, u64);
+impl Bits for f32 {
+    fn to_bits(self) -> u64 {
+        f32::to_bits(self) as u64
+    }
+}
+impl Bits for f64 {
+    fn to_bits(self) -> u64 {
+        f64::to_bits(self)
+    }
+}
+shuffle_test!(shuffles_i32_match_cpu, warp::shuffles_i32::launch, i32, |r| r as i32);
+shuffle_test!(shuffles_u32_match_cpu, warp::shuffles_u32::launch, u32, |r| r as u32);
+shuffle_test!(shuffles_f32_match_cpu, warp::shuffles_f32::launch, f32, |r| f32::from_bits(r as u32));
+shuffle_test!(shuffles_i64_match_cpu, warp::shuffles_i64::launch, i64, |r| r as i64);
+shuffle_test!(shuffles_u64_match_cpu, warp::shuffles_u64::launch, u64, |r| r);
+shuffle_test!(shuffles_f64_match_cpu, warp::shuffles_f64::launch, f64, |r| f64::from_bits(r));
+
+#[test]
+fn votes_match_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(10);
+    let n = 128usize;
+    let mut v: Vec<u32> = (0..n).map(|_| rng.next() as u32).collect();
+    // Warp 2: all divisible by 3; warp 3: none.
+    for i in 64..96 {
+        v[i] = 3 * (i as u32);
+    }
+    for i in 96..128 {
+        v[i] = 3 * (i as u32) + 1;
+    }
+    let dv = dev.upload(&v).unwrap();
+    let mut out = dev.alloc_zeros::<u32>(4 * n).unwrap();
+    warp::votes::launch(&dev, cfg(1, 128), &dv, &mut out).unwrap();
+    let out = out.download().unwrap();
+    for w in 0..4 {
+        let lanes = &v[w * 32..w * 32 + 32];
+        let ballot = lanes.iter().enumerate().fold(0u32, |m, (l, x)| m | (((x % 3 == 0) as u32) << l));
+        let all = lanes.iter().all(|x| x % 3 == 0) as u32;
+        let any = lanes.iter().any(|x| x % 97 == 5) as u32;
+        for l in 0..32 {
+            let i = w * 32 + l;
+            assert_eq!(out[4 * i], ballot, "ballot {i}");
+            assert_eq!(out[4 * i + 1], all, "all {i}");
+            assert_eq!(out[4 * i + 2], any, "any {i}");
+            // The even lanes run the branch together (at least those: converged execution is not guaranteed,
+            // but every lane running it is one of the even ones, and it is active).
+            let m = out[4 * i + 3];
+            if l % 2 == 0 {
+                assert!(m & (1 << l) != 0 && m & 0xAAAA_AAAA == 0, "active mask {i}: {m:#x}");
+            } else {
+                assert_eq!(m, 0);
+            }
+        }
+    }
+}
+
+/// The butterfly order of `warp_sum` etc.: after step `s`, lane `l` holds `op(v[l], v[l ^ s])`.
+fn butterfly<T: Copy>(w: &[T], op: impl Fn(T, T) -> T) -> Vec<T> {
+    let mut v = w.to_vec();
+    for s in [16, 8, 4, 2, 1] {
+        v = (0..32).map(|l| op(v[l], v[l ^ s])).collect();
+    }
+    v
+}
+
+#[test]
+fn warp_reductions_f32_match_cpu() {
+    let dev = dev();
+    let v = Rng::new(11).f32s(96);
+    let dv = dev.upload(&v).unwrap();
+    let mut out = dev.alloc_zeros::<f32>(3 * 96).unwrap();
+    warp::warp_reduce_f32::launch(&dev, cfg(1, 96), &dv, &mut out).unwrap();
+    let out = out.download().unwrap();
+    for w in 0..3 {
+        let lanes = &v[w * 32..w * 32 + 32];
+        let (s, mx, mn) = (butterfly(lanes, |a, b| a + b), butterfly(lanes, f32::max), butterfly(lanes, f32::min));
+        for l in 0..32 {
+            let i = w * 32 + l;
+            assert_eq!(out[3 * i].to_bits(), s[l].to_bits(), "sum {i}");
+            assert_eq!(out[3 * i + 1], mx[l]);
+            assert_eq!(out[3 * i + 2], mn[l]);
+        }
+        // Every lane agrees.
+        assert!(s.iter().all(|x| x.to_bits() == s[0].to_bits()));
+    }
+}
+
+#[test]
+fn warp_reductions_i64_match_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(12);
+    let v: Vec<i64> = (0..64).map(|_| rng.next() as i64).collect();
+    let dv = dev.upload(&v).unwrap();
+    let mut out = dev.alloc_zeros::<i64>(3 * 64).unwrap();
+    warp::warp_reduce_i64::launch(&dev, cfg(2, 32), &dv, &mut out).unwrap();
+    let out = out.download().unwrap();
+    for i in 0..64 {
+        let lanes = &v[i / 32 * 32..i / 32 * 32 + 32];
+        let sum = lanes.iter().fold(0i64, |a, b| a.wrapping_add(*b));
+        assert_eq!(out[3 * i], sum);
+        assert_eq!(out[3 * i + 1], *lanes.iter().max().unwrap());
+        assert_eq!(out[3 * i + 2], *lanes.iter().min().unwrap());
+    }
+}
+
+#[test]
+fn lane_and_warp_ids() {
+    let dev = dev();
+    let c = LaunchConfig { grid_dim: (2, 1, 1), block_dim: (16, 6, 1), shared_mem_bytes: 0 };
+    let mut out = dev.alloc_zeros::<u32>(2 * 192).unwrap();
+    warp::warp_ids::launch(&dev, c, &mut out).unwrap();
+    let out = out.download().unwrap();
+    for k in 0..192 {
+        let t = k % 96;
+        assert_eq!(out[2 * k], (t % 32) as u32, "lane {k}");
+        assert_eq!(out[2 * k + 1], (t / 32) as u32, "warp {k}");
+    }
+}
