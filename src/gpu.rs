@@ -57,7 +57,11 @@
 //! local assigned under such a condition, the bounds of a `for` loop, a `while` condition, and an early `return`,
 //! `break` or `continue` taken under such a condition (after it, fewer threads run the rest of the kernel or of the
 //! loop). Control flow on **uniform** values is accepted: parameters, `block_idx_*`, `block_dim_*`, `grid_dim_*`,
-//! `x.len()`, constants, and loop counters with uniform bounds. The analysis is conservative: a value loaded from
+//! `x.len()`, constants, and loop counters with uniform bounds. The warp collectives (`sync_warp`, shuffles,
+//! `ballot_sync`/`all_sync`/`any_sync`, warp reductions) need control that is the same in every lane of the warp:
+//! `if gpu::warp_id() == 0 { v = gpu::warp_sum(v); }` is accepted, `if gpu::lane_id() < 16 { … }` is not. Threads
+//! that exit on a failed check are fine: exited threads do not count at a barrier. The analysis is conservative: a
+//! value loaded from
 //! memory is varying even when every thread loads the same element; restructure such code (compute the condition,
 //! then synchronise unconditionally). See the `uniformity` module of the macro crate for the exact rules.
 //!

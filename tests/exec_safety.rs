@@ -75,6 +75,26 @@ pub fn scale_nochecks(x: &mut [f32], s: f32) {
     }
 }
 
+/// A shared array indexed past its 64 elements by threads 64..: the check covers shared memory too.
+#[ptx_kernel]
+pub fn shared_oob(out: &mut [u32]) {
+    let tile = gpu::SharedArray::<u32, 64>::new();
+    let t = gpu::thread_idx_x() as usize;
+    tile[t] = t as u32;
+    if t < out.len() {
+        out[t] = 1;
+    }
+}
+
+/// An atomic on an element past the end.
+#[ptx_kernel]
+pub fn atomic_oob(counts: &mut [u32], x: &[u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < x.len() {
+        gpu::atomic_add(&mut counts[x[i] as usize], 1);
+    }
+}
+
 const FILE: &str = file!();
 
 fn line_of(needle: &str) -> u32 {
@@ -178,6 +198,26 @@ fn run_all(dev: &Device) {
     assert!(err.starts_with("index out of bounds: the len is 100 but the index is 1"), "{err}");
     let got = out.download().unwrap();
     assert!(got[..100].iter().all(|&v| v == 2) && got[100..].iter().all(|&v| v == 0));
+
+    // Shared memory and atomics are checked too.
+    let mut out = dev.alloc_zeros::<u32>(128).unwrap();
+    shared_oob::launch(dev, LaunchConfig { grid_dim: (2, 1, 1), block_dim: (65, 1, 1), shared_mem_bytes: 0 }, &mut out)
+        .unwrap();
+    let (l, c) = (line_of("tile[t] = t as u32;"), col_of("tile[t] = t as u32;", "tile[t]"));
+    let err = dev.synchronize().unwrap_err().to_string();
+    assert!(
+        err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (0,0,0), thread (64,0,0))")
+            || err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (1,0,0), thread (64,0,0))"),
+        "{err}"
+    );
+    let mut counts = dev.alloc_zeros::<u32>(4).unwrap();
+    let xs = dev.upload(&[0u32, 1, 9, 3]).unwrap();
+    atomic_oob::launch(dev, LaunchConfig::for_num_elems(4), &mut counts, &xs).unwrap();
+    let (l, c) = (line_of("gpu::atomic_add(&mut counts"), col_of("gpu::atomic_add(&mut counts", "gpu::atomic_add"));
+    // (An intrinsic on a place reports the call's location.)
+    let err = counts.download().unwrap_err().to_string();
+    assert_eq!(err, format!("index out of bounds: the len is 4 but the index is 9 at {FILE}:{l}:{c} (block (0,0,0), thread (2,0,0))"));
+    assert_eq!(counts.download().unwrap(), vec![1, 1, 0, 1]);
 
     // Unchecked variants still compute.
     let x = dev.upload(&[3.0f32; 64]).unwrap();

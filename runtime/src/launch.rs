@@ -156,7 +156,7 @@ impl KernelModule {
         }
         if let Some(p) = &kernel.panic {
             // Only the first launch since the last check takes the device's lock.
-            if !p.pending.swap(true, Ordering::AcqRel) {
+            if !p.pending.load(Ordering::Relaxed) && !p.pending.swap(true, Ordering::AcqRel) {
                 dev.mark_panic_pending(kernel);
             }
         }

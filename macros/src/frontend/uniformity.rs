@@ -126,12 +126,12 @@ fn at(span: Span) -> String {
 
 /// The collectives: the operations every thread of the block (`Level::Warp`: control must be block-uniform) or
 /// of the warp (`Level::Thread`: control must be at least warp-uniform) must reach together.
-fn collective(e: &ExprKind) -> Option<(&'static str, Level)> {
+fn collective(e: &ExprKind) -> Option<(String, Level)> {
     match e {
-        ExprKind::Intrinsic(Intrinsic::SyncThreads) => Some(("gpu::sync_threads()", Level::Warp)),
+        ExprKind::Intrinsic(Intrinsic::SyncThreads) => Some(("gpu::sync_threads()".into(), Level::Warp)),
         ExprKind::Call(c, _) => match c {
             Call::SyncWarp | Call::Shfl(_) | Call::Ballot | Call::All | Call::Any | Call::WarpReduce(_) => {
-                Some((c.name(), Level::Thread))
+                Some((format!("gpu::{}()", c.name()), Level::Thread))
             }
             _ => None,
         },

@@ -80,6 +80,21 @@ pub fn by_length(x: &[f32], y: &mut [f32]) {
     }
 }
 
+#[ptx_kernel]
+pub fn warp0_reduce(x: &[f32], out: &mut [f32]) {
+    let i = gpu::global_idx_x() as usize;
+    let mut v = 0.0f32;
+    if i < x.len() {
+        v = x[i];
+    }
+    if gpu::warp_id() == 0 {
+        v = gpu::warp_sum(v);
+    }
+    if i < out.len() {
+        out[i] = v;
+    }
+}
+
 // Safe and unsafe launchers.
 #[ptx_kernel]
 pub fn unchecked_copy(x: &[f32], y: &mut [f32]) {
