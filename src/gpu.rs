@@ -61,9 +61,8 @@
 //! `ballot_sync`/`all_sync`/`any_sync`, warp reductions) need control that is the same in every lane of the warp:
 //! `if gpu::warp_id() == 0 { v = gpu::warp_sum(v); }` is accepted, `if gpu::lane_id() < 16 { … }` is not. Threads
 //! that exit on a failed check are fine: exited threads do not count at a barrier. The analysis is conservative: a
-//! value loaded from
-//! memory is varying even when every thread loads the same element; restructure such code (compute the condition,
-//! then synchronise unconditionally). See the `uniformity` module of the macro crate for the exact rules.
+//! value loaded from memory is varying even when every thread loads the same element; restructure such code
+//! (compute the condition, then synchronise unconditionally). See the `uniformity` module of the macro crate for the exact rules.
 //!
 //! # Parameters
 //!
