@@ -395,3 +395,89 @@ fn lane_and_warp_ids() {
         assert_eq!(out[2 * k + 1], (t / 32) as u32, "warp {k}");
     }
 }
+
+// ----- arrays ----------------------------------------------------------------------------------------------------
+
+#[test]
+fn vec4_axpy_matches_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(13);
+    let n = 1001usize;
+    let x: Vec<[f32; 4]> = (0..n).map(|_| { let v = rng.f32s(4); [v[0], v[1], v[2], v[3]] }).collect();
+    let y0: Vec<[f32; 4]> = (0..n).map(|_| { let v = rng.f32s(4); [v[0], v[1], v[2], v[3]] }).collect();
+    let dx = dev.upload(&x).unwrap();
+    let mut dy = dev.upload(&y0).unwrap();
+    arrays::vec4_axpy::launch(&dev, LaunchConfig::for_num_elems(n as u32), 1.75, &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..n {
+        for k in 0..4 {
+            assert_eq!(y[i][k].to_bits(), (1.75 * x[i][k] + y0[i][k]).to_bits(), "{i} {k}");
+        }
+    }
+    assert!(arrays::vec4_axpy::PTX.contains("ld.global.nc.v4.f32"));
+    assert!(arrays::vec4_axpy::PTX.contains("st.global.v4.f32"));
+}
+
+#[test]
+fn vector_kinds_match_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(14);
+    let n = 300usize;
+    let a: Vec<[u32; 4]> = (0..n).map(|_| [rng.next() as u32, rng.next() as u32, rng.next() as u32, rng.next() as u32 >> 8]).collect();
+    let b: Vec<[i32; 2]> = (0..n).map(|_| [rng.next() as i32, rng.next() as i32]).collect();
+    let c: Vec<[f64; 2]> = (0..n).map(|_| [(rng.next() >> 11) as f64 / 7.0, -((rng.next() >> 11) as f64) / 3.0]).collect();
+    let d: Vec<[u8; 4]> = (0..n).map(|_| { let r = rng.next(); [r as u8, (r >> 8) as u8, (r >> 16) as u8, (r >> 24) as u8] }).collect();
+    let (da, db, dc, dd) = (dev.upload(&a).unwrap(), dev.upload(&b).unwrap(), dev.upload(&c).unwrap(), dev.upload(&d).unwrap());
+    let mut oa = dev.alloc_zeros::<[u32; 4]>(n).unwrap();
+    let mut ob = dev.alloc_zeros::<[i32; 2]>(n).unwrap();
+    let mut oc = dev.alloc_zeros::<[f64; 2]>(n).unwrap();
+    let mut sums = dev.alloc_zeros::<u32>(n).unwrap();
+    arrays::vector_kinds::launch(&dev, LaunchConfig::for_num_elems(n as u32), &da, &db, &dc, &dd, &mut oa, &mut ob, &mut oc, &mut sums).unwrap();
+    let (oa, ob, oc, sums) = (oa.download().unwrap(), ob.download().unwrap(), oc.download().unwrap(), sums.download().unwrap());
+    for i in 0..n {
+        assert_eq!(oa[i], a[i]);
+        assert_eq!(ob[i], [b[i][1], b[i][0]]);
+        assert_eq!(oc[i], [c[i][0] + c[i][1], c[i][0] * 2.0]);
+        assert_eq!(sums[i], d[i].iter().map(|&v| v as u32).sum::<u32>() + a[i][3]);
+    }
+}
+
+#[test]
+fn local_arrays_match_cpu() {
+    let dev = dev();
+    let mut rng = Rng::new(15);
+    let n = 200usize;
+    let x = rng.f32s(8 * n);
+    let k: Vec<u32> = (0..n).map(|_| rng.next() as u32).collect();
+    let (dx, dk) = (dev.upload(&x).unwrap(), dev.upload(&k).unwrap());
+    let mut out = dev.alloc_zeros::<f32>(4 * n).unwrap();
+    arrays::local_arrays::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &dk, &mut out).unwrap();
+    let out = out.download().unwrap();
+    for i in 0..n {
+        let mut acc = [0.0f32; 8];
+        for j in 0..8 {
+            acc[j] = x[i * 8 + j] * 2.0;
+        }
+        let mut grid = [[0i32; 4]; 4];
+        for r in 0..4 {
+            for c in 0..4 {
+                grid[r][c] = (r * 4 + c) as i32;
+            }
+        }
+        let d = (k[i] % 8) as usize;
+        let picked = acc[d];
+        acc[(d + 1) % 8] += 100.0;
+        let mut total = 0.0f32;
+        for j in 0..8 {
+            total += acc[j];
+        }
+        let row = grid[d % 4];
+        let lit = [1.5f32, -2.0, picked];
+        let mut g = grid[3][d % 4] as f32 + row[1] as f32;
+        g += grid[d % 4][d % 4] as f32;
+        let want = [picked, total, acc[7] + lit[0] + lit[1] + lit[2], g];
+        for q in 0..4 {
+            assert_eq!(out[4 * i + q].to_bits(), want[q].to_bits(), "thread {i} output {q}");
+        }
+    }
+}

@@ -19,6 +19,9 @@ mod histogram_example;
 #[allow(dead_code)]
 #[path = "../examples/scan.rs"]
 mod scan_example;
+#[allow(dead_code)]
+#[path = "../examples/softmax.rs"]
+mod softmax_example;
 
 use ptx_kernel::Device;
 
@@ -80,5 +83,13 @@ fn scan_matches_cpu() {
     let dev = device();
     for n in [1, 1000, 1024, 5000, 70_000] {
         scan_example::run(&dev, n).unwrap();
+    }
+}
+
+#[test]
+fn softmax_matches_cpu() {
+    let dev = device();
+    for (rows, cols) in [(1, 1), (3, 31), (17, 1000), (4, 2049)] {
+        softmax_example::run(&dev, rows, cols).unwrap();
     }
 }

@@ -13,8 +13,9 @@
 //! 3. Add a function returning its [`Bench`] (size, bytes/flops model, buffers, our launch closure, reference
 //!    source + entry + configuration + arguments, CPU check) and one line in [`suite`].
 //!
-//! Planned as the language grows: reduce_sum, softmax, histogram (u32 buffers: add a `Buf` variant), sgemm
-//! (`Bound::Compute` against cuBLAS, `Agree::RelL2`), scan, bf16 GEMM (bf16 buffers).
+//! Planned as the language grows: reduce_sum and scan (examples exist; two or more launches per operation: the
+//! reference needs a list of launches), histogram (example exists; u8 input and u32 bins: add `Buf` variants),
+//! softmax, sgemm (`Bound::Compute` against cuBLAS, `Agree::RelL2`), bf16 GEMM (bf16 buffers).
 
 use ptx_kernel::LaunchConfig;
 
@@ -51,8 +52,9 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         vector_add(s.vec_len),
         saxpy(s.vec_len),
         transpose_naive(s.matrix.0, s.matrix.1),
+        transpose_tiled(s.matrix.0, s.matrix.1),
     ]
-    // Next: reduce_sum, softmax, histogram, sgemm, scan, bf16 GEMM.
+    // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
 }
 
 /// `2^26 f32` for powers of two, else `4099 f32`.
@@ -201,6 +203,63 @@ fn transpose_naive(w: u32, h: u32) -> Bench {
     }
 }
 
+pub const TRANSPOSE_TILED_CU: &str = r#"
+extern "C" __global__ void ref_transpose_tiled(const float* __restrict__ input, float* __restrict__ output,
+                                               unsigned int width, unsigned int height) {
+    __shared__ float tile[32][33];
+    unsigned int bx = blockIdx.x * 32;
+    unsigned int by = blockIdx.y * 32;
+    unsigned int tx = threadIdx.x;
+    unsigned int ty = threadIdx.y;
+    for (unsigned int j = 0; j < 32; j += 8) {
+        unsigned int x = bx + tx;
+        unsigned int y = by + ty + j;
+        if (x < width && y < height) {
+            tile[ty + j][tx] = input[(unsigned long long)y * width + x];
+        }
+    }
+    __syncthreads();
+    for (unsigned int j = 0; j < 32; j += 8) {
+        unsigned int x = by + tx;
+        unsigned int y = bx + ty + j;
+        if (x < height && y < width) {
+            output[(unsigned long long)y * height + x] = tile[tx][ty + j];
+        }
+    }
+}
+"#;
+
+/// The 32×32-tile transpose through a padded shared array: 32×8 blocks, 4 elements per thread.
+fn transpose_tiled(w: u32, h: u32) -> Bench {
+    use transpose_example::transpose_tiled as k;
+    let (tile, rows) = (transpose_example::TILE, transpose_example::ROWS);
+    let cfg = LaunchConfig {
+        grid_dim: (w.div_ceil(tile), h.div_ceil(tile), 1),
+        block_dim: (tile, rows, 1),
+        shared_mem_bytes: 0,
+    };
+    // Same buffers, byte model and CPU check as the naive transpose.
+    let mut b = transpose_naive(w, h);
+    b.name = "transpose_tiled";
+    b.ours = Ours {
+        ptx: k::PTX,
+        entry: k::ENTRY,
+        launch: Box::new(move |dev, bufs| {
+            let [input, output] = bufs else {
+                unreachable!("two buffers")
+            };
+            k::launch(dev, cfg, input.f32(), output.f32_mut(), w, h)
+        }),
+    };
+    b.reference = Reference {
+        source: TRANSPOSE_TILED_CU,
+        entry: "ref_transpose_tiled",
+        cfg,
+        args: vec![Arg::Buf(0), Arg::Buf(1), Arg::U32(w), Arg::U32(h)],
+    };
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,10 +271,12 @@ mod tests {
         assert_eq!(elems(4099), "4099 f32");
         let s = suite(Sizes::GPU);
         let names: Vec<&str> = s.iter().map(|b| b.name).collect();
-        assert_eq!(names, ["vector_add", "saxpy", "transpose_naive"]);
+        assert_eq!(names, ["vector_add", "saxpy", "transpose_naive", "transpose_tiled"]);
         assert_eq!(s[0].bytes, 805_306_368.0);
         assert_eq!(s[2].reference.cfg.block_dim, (32, 8, 1));
         assert_eq!(s[0].reference.cfg.block_dim, (256, 1, 1));
+        assert_eq!(s[3].reference.cfg.block_dim, (32, 8, 1));
+        assert_eq!(s[3].reference.cfg.grid_dim, (256, 256, 1));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Control-flow analyses shared by the verifier, the passes and later analyses (safety, the emulator):
-//! successors and predecessors, reverse postorder, reachability, and the dominator tree.
+//! successors and predecessors, reverse postorder, reachability, the dominator tree, and an allocation-free visit of
+//! an instruction's registers.
 //!
 //! Every analysis here is total: it never panics on a malformed function. Branch targets that do not exist or are
 //! not in the layout are ignored (the verifier reports them), duplicate layout entries count once, and blocks that are
@@ -27,7 +28,7 @@
 //! ```
 
 use crate::entity::EntityRef;
-use crate::inst::{Block, Inst};
+use crate::inst::{AddrBase, Address, Block, Inst, InstKind, Operand, Reg, Terminator};
 use crate::ir::Function;
 
 /// A fixed-size set of small indices (registers, blocks), one bit each.
@@ -113,6 +114,11 @@ impl BitSet {
             *a &= !b;
         }
     }
+    /// Adds everything in `0..capacity`.
+    pub fn fill(&mut self) {
+        self.words.iter_mut().for_each(|w| *w = u64::MAX);
+        self.clear_tail();
+    }
     /// Removes everything.
     pub fn clear(&mut self) {
         self.words.iter_mut().for_each(|w| *w = 0);
@@ -137,14 +143,76 @@ impl BitSet {
     }
 }
 
+/// One bit set per row (per block, say) in a single allocation, for dataflow analyses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BitMatrix {
+    words: usize,
+    cols: usize,
+    data: Vec<u64>,
+}
+
+impl BitMatrix {
+    /// `rows` empty sets able to hold `0..cols`.
+    pub fn new(rows: usize, cols: usize) -> BitMatrix {
+        let words = cols.div_ceil(64);
+        BitMatrix { words, cols, data: vec![0; rows * words] }
+    }
+    fn row(&self, r: usize) -> &[u64] {
+        self.data.get(r * self.words..(r + 1) * self.words).unwrap_or(&[])
+    }
+    /// Whether row `r` holds `i`.
+    pub fn contains(&self, r: usize, i: usize) -> bool {
+        i < self.cols && self.row(r).get(i / 64).is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    }
+    /// Adds row `r` to `set`.
+    pub fn union_row_into(&self, r: usize, set: &mut BitSet) {
+        for (a, b) in set.words.iter_mut().zip(self.row(r)) {
+            *a |= b;
+        }
+    }
+    /// Keeps in `set` only what row `r` holds.
+    pub fn intersect_row_into(&self, r: usize, set: &mut BitSet) {
+        let row = self.row(r);
+        for (i, a) in set.words.iter_mut().enumerate() {
+            *a &= row.get(i).copied().unwrap_or(0);
+        }
+    }
+    /// Makes row `r` equal to `set`; returns whether it changed.
+    pub fn set_row(&mut self, r: usize, set: &BitSet) -> bool {
+        let Some(row) = self.data.get_mut(r * self.words..(r + 1) * self.words) else { return false };
+        let mut changed = false;
+        for (i, w) in row.iter_mut().enumerate() {
+            let v = set.words.get(i).copied().unwrap_or(0);
+            changed |= *w != v;
+            *w = v;
+        }
+        changed
+    }
+    /// Puts everything in `0..cols` in row `r`.
+    pub fn fill_row(&mut self, r: usize) {
+        let full = BitSet::full(self.cols);
+        self.set_row(r, &full);
+    }
+    /// Row `r` as a set.
+    pub fn row_set(&self, r: usize) -> BitSet {
+        let mut s = BitSet::new(self.cols);
+        self.union_row_into(r, &mut s);
+        s
+    }
+}
+
 const UNREACHABLE: u32 = u32::MAX;
 
 /// Successors, predecessors and reverse postorder of the blocks in a function's layout.
 #[derive(Clone, Debug)]
 pub struct ControlFlowGraph {
     entry: Option<Block>,
-    succs: Vec<Vec<Block>>,
-    preds: Vec<Vec<Block>>,
+    // Edges in compressed form (one allocation each): block i's successors are
+    // `succ_list[succ_start[i]..succ_start[i + 1]]`, and likewise for predecessors.
+    succ_start: Vec<u32>,
+    succ_list: Vec<Block>,
+    pred_start: Vec<u32>,
+    pred_list: Vec<Block>,
     in_layout: Vec<bool>,
     rpo: Vec<Block>,
     rpo_index: Vec<u32>,
@@ -161,24 +229,41 @@ impl ControlFlowGraph {
             }
         }
         let entry = func.entry().filter(|b| b.index() < n);
-        let mut succs = vec![Vec::new(); n];
-        let mut preds = vec![Vec::new(); n];
+        // Each laid-out block's edges to laid-out blocks, once per block even if the layout repeats it.
         let mut seen = vec![false; n];
+        let mut edges: Vec<(Block, Block)> = Vec::with_capacity(2 * func.layout.len());
         for &b in &func.layout {
             let Some(data) = func.blocks.get(b) else { continue };
             if std::mem::replace(&mut seen[b.index()], true) {
-                continue; // a duplicate layout entry: the edges are already there
+                continue;
             }
-            let Some(term) = &data.term else { continue };
-            for s in term.successors() {
+            let targets = match data.term {
+                Some(Terminator::Jump(t)) => [Some(t), None],
+                Some(Terminator::Branch { then_dest, else_dest, .. }) => [Some(then_dest), Some(else_dest)],
+                _ => [None, None],
+            };
+            for s in targets.into_iter().flatten() {
                 if in_layout.get(s.index()).copied().unwrap_or(false) {
-                    succs[b.index()].push(s);
-                    preds[s.index()].push(b);
+                    edges.push((b, s));
                 }
             }
         }
-        let (rpo, rpo_index) = reverse_postorder(entry, &succs, n);
-        ControlFlowGraph { entry, succs, preds, in_layout, rpo, rpo_index }
+        let (succ_start, succ_list) = compress(n, edges.iter().copied());
+        let (pred_start, pred_list) = compress(n, edges.iter().map(|&(b, s)| (s, b)));
+        let mut cfg = ControlFlowGraph {
+            entry,
+            succ_start,
+            succ_list,
+            pred_start,
+            pred_list,
+            in_layout,
+            rpo: Vec::new(),
+            rpo_index: Vec::new(),
+        };
+        let (rpo, rpo_index) = reverse_postorder(entry, &cfg, n);
+        cfg.rpo = rpo;
+        cfg.rpo_index = rpo_index;
+        cfg
     }
 
     /// The entry block (the first in the layout), if it exists.
@@ -187,11 +272,11 @@ impl ControlFlowGraph {
     }
     /// Successors of `b` in the layout, in terminator order (a branch with equal targets lists it twice).
     pub fn successors(&self, b: Block) -> &[Block] {
-        self.succs.get(b.index()).map_or(&[], Vec::as_slice)
+        slice(&self.succ_start, &self.succ_list, b)
     }
     /// Predecessors of `b` among the layout's blocks, reachable or not, one entry per edge.
     pub fn predecessors(&self, b: Block) -> &[Block] {
-        self.preds.get(b.index()).map_or(&[], Vec::as_slice)
+        slice(&self.pred_start, &self.pred_list, b)
     }
     /// Whether `b` is listed in the layout.
     pub fn in_layout(&self, b: Block) -> bool {
@@ -215,19 +300,44 @@ impl ControlFlowGraph {
     }
     /// Number of block slots (the function's block count, not only the layout).
     pub fn block_capacity(&self) -> usize {
-        self.succs.len()
+        self.in_layout.len()
+    }
+}
+
+/// Groups `(from, to)` pairs by `from` (stable, so terminator order is kept): offsets and targets.
+fn compress(n: usize, pairs: impl Iterator<Item = (Block, Block)> + Clone) -> (Vec<u32>, Vec<Block>) {
+    let mut start = vec![0u32; n + 1];
+    for (from, _) in pairs.clone() {
+        start[from.index() + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut list = vec![Block(0); start[n] as usize];
+    for (from, to) in pairs {
+        list[next[from.index()] as usize] = to;
+        next[from.index()] += 1;
+    }
+    (start, list)
+}
+
+fn slice<'a>(start: &[u32], list: &'a [Block], b: Block) -> &'a [Block] {
+    match (start.get(b.index()), start.get(b.index() + 1)) {
+        (Some(&s), Some(&e)) => &list[s as usize..e as usize],
+        _ => &[],
     }
 }
 
 // Iterative depth-first search, so that deep CFGs cannot overflow the stack.
-fn reverse_postorder(entry: Option<Block>, succs: &[Vec<Block>], n: usize) -> (Vec<Block>, Vec<u32>) {
+fn reverse_postorder(entry: Option<Block>, cfg: &ControlFlowGraph, n: usize) -> (Vec<Block>, Vec<u32>) {
     let mut post = Vec::with_capacity(n);
     let mut visited = vec![false; n];
     if let Some(e) = entry {
         let mut stack: Vec<(Block, usize)> = vec![(e, 0)];
         visited[e.index()] = true;
         while let Some(&mut (b, ref mut next)) = stack.last_mut() {
-            if let Some(&s) = succs[b.index()].get(*next) {
+            if let Some(&s) = cfg.successors(b).get(*next) {
                 *next += 1;
                 if !visited[s.index()] {
                     visited[s.index()] = true;
@@ -386,4 +496,116 @@ pub fn inst_position(func: &Function, inst: Inst) -> Option<(Block, usize)> {
         let i = func.blocks.get(b)?.insts.iter().position(|&x| x == inst)?;
         Some((b, i))
     })
+}
+
+/// Calls `f(reg, is_def)` for every register operand of `kind`, uses (address bases included) before definitions,
+/// in the order of [`InstKind::for_each_reg_mut`] — without allocating, for analyses that visit every instruction.
+pub fn visit_regs(kind: &InstKind, mut f: impl FnMut(Reg, bool)) {
+    use InstKind::*;
+    fn op(o: &Operand, f: &mut impl FnMut(Reg, bool)) {
+        if let Operand::Reg(r) = o {
+            f(*r, false)
+        }
+    }
+    fn addr(a: &Address, f: &mut impl FnMut(Reg, bool)) {
+        if let AddrBase::Reg(r) = a.base {
+            f(r, false)
+        }
+    }
+    match kind {
+        Mov { dst, src, .. } | Unary { dst, src, .. } | Cvt { dst, src, .. } => {
+            op(src, &mut f);
+            f(*dst, true);
+        }
+        ReadSpecial { dst, .. } | AddrOf { dst, .. } | ActiveMask { dst } => f(*dst, true),
+        Binary { dst, a, b, .. } | Setp { dst, a, b, .. } => {
+            op(a, &mut f);
+            op(b, &mut f);
+            f(*dst, true);
+        }
+        Ternary { dst, a, b, c, .. } => {
+            op(a, &mut f);
+            op(b, &mut f);
+            op(c, &mut f);
+            f(*dst, true);
+        }
+        Bfi { dst, f: fo, b, pos, len, .. } => {
+            op(fo, &mut f);
+            op(b, &mut f);
+            op(pos, &mut f);
+            op(len, &mut f);
+            f(*dst, true);
+        }
+        Selp { dst, a, b, cond, .. } => {
+            op(a, &mut f);
+            op(b, &mut f);
+            f(*cond, false);
+            f(*dst, true);
+        }
+        Cvta { dst, src, .. } => {
+            f(*src, false);
+            f(*dst, true);
+        }
+        Ld { dsts, addr: a, .. } => {
+            addr(a, &mut f);
+            for d in dsts {
+                f(*d, true);
+            }
+        }
+        St { addr: a, srcs, .. } => {
+            addr(a, &mut f);
+            for s in srcs {
+                op(s, &mut f);
+            }
+        }
+        Atom { dst, addr: a, src, cmp, .. } => {
+            addr(a, &mut f);
+            if let Some(c) = cmp {
+                op(c, &mut f);
+            }
+            op(src, &mut f);
+            if let Some(d) = dst {
+                f(*d, true);
+            }
+        }
+        Bar { id, count, .. } => {
+            op(id, &mut f);
+            if let Some(c) = count {
+                op(c, &mut f);
+            }
+        }
+        WarpSync { mask } => op(mask, &mut f),
+        Fence { .. } => {}
+        Shfl { dst, pred, src, lane, clamp, mask, .. } => {
+            op(src, &mut f);
+            op(lane, &mut f);
+            op(clamp, &mut f);
+            op(mask, &mut f);
+            f(*dst, true);
+            if let Some(p) = pred {
+                f(*p, true);
+            }
+        }
+        Vote { dst, src, mask, .. } => {
+            f(*src, false);
+            op(mask, &mut f);
+            f(*dst, true);
+        }
+        Call { rets, args, .. } => {
+            for a in args {
+                op(a, &mut f);
+            }
+            for r in rets {
+                f(*r, true);
+            }
+        }
+        Asm { outputs, inputs, .. } => {
+            for i in inputs {
+                op(i, &mut f);
+            }
+            for o in outputs {
+                f(*o, true);
+            }
+        }
+    }
 }

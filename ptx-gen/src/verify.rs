@@ -43,17 +43,18 @@
 //!   rounding; no 8-bit arithmetic; the bitwise `and/or/xor/not/shl/popc/clz/brev/bfi` on any type of 16 bits or
 //!   more, whose bits they work on (the writer spells them `.bN`; `and/or/xor/not` also on `.pred`;
 //!   `popc/clz/brev/bfi` 32/64-bit only); `shr` on any 16/32/64-bit integer; shift amounts `.u32`; `setp` on `.bN`
-//!   only compares eq/ne (no packed types), unsigned-only comparisons need `.uN`,
-//!   float-only comparisons need floats, the result is a predicate; `cvt` float→int needs `.rni/.rzi/.rmi/.rpi`,
+//!   only compares eq/ne (no packed types), unsigned-only comparisons need `.uN`, float-only comparisons need
+//!   floats, the result is a predicate; `cvt` float→int needs `.rni/.rzi/.rmi/.rpi`,
 //!   int→float and narrowing float→float need `.rn/.rz/.rm/.rp`, widening float→float and int→int take none,
 //!   float→same float takes none or an integer rounding; `.sat` never with `.bf16`, nor where the integer
 //!   destination holds every source value (ptxas refuses it); no `.bf16`↔8-bit conversions.
 //! - `mov` and `selp` take any type but `selp` no predicates (the writer spells 8-bit and half types as the `.bN`
 //!   type PTX accepts).
 //! - Immediates fit their type (predicates are 0 or 1); there are no immediates of `.f16`/`.bf16`/packed types
-//!   except where the writer spells the instruction with the `.bN` type (`mov`, `selp`, `st`, bitwise atomics).
-//! - `ld`/`st` move no predicates (half types are written as `.b16`/`.b32`); vector accesses
-//!   have one register per element and at most 16 bytes; no stores to `.param`/`.const`; stores are not
+//!   except where the writer spells the instruction with the `.bN` type (`mov`, `selp`, `st`, bitwise
+//!   instructions and atomics).
+//! - `ld`/`st` move no predicates (half types are written as `.b16`/`.b32`); vector accesses have one register
+//!   per element and at most 16 bytes; no stores to `.param`/`.const`; stores are not
 //!   `.acquire`, loads not `.release`, neither `.acq_rel`; memory orders only in global/shared/generic space and
 //!   without cache operators; cache operators valid for the direction; `.nc` only on weak global loads; eviction
 //!   priorities and L2 prefetch only in global/generic space.
@@ -61,8 +62,7 @@
 //!   sized accesses stay inside them; `[paramN]` only in `ld.param` of kernels, N in range, inside the parameter.
 //! - Atomics: global/shared/generic space; legal op/type pairs (`and/or/xor/exch` any 32/64-bit type, `cas` any
 //!   16/32/64-bit type, all written as `.bN`; `add` `.u32/.s32/.u64/.f32/.f64` and half types; `min/max`
-//!   `.u32/.s32/.u64/.s64` (half-precision ones exist only as vectors); `inc/dec`
-//!   `.u32`); a compare operand exactly for `cas`; `cas`/`exch` return a value; no `.volatile`; `red` is not
+//!   `.u32/.s32/.u64/.s64` (half-precision ones exist only as vectors); `inc/dec` `.u32`); a compare operand exactly for `cas`; `cas`/`exch` return a value; no `.volatile`; `red` is not
 //!   `.acquire`/`.acq_rel`; the order's scope agrees with the scope.
 //! - `bar` ids 0..=15, thread counts positive multiples of 32, `bar.arrive` has a count; `shfl`, `vote`,
 //!   `bar.warp.sync` and `activemask` operands are 32-bit (lane, clamp and masks integers); `vote` reads a predicate.

@@ -112,3 +112,32 @@ fn dead_chains_around_loops_go_in_one_run() {
     assert_eq!(g.blocks[Block(1)].insts.len(), 2, "only the counter update and its compare stay:\n{}", g.display());
     assert!(!dce::run(&mut g), "a second run finds nothing");
 }
+
+#[test]
+fn assignments_that_only_feed_themselves_are_removed() {
+    // acc = acc + a around a loop, never read afterwards: plain liveness keeps it (acc reads itself), strong
+    // liveness removes it. The counter feeds the branch and stays.
+    let mut f = Function::device("f");
+    f.add_param("a", Type::U32);
+    let ret = f.add_return(Type::U32);
+    let a = f.params[0].reg.unwrap();
+    let mut b = FunctionBuilder::new(&mut f);
+    let (e, body, exit) = (b.create_block(), b.create_block(), b.create_block());
+    b.switch_to_block(e);
+    let i = b.ins().mov(Type::U32, Operand::u32(0));
+    let acc = b.ins().mov(Type::U32, Operand::u32(0));
+    b.jump(body);
+    b.switch_to_block(body);
+    let bump = |b: &mut FunctionBuilder, r: Reg, by: Operand| {
+        b.push(InstKind::Binary { op: BinOp::Add, mode: Mode::None, ty: Type::U32, dst: r, a: Operand::Reg(r), b: by })
+    };
+    bump(&mut b, acc, Operand::Reg(a));
+    bump(&mut b, i, Operand::u32(1));
+    let p = b.ins().setp(CmpOp::Lt, Type::U32, i, a);
+    b.branch(p, body, exit);
+    b.switch_to_block(exit);
+    b.ins().mov_to(ret, i);
+    b.ret();
+    b.finish().unwrap();
+    insta::assert_snapshot!(before_after(&f));
+}

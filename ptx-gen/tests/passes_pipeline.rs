@@ -7,7 +7,7 @@ mod passes_common;
 use passes_common::*;
 use ptx_gen::passes::{run_function_pipeline, MAX_ROUNDS, PASSES};
 use ptx_gen::verify::verify_function;
-use ptx_gen::Function;
+use ptx_gen::*;
 
 const CASES: u64 = 4000;
 const INPUTS_PER_CASE: usize = 3;
@@ -111,4 +111,61 @@ fn pipeline_reaches_a_fixed_point() {
             );
         }
     }
+}
+
+/// What the frontend typically hands the pipeline: a bounds-checked saxpy with index arithmetic through copies and
+/// constants, a branch on a constant flag, and an unused temporary.
+#[test]
+fn saxpy_like_kernel() {
+    let mut f = Function::kernel("saxpy");
+    for (name, ty) in [("a", Type::F32), ("x", Type::U64), ("y", Type::U64), ("n", Type::U32)] {
+        f.add_param(name, ty);
+    }
+    let mut b = FunctionBuilder::new(&mut f);
+    let (entry, body, fast, slow, join, exit) =
+        (b.create_block(), b.create_block(), b.create_block(), b.create_block(), b.create_block(), b.create_block());
+    b.switch_to_block(entry);
+    let a = b.ins().ld_param(Type::F32, 0);
+    let x = b.ins().ld_param(Type::U64, 1);
+    let y = b.ins().ld_param(Type::U64, 2);
+    let n = b.ins().ld_param(Type::U32, 3);
+    let tid = b.ins().special(SpecialReg::Tid(Dim::X));
+    let ntid = b.ins().special(SpecialReg::Ntid(Dim::X));
+    let ctaid = b.ins().special(SpecialReg::Ctaid(Dim::X));
+    let i = b.ins().ternary(TernOp::Mad, Mode::Lo, Type::U32, ctaid, ntid, tid);
+    let i_copy = b.ins().mov(Type::U32, i);
+    let in_bounds = b.ins().setp(CmpOp::Lt, Type::U32, i_copy, n);
+    b.branch(in_bounds, body, exit);
+    b.switch_to_block(body);
+    let four = b.ins().mov(Type::U32, Operand::u32(4));
+    let size = b.ins().mul(Type::U32, Mode::Lo, four, Operand::u32(1));
+    let off = b.ins().mul(Type::U32, Mode::Wide, i_copy, size);
+    let _unused = b.ins().add(Type::U32, Mode::None, i, Operand::u32(1));
+    let xg = b.ins().cvta_to_global(x);
+    let yg = b.ins().cvta_to_global(y);
+    let xa = b.ins().add(Type::U64, Mode::None, xg, off);
+    let ya = b.ins().add(Type::U64, Mode::None, yg, off);
+    let flag = b.ins().mov(Type::Pred, Operand::u32(1));
+    b.branch(flag, fast, slow);
+    b.switch_to_block(fast);
+    let xv = b.ins().ld(MemAccess::new(StateSpace::Global, Type::F32), Address::reg(xa));
+    let yv = b.ins().ld(MemAccess::new(StateSpace::Global, Type::F32), Address::reg(ya));
+    let r = b.ins().fma(Type::F32, Mode::Rn, a, xv, yv);
+    b.ins().st(MemAccess::new(StateSpace::Global, Type::F32), Address::reg(ya), r);
+    b.jump(join);
+    b.switch_to_block(slow);
+    b.ins().st(MemAccess::new(StateSpace::Global, Type::F32), Address::reg(ya), Operand::f32(0.0));
+    b.jump(join);
+    b.switch_to_block(join);
+    b.jump(exit);
+    b.switch_to_block(exit);
+    b.ret();
+    b.finish().unwrap();
+    let mut m = Module::new();
+    m.add_function(f);
+    verify::verify_module(&m).unwrap();
+    let before = m.to_string();
+    passes::run_pipeline(&mut m);
+    verify::verify_module(&m).unwrap();
+    insta::assert_snapshot!(format!("--- before\n{before}--- after\n{m}"));
 }

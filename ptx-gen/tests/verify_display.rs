@@ -7,10 +7,119 @@ mod kernels;
 use ptx_gen::display::{imm_display, inst_display, term_display};
 use ptx_gen::*;
 
+/// One instruction of every family, in one kernel and one device function (a module of its own, so that this
+/// snapshot changes only when the textual form does).
+fn every_family() -> Module {
+    let mut m = Module::new();
+    let tile = m.add_var(VarData {
+        name: "tile".into(),
+        space: StateSpace::Shared,
+        ty: Type::F32,
+        len: Some(64),
+        align: 16,
+        init: vec![],
+    });
+    m.add_var(VarData {
+        name: "lut".into(),
+        space: StateSpace::Const,
+        ty: Type::F32,
+        len: Some(3),
+        align: 4,
+        init: vec![1.0f32.to_bits() as u64, 0.5f32.to_bits() as u64],
+    });
+    let mut d = Function::device("helper");
+    d.add_param("x", Type::U32);
+    let r = d.add_return(Type::F32);
+    let x = d.params[0].reg.unwrap();
+    let mut b = FunctionBuilder::new(&mut d);
+    let e = b.create_block();
+    b.switch_to_block(e);
+    let v = b.ins().cvt(CvtMode::Rn, false, Type::F32, Type::U32, x);
+    b.ins().asm("mov.b32 {0}, {1};", vec![r], vec![Operand::Reg(v)]);
+    b.ret();
+    b.finish().unwrap();
+    let helper = m.add_function(d);
+
+    let mut k = Function::kernel("families");
+    k.add_param("out", Type::U64);
+    k.attrs.max_threads = Some(256);
+    let mut b = FunctionBuilder::new(&mut k);
+    let (e, t, exit) = (b.create_block(), b.create_block(), b.create_block());
+    b.switch_to_block(e);
+    b.set_srcloc(SrcLoc(3));
+    let p = b.ins().ld_param(Type::U64, 0);
+    let g = b.ins().cvta_to_global(p);
+    let tid = b.ins().special(SpecialReg::Tid(Dim::X));
+    let sh = b.ins().addr_of(tile);
+    let neg = b.ins().unary(UnOp::Neg, Mode::None, Type::S32, Operand::Imm(Imm::int(-5, Type::S32)));
+    let wide = b.ins().mul(Type::U32, Mode::Wide, tid, Operand::u32(4));
+    let mad = b.ins().ternary(TernOp::Mad, Mode::Lo, Type::S32, neg, neg, Operand::Imm(Imm::int(-1, Type::S32)));
+    let bfi = b.ins().bfi(Type::B32, tid, Operand::u32(0xFF00), Operand::u32(8), Operand::u32(4));
+    let c = b.ins().setp(CmpOp::Hs, Type::U32, bfi, Operand::u32(7));
+    let s = b.ins().selp(Type::F32, Operand::f32(1.5), Operand::f32(-0.0), c);
+    let addr = b.ins().add(Type::U64, Mode::None, g, wide);
+    let mut acc = MemAccess::new(StateSpace::Global, Type::F32);
+    acc.vec = VecWidth::V2;
+    acc.cache = CacheOp::Cs;
+    let pair = b.ins().ld_vec(acc, Address::reg_offset(addr, 8));
+    let mut rel = MemAccess::new(StateSpace::Shared, Type::F32);
+    rel.order = MemOrder::Release(Scope::Cta);
+    b.ins().st(rel, Address { base: AddrBase::Var(tile), offset: 4 }, s);
+    b.ins().st(MemAccess::new(StateSpace::Shared, Type::F32), Address::reg(sh), pair[1]);
+    let old = b.ins().atom(
+        AtomOp::Cas,
+        StateSpace::Global,
+        MemOrder::AcqRel(Scope::Gpu),
+        None,
+        Type::B32,
+        Address::reg(g),
+        Operand::Reg(mad),
+        Some(Operand::u32(0)),
+    );
+    b.ins().red(AtomOp::Add, StateSpace::Global, Type::F32, Address::reg_offset(g, -4), pair[0]);
+    b.ins().bar(BarOp::Arrive, Operand::u32(1), Some(Operand::u32(64)));
+    b.ins().fence(FenceKind::Sc, Scope::Sys);
+    b.push(InstKind::WarpSync { mask: Operand::u32(u32::MAX) });
+    let sh2 =
+        b.ins().shfl(ShflMode::Bfly, Operand::Reg(old), Operand::u32(16), Operand::u32(31), Operand::u32(u32::MAX));
+    let ballot = b.ins().vote(VoteMode::Ballot, c, true, Operand::u32(u32::MAX));
+    let mask = b.ins().active_mask();
+    let f = b.ins().call(helper, &[Type::F32], vec![Operand::Reg(tid)]);
+    let x = b.ins().binary(BinOp::Xor, Mode::None, Type::B32, sh2, ballot);
+    let y = b.ins().binary(BinOp::And, Mode::None, Type::B32, x, mask);
+    b.ins().st(MemAccess::new(StateSpace::Global, Type::B32), Address::reg(g), y);
+    b.ins().st(MemAccess::new(StateSpace::Global, Type::F32), Address::reg(g), f[0]);
+    b.set_srcloc(SrcLoc::NONE);
+    b.terminate(Terminator::Branch { cond: c, negate: true, then_dest: t, else_dest: exit });
+    b.switch_to_block(t);
+    b.trap();
+    b.switch_to_block(exit);
+    b.ret();
+    b.finish().unwrap();
+    m.add_function(k);
+    m
+}
+
 #[test]
 fn every_instruction_family_prints() {
-    let text: String = kernels::all().into_iter().map(|(name, m)| format!("// {name}\n{m}\n")).collect();
-    insta::assert_snapshot!(text);
+    let m = every_family();
+    ptx_gen::verify::verify_module(&m).unwrap();
+    insta::assert_snapshot!(m.to_string());
+}
+
+#[test]
+fn the_writer_kernels_print_deterministically_and_completely() {
+    for (name, m) in kernels::all() {
+        let text = m.to_string();
+        assert_eq!(text, m.clone().to_string(), "{name}");
+        assert!(
+            !text.contains("<missing") && !text.contains(":?") && !text.contains("<no terminator>"),
+            "{name}:\n{text}"
+        );
+        let insts: usize = m.functions.values().map(|f| f.inst_count()).sum();
+        let lines = text.lines().filter(|l| l.starts_with("  ")).count();
+        assert_eq!(lines, insts, "{name}: one line per instruction and terminator");
+    }
 }
 
 #[test]

@@ -57,6 +57,22 @@ vectors! {
     half::bf16 => "[bf16; 2]", "[bf16; 4]";
 }
 
+// 64-bit lanes: two make the 16 bytes of one vector access.
+macro_rules! vectors2 {
+    ($($t:ty => $n2:literal);* $(;)?) => {$(
+        impl sealed::Sealed for [$t; 2] {}
+        impl DeviceScalar for [$t; 2] {
+            const NAME: &'static str = $n2;
+        }
+    )*};
+}
+
+vectors2! {
+    u64 => "[u64; 2]";
+    i64 => "[i64; 2]";
+    f64 => "[f64; 2]";
+}
+
 /// The bytes of a slice of device scalars.
 pub(crate) fn as_bytes<T: DeviceScalar>(data: &[T]) -> &[u8] {
     // SAFETY: `T` is one of the padding-free POD types listed above (the trait is sealed).

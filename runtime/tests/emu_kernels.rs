@@ -260,7 +260,8 @@ fn shuffle_modes_follow_cuda_semantics() {
     launch(&emu, &m, "shfl_modes", cfg1(1, 32), &[Arg::U64(dv), Arg::U64(ds), Arg::U64(dout)]).unwrap();
     let out: Vec<u32> = download(&emu, dout, 32 * 8);
     for lane in 0..32usize {
-        // CUDA: __shfl_up_sync(.., 3, 32), __shfl_down_sync(.., 5, 16), __shfl_xor_sync(.., 6, 8), __shfl_sync(.., src, 32).
+        // CUDA: __shfl_up_sync(.., 3, 32), __shfl_down_sync(.., 5, 16), __shfl_xor_sync(.., 6, 8),
+        // __shfl_sync(.., src, 32).
         let up = if lane >= 3 { (vals[lane - 3], 1) } else { (vals[lane], 0) };
         let down = if lane % 16 + 5 < 16 { (vals[lane + 5], 1) } else { (vals[lane], 0) };
         let x = lane ^ 6;

@@ -3,6 +3,7 @@
 //! `breadth_ptx.rs` (snapshots and ptxas).
 #![allow(dead_code, clippy::all)]
 
+pub mod arrays;
 pub mod atomics;
 pub mod shared;
 pub mod warp;
@@ -32,4 +33,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("warp_reduce_f32", warp::warp_reduce_f32::PTX),
     ("warp_reduce_i64", warp::warp_reduce_i64::PTX),
     ("warp_ids", warp::warp_ids::PTX),
+    ("vec4_axpy", arrays::vec4_axpy::PTX),
+    ("vector_kinds", arrays::vector_kinds::PTX),
+    ("local_arrays", arrays::local_arrays::PTX),
 ];

@@ -32,8 +32,10 @@ fn intrinsic_list() -> &'static str {
      `global_idx_x()`, `sync_threads()`"
 }
 
-const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters; `abs`, `min`, `max`, `sqrt`, `mul_add`, \
-                                 `floor`, `ceil`, `round`, `trunc` on floats; `abs`, `min`, `max` on integers";
+const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters and shared arrays; `abs`, `min`, `max`, \
+                                 `sqrt`, `mul_add`, `floor`, `ceil`, `round`, `trunc`, `exp`, `exp2`, `ln`, `log2`, \
+                                 `log10`, `sin`, `cos`, `tan`, `tanh`, `powf`, `powi`, `recip`, `hypot` on floats; \
+                                 `abs`, `min`, `max` on integers";
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
@@ -103,7 +105,7 @@ impl Checker<'_> {
         self.push(ExprKind::Error, SpanRange::of(node))
     }
 
-    fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
+    pub(super) fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
         self.body.locals.push(LocalData { name, mutable, annotation, span });
         LocalId(self.body.locals.len() as u32 - 1)
     }
@@ -267,10 +269,20 @@ impl Checker<'_> {
                     None => self.reject(&*c.ty, unsupported_type_message(&c.ty, "casts")),
                 }
             }
-            syn::Expr::Index(ix) => match self.index_place(ix) {
-                Some((base, index)) => self.push(ExprKind::Index(base, index), expr_range(e)),
-                None => self.push(ExprKind::Error, expr_range(e)),
-            },
+            syn::Expr::Index(ix) => {
+                if self.is_value_index(ix) {
+                    let base = self.expr(&ix.expr);
+                    if self.no_range(&ix.index).is_none() {
+                        return self.push(ExprKind::Error, expr_range(e));
+                    }
+                    let index = self.expr(&ix.index);
+                    return self.push(ExprKind::Elem(base, index), expr_range(e));
+                }
+                match self.index_place(ix) {
+                    Some((base, index)) => self.push(ExprKind::Index(base, index), expr_range(e)),
+                    None => self.push(ExprKind::Error, expr_range(e)),
+                }
+            }
             syn::Expr::Call(call) => self.call(call),
             syn::Expr::MethodCall(m) => self.method_call(m),
             syn::Expr::Block(b) => {
@@ -365,11 +377,8 @@ impl Checker<'_> {
                      {SUPPORTED_SCALARS}"
                 ),
             ),
-            syn::Expr::Array(_) | syn::Expr::Repeat(_) => self.reject(
-                e,
-                "arrays are not supported in #[ptx_kernel] functions: pass data in a slice parameter `&[T]` / \
-                 `&mut [T]`",
-            ),
+            syn::Expr::Array(a) => self.array_literal(a),
+            syn::Expr::Repeat(r) => self.repeat_literal(r),
             syn::Expr::Field(_) => self.reject(
                 e,
                 "field access is not supported in #[ptx_kernel] functions: kernel values are scalars",
@@ -631,6 +640,9 @@ impl Checker<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
+                if let Some(p) = self.array_place(ix) {
+                    return p;
+                }
                 let (base, index) = self.index_place(ix)?;
                 Some(Place::Index(base, index))
             }
@@ -845,6 +857,7 @@ impl Checker<'_> {
         let start = self.expr(start);
         let end = self.expr(end);
         let step = step.map(|s| self.expr(s));
+        let unroll = self.unroll_attr(&f.attrs);
         let id = self.new_loop(LoopKind::For, f.label.as_ref());
         self.scopes.push(Vec::new());
         let var = match &*f.pat {
@@ -863,7 +876,7 @@ impl Checker<'_> {
         let body = self.block(&f.body);
         self.loop_stack.pop();
         self.scopes.pop();
-        self.push(ExprKind::For(Box::new(ForLoop { id, var, start, end, inclusive, step, body })), span)
+        self.push(ExprKind::For(Box::new(ForLoop { id, var, start, end, inclusive, step, body, unroll })), span)
     }
 
     /// The loop a `break`/`continue` (with an optional label) refers to.

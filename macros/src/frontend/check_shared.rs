@@ -229,7 +229,7 @@ impl Checker<'_> {
         Some((base, index))
     }
 
-    fn no_range(&mut self, index: &syn::Expr) -> Option<()> {
+    pub(super) fn no_range(&mut self, index: &syn::Expr) -> Option<()> {
         if let syn::Expr::Range(_) = index {
             self.errors.spanned(
                 index,

@@ -66,9 +66,15 @@ fn scalar_tokens(t: ScalarTy) -> TokenStream {
 fn launcher_type(p: &KernelParam) -> Option<TokenStream> {
     Some(match p.ty? {
         ParamTy::Scalar(t) => scalar_tokens(t),
-        ParamTy::Slice { elem, mutable } => {
+        ParamTy::Slice { elem, mutable, lanes } => {
             // `bool` is not a device scalar (a device could write any byte): a bool slice is a byte buffer.
             let e = if elem == ScalarTy::Bool { quote!(u8) } else { scalar_tokens(elem) };
+            let e = if lanes == 0 {
+                e
+            } else {
+                let n = proc_macro2::Literal::usize_unsuffixed(lanes as usize);
+                quote!([#e; #n])
+            };
             if mutable {
                 quote!(&mut ::ptx_kernel::__private::DeviceBuffer<#e>)
             } else {
@@ -97,12 +103,46 @@ pub fn launcher_arg_names(sig: &KernelSig) -> Vec<syn::Ident> {
     sig.params.iter().enumerate().map(|(i, p)| arg_ident(p, i)).collect()
 }
 
-/// The user's function, kept as written and marked as allowed to be unused.
+/// The user's function, kept as written (without the `#[unroll]` markers, which only the macro knows) and marked
+/// as allowed to be unused.
 pub fn original_fn(item: &syn::ItemFn) -> TokenStream {
+    let item = strip_unroll(quote!(#item));
     quote! {
         #[allow(dead_code, clippy::needless_range_loop, clippy::manual_memcpy)]
         #item
     }
+}
+
+/// `tokens` without `#[unroll]` attributes (at any depth).
+pub fn strip_unroll(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        if let TokenTree::Punct(p) = &tt {
+            if p.as_char() == '#' {
+                if let Some(TokenTree::Group(g)) = iter.peek() {
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    let is_unroll = g.delimiter() == Delimiter::Bracket
+                        && inner.len() == 1
+                        && matches!(&inner[0], TokenTree::Ident(i) if i == "unroll");
+                    if is_unroll {
+                        iter.next();
+                        continue;
+                    }
+                }
+            }
+        }
+        match tt {
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), strip_unroll(g.stream()));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The doc comment of the generated module.

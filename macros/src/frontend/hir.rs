@@ -245,11 +245,13 @@ pub enum Method {
     Ceil,
     Round,
     Trunc,
+    /// The transcendental functions of [`lower_math`](super::lower_math).
+    Math(super::lower_math::MathFn),
 }
 
 impl Method {
     /// Every method with its name and number of arguments.
-    pub const ALL: [(&'static str, Method, usize); 9] = [
+    pub const ALL: [(&'static str, Method, usize); 22] = [
         ("abs", Method::Abs, 0),
         ("min", Method::Min, 1),
         ("max", Method::Max, 1),
@@ -259,6 +261,19 @@ impl Method {
         ("ceil", Method::Ceil, 0),
         ("round", Method::Round, 0),
         ("trunc", Method::Trunc, 0),
+        ("exp", Method::Math(super::lower_math::MathFn::Exp), 0),
+        ("exp2", Method::Math(super::lower_math::MathFn::Exp2), 0),
+        ("ln", Method::Math(super::lower_math::MathFn::Ln), 0),
+        ("log2", Method::Math(super::lower_math::MathFn::Log2), 0),
+        ("log10", Method::Math(super::lower_math::MathFn::Log10), 0),
+        ("sin", Method::Math(super::lower_math::MathFn::Sin), 0),
+        ("cos", Method::Math(super::lower_math::MathFn::Cos), 0),
+        ("tan", Method::Math(super::lower_math::MathFn::Tan), 0),
+        ("tanh", Method::Math(super::lower_math::MathFn::Tanh), 0),
+        ("powf", Method::Math(super::lower_math::MathFn::Powf), 1),
+        ("powi", Method::Math(super::lower_math::MathFn::Powi), 1),
+        ("recip", Method::Math(super::lower_math::MathFn::Recip), 0),
+        ("hypot", Method::Math(super::lower_math::MathFn::Hypot), 1),
     ];
 
     /// The method called `name` and its argument count.
@@ -284,6 +299,8 @@ pub enum Place {
     /// `x[i]` of a slice parameter or a shared array (`t[y][x]` of a 2-D one is linearised by `check`); the index
     /// expression.
     Index(Base, ExprId),
+    /// `a[i]` / `a[i][j]` of a local array.
+    Elem(LocalId, ExprId, Option<ExprId>),
 }
 
 /// `for var in start..end`, `start..=end`, `(start..end).step_by(step)`.
@@ -297,6 +314,8 @@ pub struct ForLoop {
     pub inclusive: bool,
     /// `step_by`'s argument (a `usize`).
     pub step: Option<ExprId>,
+    /// `#[unroll]`: constant bounds, the body repeated once per value (the variable a constant in each copy).
+    pub unroll: bool,
     pub body: Block,
 }
 
@@ -321,6 +340,12 @@ pub enum ExprKind {
     Index(Base, ExprId),
     /// `x.len()`.
     Len(Base),
+    /// `[a, b, c]`.
+    Array(Vec<ExprId>),
+    /// `[x; n]` (`m == 0`) or `[[x; m]; n]`.
+    Repeat(ExprId, u32, u32),
+    /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
+    Elem(ExprId, ExprId),
     Intrinsic(Intrinsic),
     /// A `gpu::` intrinsic taking arguments (see [`super::intrinsics`]).
     Call(super::intrinsics::Call, Vec<ExprId>),

@@ -16,15 +16,15 @@
 use super::diag::{Errors, SpanRange};
 use super::hir::*;
 use super::signature::KernelSig;
-use super::types::{ScalarTy, Ty};
+use super::types::{ArrTy, ParamTy, ScalarTy, Ty};
 
 /// The types of every expression and local, indexed by their ids.
 #[derive(Clone, Debug)]
 pub struct Types {
     pub exprs: Vec<Ty>,
     pub locals: Vec<Ty>,
-    /// Element types of the slice parameters, by [`SliceId`].
-    pub slices: Vec<ScalarTy>,
+    /// Element types of the slice parameters, by [`SliceId`] (an array for `&[[T; N]]`).
+    pub slices: Vec<Ty>,
     /// Element types of the shared arrays, by [`SharedId`].
     pub shared: Vec<ScalarTy>,
 }
@@ -39,14 +39,14 @@ impl Types {
         self.locals.get(l.0 as usize).copied().unwrap_or(Ty::Unit)
     }
     /// The element type of slice `s`.
-    pub fn slice(&self, s: SliceId) -> Option<ScalarTy> {
+    pub fn slice(&self, s: SliceId) -> Option<Ty> {
         self.slices.get(s.0 as usize).copied()
     }
     /// The element type of what `base` indexes.
-    pub fn base(&self, base: Base) -> Option<ScalarTy> {
+    pub fn base(&self, base: Base) -> Option<Ty> {
         match base {
             Base::Slice(s) => self.slice(s),
-            Base::Shared(s) => self.shared.get(s.0 as usize).copied(),
+            Base::Shared(s) => self.shared.get(s.0 as usize).copied().map(Ty::Scalar),
         }
     }
 }
@@ -64,6 +64,8 @@ enum VarKind {
 enum It {
     Known(Ty),
     Var(u32),
+    /// An array whose element type is the variable (`[x; 8]` before `x`'s type is known): elem var, n, m.
+    Arr(u32, u32, u32),
 }
 
 const BOOL: It = It::Known(Ty::Scalar(ScalarTy::Bool));
@@ -74,7 +76,15 @@ const NEVER: It = It::Known(Ty::Never);
 /// Infers the types of `body`, then checks that every operator, cast and method is applied to types it exists
 /// for. Problems go to `errors`.
 pub fn infer(body: &Body, sig: &KernelSig, errors: &mut Errors) -> Types {
-    let slices = sig.slices().map(|(_, _, elem, _)| elem).collect();
+    let slices = sig
+        .params
+        .iter()
+        .filter_map(|p| match p.ty {
+            Some(ParamTy::Slice { elem, lanes: 0, .. }) => Some(Ty::Scalar(elem)),
+            Some(ParamTy::Slice { elem, lanes, .. }) => Some(Ty::Array(ArrTy::new(elem, lanes))),
+            _ => None,
+        })
+        .collect();
     let mut inf = Inferer {
         body,
         slices,
@@ -83,6 +93,7 @@ pub fn infer(body: &Body, sig: &KernelSig, errors: &mut Errors) -> Types {
         parent: Vec::new(),
         kind: Vec::new(),
         value: Vec::new(),
+        arr: Vec::new(),
         errors,
     };
     for (i, l) in body.locals.iter().enumerate() {
@@ -102,13 +113,15 @@ pub fn infer(body: &Body, sig: &KernelSig, errors: &mut Errors) -> Types {
 
 struct Inferer<'a, 'e> {
     body: &'a Body,
-    slices: Vec<ScalarTy>,
+    slices: Vec<Ty>,
     exprs: Vec<It>,
     locals: Vec<It>,
     // Union-find over type variables.
     parent: Vec<u32>,
     kind: Vec<VarKind>,
     value: Vec<Option<Ty>>,
+    /// Variables bound to an array of a variable element type.
+    arr: Vec<Option<(u32, u32, u32)>>,
     errors: &'e mut Errors,
 }
 
@@ -117,10 +130,10 @@ impl Inferer<'_, '_> {
     fn base_elem(&mut self, base: Base) -> It {
         let t = match base {
             Base::Slice(s) => self.slices.get(s.0 as usize).copied(),
-            Base::Shared(s) => self.body.shared.get(s.0 as usize).map(|d| d.elem),
+            Base::Shared(s) => self.body.shared.get(s.0 as usize).map(|d| Ty::Scalar(d.elem)),
         };
         match t {
-            Some(t) => It::Known(Ty::Scalar(t)),
+            Some(t) => It::Known(t),
             None => self.fresh(VarKind::Any),
         }
     }
@@ -151,6 +164,7 @@ impl Inferer<'_, '_> {
         self.parent.push(v);
         self.kind.push(kind);
         self.value.push(None);
+        self.arr.push(None);
         It::Var(v)
     }
 
@@ -168,18 +182,33 @@ impl Inferer<'_, '_> {
         match t {
             It::Var(v) => {
                 let r = self.root(v);
-                match self.value[r as usize] {
-                    Some(ty) => It::Known(ty),
-                    None => It::Var(r),
+                match (self.value[r as usize], self.arr[r as usize]) {
+                    (Some(ty), _) => It::Known(ty),
+                    (None, Some((e, n, m))) => self.shallow_arr(e, n, m),
+                    (None, None) => It::Var(r),
                 }
             }
+            It::Arr(e, n, m) => self.shallow_arr(e, n, m),
             k => k,
+        }
+    }
+
+    /// An array of element variable `e`: known once `e` is.
+    fn shallow_arr(&mut self, e: u32, n: u32, m: u32) -> It {
+        match self.shallow(It::Var(e)) {
+            It::Known(Ty::Scalar(t)) => It::Known(Ty::Array(ArrTy { elem: t, n, m })),
+            It::Var(r) => It::Arr(r, n, m),
+            _ => It::Arr(e, n, m),
         }
     }
 
     fn resolve_final(&mut self, t: It) -> Ty {
         match self.shallow(t) {
             It::Known(ty) => ty,
+            It::Arr(e, n, m) => match self.resolve_final(It::Var(e)) {
+                Ty::Scalar(elem) => Ty::Array(ArrTy { elem, n, m }),
+                _ => Ty::Unit,
+            },
             It::Var(v) => match self.kind[v as usize] {
                 VarKind::Int => Ty::Scalar(ScalarTy::I32),
                 VarKind::Float => Ty::Scalar(ScalarTy::F64),
@@ -192,6 +221,7 @@ impl Inferer<'_, '_> {
     fn describe(&mut self, t: It) -> String {
         match self.shallow(t) {
             It::Known(ty) => format!("`{ty}`"),
+            It::Arr(..) => "an array".into(),
             It::Var(v) => match self.kind[v as usize] {
                 VarKind::Int => "an integer".into(),
                 VarKind::Float => "a float".into(),
@@ -214,6 +244,31 @@ impl Inferer<'_, '_> {
         match (a, b) {
             // `!` coerces to anything.
             (It::Known(Ty::Never), other) | (other, It::Known(Ty::Never)) => other,
+            (It::Arr(e1, n1, m1), It::Arr(e2, n2, m2)) => {
+                if (n1, m1) != (n2, m2) {
+                    self.errors.at(span, "mismatched types: arrays of different lengths");
+                }
+                self.unify(It::Var(e1), It::Var(e2), span);
+                a
+            }
+            (It::Arr(e, n, m), It::Known(ty)) | (It::Known(ty), It::Arr(e, n, m)) => {
+                match ty {
+                    Ty::Array(t) if (t.n, t.m) == (n, m) => {
+                        self.unify(It::Var(e), It::Known(Ty::Scalar(t.elem)), span);
+                    }
+                    _ => self.errors.at(span, format!("mismatched types: expected an array, found `{ty}`")),
+                }
+                It::Known(ty)
+            }
+            (It::Var(v), It::Arr(e, n, m)) | (It::Arr(e, n, m), It::Var(v)) => {
+                if self.kind[v as usize] == VarKind::Any {
+                    self.arr[v as usize] = Some((e, n, m));
+                } else {
+                    let want = self.describe(It::Var(v));
+                    self.errors.at(span, format!("mismatched types: expected {want}, found an array"));
+                }
+                It::Arr(e, n, m)
+            }
             (It::Known(x), It::Known(y)) => {
                 if x != y {
                     self.errors.at(span, format!("mismatched types: expected `{x}`, found `{y}`"));
@@ -296,6 +351,31 @@ impl Inferer<'_, '_> {
                 let sp = self.span(i);
                 self.unify(it, USIZE, sp);
                 self.base_elem(s)
+            }
+            Place::Elem(l, i, j) => {
+                for k in [Some(i), j].into_iter().flatten() {
+                    let it = self.expr(k);
+                    let sp = self.span(k);
+                    self.unify(it, USIZE, sp);
+                }
+                let lt = self.locals[l.0 as usize];
+                let sp = self.span(i);
+                let (e, m) = match self.shallow(lt) {
+                    It::Arr(e, _, m) => (It::Var(e), m),
+                    It::Known(Ty::Array(t)) => (It::Known(Ty::Scalar(t.elem)), t.m),
+                    other => {
+                        let d = self.describe(other);
+                        self.errors.at(sp, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
+                        return self.fresh(VarKind::Any);
+                    }
+                };
+                if (m == 0) != j.is_none() {
+                    self.errors.at(
+                        sp,
+                        if m == 0 { "this array has one dimension: `a[i]`" } else { "assign elements of a 2-D array: `a[i][j] = …`" },
+                    );
+                }
+                e
             }
         }
     }
@@ -382,14 +462,56 @@ impl Inferer<'_, '_> {
                 self.ret_ty(ret, tv)
             }
             ExprKind::Len(_) => USIZE,
+            ExprKind::Array(elems) => {
+                let ev = self.fresh(VarKind::Any);
+                for e in elems {
+                    let te = self.expr(*e);
+                    let se = self.span(*e);
+                    self.unify(ev, te, se);
+                }
+                let It::Var(v) = ev else { return self.set(id, ev) };
+                It::Arr(v, elems.len() as u32, 0)
+            }
+            ExprKind::Repeat(x, n, m) => {
+                let ev = self.fresh(VarKind::Any);
+                let te = self.expr(*x);
+                let se = self.span(*x);
+                self.unify(ev, te, se);
+                let It::Var(v) = ev else { return self.set(id, ev) };
+                It::Arr(v, *n, *m)
+            }
+            ExprKind::Elem(a, i) => {
+                let ta = self.expr(*a);
+                let ti = self.expr(*i);
+                let si = self.span(*i);
+                self.unify(ti, USIZE, si);
+                match self.shallow(ta) {
+                    It::Arr(e, _, 0) => It::Var(e),
+                    It::Arr(e, _, m) => It::Arr(e, m, 0),
+                    It::Known(Ty::Array(t)) => It::Known(t.item()),
+                    It::Known(Ty::Never) => NEVER,
+                    other => {
+                        let d = self.describe(other);
+                        let sa = self.span(*a);
+                        self.errors.at(sa, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
+                        self.fresh(VarKind::Any)
+                    }
+                }
+            }
             ExprKind::Intrinsic(Intrinsic::SyncThreads) => UNIT,
             ExprKind::Intrinsic(_) => It::Known(Ty::Scalar(ScalarTy::U32)),
-            ExprKind::Method(_, recv, args) => {
+            ExprKind::Method(m, recv, args) => {
                 let tr = self.expr(*recv);
                 for a in args {
                     let ta = self.expr(*a);
                     let sa = self.span(*a);
-                    self.unify(tr, ta, sa);
+                    // `powi` takes an `i32` exponent; every other argument has the receiver's type.
+                    let want = if *m == Method::Math(super::lower_math::MathFn::Powi) {
+                        It::Known(Ty::Scalar(ScalarTy::I32))
+                    } else {
+                        tr
+                    };
+                    self.unify(want, ta, sa);
                 }
                 tr
             }
@@ -463,7 +585,7 @@ fn is_literal_like(body: &Body, e: ExprId) -> bool {
 
 /// Checks every operator, cast, method and range against the inferred types.
 fn validate(body: &Body, types: &Types, errors: &mut Errors) {
-    for e in &body.exprs {
+    for (idx, e) in body.exprs.iter().enumerate() {
         let of = |id: &ExprId| types.expr(*id);
         match &e.kind {
             ExprKind::Unary(UnaryOp::Neg, x) => match of(x).scalar() {
@@ -477,7 +599,11 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
             ExprKind::CompoundAssign(op, p, v) => {
                 let pt = match p {
                     Place::Local(l) => types.local(*l),
-                    Place::Index(s, _) => types.base(*s).map_or(Ty::Unit, Ty::Scalar),
+                    Place::Index(s, _) => types.base(*s).unwrap_or(Ty::Unit),
+                    Place::Elem(l, _, _) => match types.local(*l) {
+                        Ty::Array(t) => Ty::Scalar(t.elem),
+                        other => other,
+                    },
                 };
                 check_binary(*op, pt, of(v), e.span, errors)
             }
@@ -517,7 +643,13 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                 }
             }
             ExprKind::MemCall(m, base, _, _) => {
-                if let Some(t) = types.base(*base) {
+                let vector_load = matches!(m, super::intrinsics::MemCall::LoadNc | super::intrinsics::MemCall::LoadStreaming);
+                let t = match types.base(*base) {
+                    Some(Ty::Scalar(t)) => Some(t),
+                    Some(Ty::Array(a)) if !vector_load => Some(a.elem),
+                    _ => None,
+                };
+                if let Some(t) = t {
                     if !m.value_types().contains(&t) {
                         errors.at(
                             e.span,
@@ -534,6 +666,9 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                         );
                     }
                 }
+            }
+            ExprKind::If(..) if matches!(types.expr(ExprId(idx as u32)), Ty::Array(_)) => {
+                errors.at(e.span, "an `if` whose value is an array is not supported in #[ptx_kernel] functions: assign the elements in each branch");
             }
             ExprKind::For(f) if !of(&f.start).scalar().is_some_and(ScalarTy::is_int) => {
                 errors.at(e.span, format!("`for` ranges must be of integers, not `{}`", of(&f.start)));

@@ -33,6 +33,8 @@ pub(super) enum Val {
     /// `()` and `!`.
     Unit,
     Scalar(Operand, ScalarTy),
+    /// An array value: its elements in [`Lowerer::arrays`].
+    Arr(super::lower_arrays::ArrId),
 }
 
 /// Where an indexed element lives: its state space, element type, and whether reads may use the non-coherent path.
@@ -41,6 +43,8 @@ pub(super) struct MemLoc {
     pub space: StateSpace,
     pub elem: ScalarTy,
     pub nc: bool,
+    /// Elements `[elem; lanes]` moved by one vector access (0: scalars).
+    pub lanes: u32,
 }
 
 /// A shared array's module variable.
@@ -59,6 +63,7 @@ struct SliceRegs {
     len: Reg,
     elem: ScalarTy,
     mutable: bool,
+    lanes: u32,
 }
 
 /// Lowers the kernel into a new `.entry` function. Internal inconsistencies (which checking and inference should
@@ -132,6 +137,8 @@ pub fn lower_kernel_with_vars(
         mutable_regs: Vec::new(),
         slices: Vec::new(),
         shared,
+        arrays: Vec::new(),
+        ln_parts: None,
         loops: vec![None; body.loops.len()],
         errors,
         fallback_span: sig.ident.span(),
@@ -207,16 +214,20 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     pub(super) types: &'a Types,
     pub(super) b: FunctionBuilder<'f>,
     /// The value each local is bound to (its register, or an immediate for an immutable constant binding).
-    locals: Vec<Option<Val>>,
+    pub(super) locals: Vec<Option<Val>>,
     /// Registers that are reassigned (mutable locals, loop counters): a value read from one must be copied before
     /// it is kept across code that may assign it.
     mutable_regs: Vec<bool>,
     slices: Vec<SliceRegs>,
     /// Shared arrays, by `SharedId`.
     pub(super) shared: Vec<SharedVar>,
+    /// Array values, by `ArrId`.
+    pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
+    /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
+    pub(super) ln_parts: Option<(Reg, Reg)>,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
-    errors: &'e mut Errors,
+    pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
     safety: checks::Safety,
@@ -251,7 +262,7 @@ impl Lowerer<'_, '_, '_> {
         self.mutable_regs[i] = true;
     }
 
-    fn is_mutable_reg(&self, op: Operand) -> bool {
+    pub(super) fn is_mutable_reg(&self, op: Operand) -> bool {
         match op {
             Operand::Reg(r) => self.mutable_regs.get(r.0 as usize).copied().unwrap_or(false),
             Operand::Imm(_) => false,
@@ -260,6 +271,9 @@ impl Lowerer<'_, '_, '_> {
 
     /// `v`, copied to a fresh register if it is a mutable local's register (so later assignments don't change it).
     pub(super) fn stable(&mut self, v: Val) -> Val {
+        if let Val::Arr(a) = v {
+            return self.stable_array(a);
+        }
         match v {
             Val::Scalar(op, ty) if self.is_mutable_reg(op) => {
                 let r = self.b.ins().mov(ty.reg_type(), op);
@@ -281,6 +295,10 @@ impl Lowerer<'_, '_, '_> {
                     self.internal(e, "a scalar value was expected");
                     None
                 }
+            }
+            Val::Arr(_) => {
+                self.internal(e, "a scalar value was expected, found an array");
+                None
             }
         }
     }
@@ -353,7 +371,7 @@ impl Lowerer<'_, '_, '_> {
                         }
                     }
                 }
-                Some(ParamTy::Slice { elem, mutable }) => {
+                Some(ParamTy::Slice { elem, mutable, lanes }) => {
                     let pn = name(&mut index);
                     let ln = name(&mut index);
                     let pi_ = self.b.func_mut().add_param(pn, Type::U64);
@@ -361,7 +379,7 @@ impl Lowerer<'_, '_, '_> {
                     let ptr = self.b.ins().ld_param(Type::U64, pi_);
                     let len = self.b.ins().ld_param(Type::U64, li);
                     let base = self.b.ins().cvta_to_global(ptr);
-                    self.slices.push(SliceRegs { base, len, elem, mutable });
+                    self.slices.push(SliceRegs { base, len, elem, mutable, lanes });
                 }
                 None => {}
             }
@@ -411,6 +429,7 @@ impl Lowerer<'_, '_, '_> {
                 self.mark_mutable(r);
                 Val::Scalar(Operand::Reg(r), t)
             }
+            (Ty::Array(t), v) => self.bind_array(t, v, mutable),
             _ => Val::Unit,
         };
         self.locals[local.0 as usize] = Some(bound);
@@ -467,6 +486,10 @@ impl Lowerer<'_, '_, '_> {
                 let val = self.expr(*v);
                 let val = if place_is_pure(body, place) { val } else { self.stable(val) };
                 self.loc(id);
+                if let Val::Arr(a) = val {
+                    self.assign_array(*place, a, id);
+                    return Val::Unit;
+                }
                 let Some((op, _)) = self.scalar(val, *v) else { return Val::Unit };
                 self.store_place(*place, op, id);
                 Val::Unit
@@ -476,6 +499,10 @@ impl Lowerer<'_, '_, '_> {
                 let val = if place_is_pure(body, place) { val } else { self.stable(val) };
                 self.loc(id);
                 let Some((y, ty_b)) = self.scalar(val, *v) else { return Val::Unit };
+                if let Place::Elem(l, i, j) = *place {
+                    self.elem_compound(*op, l, i, j, y, ty_b, id);
+                    return Val::Unit;
+                }
                 match *place {
                     Place::Local(l) => {
                         let Some(Val::Scalar(cur, t)) = self.locals.get(l.0 as usize).copied().flatten() else {
@@ -484,6 +511,7 @@ impl Lowerer<'_, '_, '_> {
                         let Val::Scalar(res, _) = self.binary(*op, cur, y, t, ty_b, id) else { return Val::Unit };
                         self.assign_local(l, res, id);
                     }
+                    Place::Elem(..) => {}
                     Place::Index(s, i) => {
                         let Some((addr, ml)) = self.element_addr(s, i, id) else { return Val::Unit };
                         let cur = self.load(ml, addr);
@@ -506,8 +534,14 @@ impl Lowerer<'_, '_, '_> {
             }
             ExprKind::Index(s, i) => {
                 let Some((addr, ml)) = self.element_addr(*s, *i, id) else { return Val::Unit };
+                if ml.lanes > 0 {
+                    return self.load_vector(ml, addr);
+                }
                 Val::Scalar(self.load(ml, addr), ml.elem)
             }
+            ExprKind::Array(elems) => self.array_literal(elems, id),
+            ExprKind::Repeat(x, n, m) => self.repeat(*x, *n, *m, id),
+            ExprKind::Elem(a, i) => self.elem_read(*a, *i, id),
             ExprKind::Len(Base::Slice(s)) => match self.slices.get(s.0 as usize) {
                 Some(sl) => Val::Scalar(Operand::Reg(sl.len), ScalarTy::Usize),
                 None => self.internal(id, "an unknown slice"),
@@ -591,7 +625,7 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    fn assign_local(&mut self, l: LocalId, src: Operand, id: ExprId) {
+    pub(super) fn assign_local(&mut self, l: LocalId, src: Operand, id: ExprId) {
         match self.locals.get(l.0 as usize).copied().flatten() {
             Some(Val::Scalar(Operand::Reg(r), _)) => self.b.ins().mov_to(r, src),
             Some(Val::Unit) => {}
@@ -608,6 +642,7 @@ impl Lowerer<'_, '_, '_> {
                 let Some((addr, ml)) = self.element_addr(s, i, id) else { return };
                 self.store(ml, addr, op);
             }
+            Place::Elem(l, i, j) => self.elem_write(l, i, j, op, id),
         }
     }
 
@@ -626,18 +661,18 @@ impl Lowerer<'_, '_, '_> {
                 };
                 // A `&[T]` cannot alias a `&mut [T]` (the launcher borrows the buffers), so it is read-only for the
                 // whole launch: read it through the non-coherent cache.
-                (Some(sl.base), None, MemLoc { space: StateSpace::Global, elem: sl.elem, nc: !sl.mutable })
+                (Some(sl.base), None, MemLoc { space: StateSpace::Global, elem: sl.elem, nc: !sl.mutable, lanes: sl.lanes })
             }
             Base::Shared(s) => {
                 let Some(sv) = self.shared.get(s.0 as usize).copied() else {
                     self.internal(id, "an unknown shared array");
                     return None;
                 };
-                (None, Some(sv.var), MemLoc { space: StateSpace::Shared, elem: sv.elem, nc: false })
+                (None, Some(sv.var), MemLoc { space: StateSpace::Shared, elem: sv.elem, nc: false, lanes: 0 })
             }
         };
         self.bounds_check(base, index, i, id);
-        let size = ml.elem.mem_size() as u64;
+        let size = ml.elem.mem_size() as u64 * ml.lanes.max(1) as u64;
         let base_of = |this: &mut Self| -> Reg {
             match (base_reg, var) {
                 (Some(r), _) => r,
@@ -839,7 +874,7 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    fn compare(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy) -> Reg {
+    pub(super) fn compare(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy) -> Reg {
         if t == ScalarTy::Bool {
             // Predicates have no `setp`: build the comparison from logic (false < true).
             let pa = self.pred(a);
@@ -1033,6 +1068,9 @@ impl Lowerer<'_, '_, '_> {
     }
 
     fn method(&mut self, m: Method, recv: Operand, args: &[Operand], t: ScalarTy) -> Operand {
+        if let Method::Math(f) = m {
+            return self.math(f, recv, args, t);
+        }
         let rt = t.reg_type();
         let recv = Operand::Reg(self.reg(recv, t));
         let arg = |k: usize| args.get(k).copied().unwrap_or(Operand::u32(0));
@@ -1049,6 +1087,7 @@ impl Lowerer<'_, '_, '_> {
             Method::Floor => ins.cvt(CvtMode::Rmi, false, rt, rt, recv),
             Method::Ceil => ins.cvt(CvtMode::Rpi, false, rt, rt, recv),
             Method::Trunc => ins.cvt(CvtMode::Rzi, false, rt, rt, recv),
+            Method::Math(_) => unreachable!("handled above"),
             Method::Round => {
                 // Half away from zero: t = trunc(x); if |x - t| >= 0.5 { t + copysign(1, x) } else { t }.
                 // `x - t` is exact (the fraction of a float is representable), so there is no double rounding;
@@ -1136,6 +1175,9 @@ impl Lowerer<'_, '_, '_> {
             },
             _ => None,
         };
+        if f.unroll {
+            return self.unrolled_for(f, start, end, step, t, id);
+        }
         let rt = t.reg_type();
         let cur = self.b.ins().mov(rt, start);
         self.mark_mutable(cur);
@@ -1229,6 +1271,61 @@ impl Lowerer<'_, '_, '_> {
     }
 }
 
+impl Lowerer<'_, '_, '_> {
+    /// `#[unroll] for v in a..b` with constant bounds: the body once per value, `v` a constant in each copy;
+    /// `continue` jumps to the next copy, `break` past the last.
+    fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
+        const MAX_UNROLL: u64 = 1024;
+        let span = self.span(id);
+        let (Operand::Imm(a), Operand::Imm(b)) = (start, end) else {
+            self.errors.at(span, "`#[unroll]` needs a range with constant bounds (literals), e.g. `0..8`");
+            return Val::Unit;
+        };
+        let step = match step {
+            None => 1,
+            Some(Operand::Imm(s)) if s.0 > 0 => s.0 as i128,
+            _ => {
+                self.errors.at(span, "`#[unroll]` needs a constant, positive `step_by`");
+                return Val::Unit;
+            }
+        };
+        let val = |i: Imm| match consts::host_val(i, t) {
+            HostVal::Int(v) => v,
+            _ => 0,
+        };
+        let (lo, hi) = (val(a), val(b));
+        let hi = if f.inclusive { hi } else { hi - 1 };
+        let values: Vec<i128> = if hi < lo { Vec::new() } else { (0..).map(|k| lo + k * step).take_while(|v| *v <= hi).take(MAX_UNROLL as usize + 1).collect() };
+        if values.len() as u64 > MAX_UNROLL {
+            self.errors.at(span, format!("`#[unroll]` of more than {MAX_UNROLL} iterations"));
+            return Val::Unit;
+        }
+        let exit = self.b.create_block();
+        for v in values {
+            let next = self.b.create_block();
+            if let Some(var) = f.var {
+                let c = consts::imm(HostVal::Int(v), t);
+                let bound = if self.body.local(var).mutable {
+                    let r = self.b.ins().mov(t.reg_type(), c);
+                    self.mark_mutable(r);
+                    Operand::Reg(r)
+                } else {
+                    c
+                };
+                self.locals[var.0 as usize] = Some(Val::Scalar(bound, t));
+            }
+            self.loops[f.id.0 as usize] = Some((exit, next));
+            self.block(&f.body);
+            self.loc(id);
+            self.b.jump(next);
+            self.open(next);
+        }
+        self.b.jump(exit);
+        self.open(exit);
+        Val::Unit
+    }
+}
+
 /// The immediate 1 of an integer register type.
 fn one(rt: Type) -> Operand {
     Operand::Imm(Imm::int(1, rt))
@@ -1270,6 +1367,7 @@ fn place_is_pure(body: &Body, p: &Place) -> bool {
     match p {
         Place::Local(_) => true,
         Place::Index(_, i) => is_pure(body, *i),
+        Place::Elem(_, i, j) => is_pure(body, *i) && j.is_none_or(|j| is_pure(body, j)),
     }
 }
 
@@ -1305,14 +1403,32 @@ fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
     f(&x.kind);
     match &x.kind {
-        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) => visit(body, *a, f),
+        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) | ExprKind::Repeat(a, _, _) => {
+            visit(body, *a, f)
+        }
+        ExprKind::Elem(a, b) => {
+            visit(body, *a, f);
+            visit(body, *b, f);
+        }
+        ExprKind::Array(elems) => {
+            for a in elems {
+                visit(body, *a, f);
+            }
+        }
         ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) => {
             visit(body, *a, f);
             visit(body, *b, f);
         }
         ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
-            if let Place::Index(_, i) = p {
-                visit(body, *i, f);
+            match p {
+                Place::Index(_, i) => visit(body, *i, f),
+                Place::Elem(_, i, j) => {
+                    visit(body, *i, f);
+                    if let Some(j) = j {
+                        visit(body, *j, f);
+                    }
+                }
+                Place::Local(_) => {}
             }
             visit(body, *v, f);
         }

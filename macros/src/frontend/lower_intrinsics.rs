@@ -108,7 +108,7 @@ impl Lowerer<'_, '_, '_> {
                     v = match r {
                         Reduce::Sum => match self.binary(BinaryOp::Add, v, other, t, t, id) {
                             Val::Scalar(op, _) => op,
-                            Val::Unit => return Val::Unit,
+                            _ => return Val::Unit,
                         },
                         Reduce::Max | Reduce::Min => {
                             let o = if r == Reduce::Max { BinOp::Max } else { BinOp::Min };
@@ -173,6 +173,10 @@ impl Lowerer<'_, '_, '_> {
                 access.nc = true;
                 if m == MemCall::LoadStreaming {
                     access.eviction = Eviction::NoAllocate;
+                }
+                if ml.lanes > 0 {
+                    access.vec = if ml.lanes == 2 { ptx_gen::VecWidth::V2 } else { ptx_gen::VecWidth::V4 };
+                    return self.load_vector_with(access, ml, addr);
                 }
                 let r = self.b.ins().ld(access, addr);
                 Val::Scalar(Operand::Reg(r), t)

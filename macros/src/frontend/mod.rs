@@ -17,6 +17,7 @@
 
 pub mod attr;
 pub mod check;
+pub mod check_arrays;
 pub mod check_shared;
 pub mod codegen;
 pub mod consts;
@@ -27,7 +28,9 @@ pub mod hir;
 pub mod infer;
 pub mod intrinsics;
 pub mod lower;
+pub mod lower_arrays;
 pub mod lower_intrinsics;
+pub mod lower_math;
 pub mod signature;
 pub mod types;
 pub mod uniformity;

@@ -39,7 +39,7 @@ impl KernelSig {
     /// The slice parameters, in order, with their element type and mutability.
     pub fn slices(&self) -> impl Iterator<Item = (usize, &KernelParam, ScalarTy, bool)> {
         self.params.iter().enumerate().filter_map(|(i, p)| match p.ty {
-            Some(ParamTy::Slice { elem, mutable }) => Some((i, p, elem, mutable)),
+            Some(ParamTy::Slice { elem, mutable, .. }) => Some((i, p, elem, mutable)),
             _ => None,
         })
     }
@@ -153,8 +153,11 @@ fn parse_param_type(ty: &syn::Type, errors: &mut Errors) -> Option<ParamTy> {
                     return None;
                 }
             };
+            if let syn::Type::Array(a) = elem {
+                return parse_vector_elem(a, r.mutability.is_some(), errors);
+            }
             match scalar_type(elem) {
-                Some(elem) => Some(ParamTy::Slice { elem, mutable: r.mutability.is_some() }),
+                Some(elem) => Some(ParamTy::Slice { elem, mutable: r.mutability.is_some(), lanes: 0 }),
                 None => {
                     errors.spanned(
                         elem,
@@ -186,6 +189,30 @@ fn parse_param_type(ty: &syn::Type, errors: &mut Errors) -> Option<ParamTy> {
                 None
             }
         },
+    }
+}
+
+/// `[T; 2]` / `[T; 4]` as a slice element: moved by one vector access, so at most 16 bytes.
+fn parse_vector_elem(a: &syn::TypeArray, mutable: bool, errors: &mut Errors) -> Option<ParamTy> {
+    let lanes = match &a.len {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<u32>().ok(),
+        _ => None,
+    };
+    match (scalar_type(&a.elem).filter(|t| *t != ScalarTy::Bool), lanes) {
+        (Some(elem), Some(lanes @ (2 | 4))) if elem.mem_size() * lanes <= 16 => {
+            Some(ParamTy::Slice { elem, mutable, lanes })
+        }
+        _ => {
+            errors.spanned(
+                a,
+                format!(
+                    "unsupported slice element type `{}` in a #[ptx_kernel] parameter: array elements are `[T; 2]` or \
+                     `[T; 4]` of a non-bool scalar, 16 bytes at most (one vector load/store), e.g. `&[[f32; 4]]`",
+                    type_string(&syn::Type::Array(a.clone()))
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -152,14 +152,54 @@ impl fmt::Display for ScalarTy {
 pub enum ParamTy {
     /// A scalar passed by value.
     Scalar(ScalarTy),
-    /// `&[elem]` or `&mut [elem]`: two PTX parameters, the address and the length (both `.u64`).
-    Slice { elem: ScalarTy, mutable: bool },
+    /// `&[elem]` or `&mut [elem]` (`lanes == 0`), or `&[[elem; lanes]]` with 2 or 4 lanes of at most 16 bytes in
+    /// all (moved by one vector load or store): two PTX parameters, the address and the length (both `.u64`).
+    Slice { elem: ScalarTy, mutable: bool, lanes: u32 },
+}
+
+/// A fixed-size array value: `[elem; n]` (`m == 0`) or `[[elem; m]; n]`, held in registers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrTy {
+    pub elem: ScalarTy,
+    pub n: u32,
+    pub m: u32,
+}
+
+impl ArrTy {
+    /// `[elem; n]`.
+    pub fn new(elem: ScalarTy, n: u32) -> ArrTy {
+        ArrTy { elem, n, m: 0 }
+    }
+    /// Scalars in all.
+    pub fn total(self) -> u32 {
+        self.n * self.m.max(1)
+    }
+    /// The type of `a[i]`: the element, or a row.
+    pub fn item(self) -> Ty {
+        if self.m == 0 {
+            Ty::Scalar(self.elem)
+        } else {
+            Ty::Array(ArrTy::new(self.elem, self.m))
+        }
+    }
+}
+
+impl fmt::Display for ArrTy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.m == 0 {
+            write!(f, "[{}; {}]", self.elem, self.n)
+        } else {
+            write!(f, "[[{}; {}]; {}]", self.elem, self.m, self.n)
+        }
+    }
 }
 
 /// The type of an expression after inference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
     Scalar(ScalarTy),
+    /// A fixed-size array (local arrays, elements of `&[[T; N]]` slices).
+    Array(ArrTy),
     /// `()`: statements, assignments, loops, `if` without `else`.
     Unit,
     /// `!`: `return`, `break`, `continue`, and blocks that end in one.
@@ -180,6 +220,7 @@ impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ty::Scalar(s) => f.write_str(s.name()),
+            Ty::Array(a) => write!(f, "{a}"),
             Ty::Unit => f.write_str("()"),
             Ty::Never => f.write_str("!"),
         }

@@ -251,7 +251,13 @@ impl Uniformity<'_> {
                 self.expr(*i, div);
                 thread("data loaded from memory")
             }
-            ExprKind::Unary(_, a) | ExprKind::Cast(a, _) => self.expr(*a, div),
+            ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Repeat(a, _, _) => self.expr(*a, div),
+            ExprKind::Array(es) => self.exprs(es, div),
+            ExprKind::Elem(a, i) => {
+                let va = self.expr(*a, div);
+                let vi = self.expr(*i, div);
+                join(va, vi)
+            }
             ExprKind::Binary(_, a, b) => {
                 let va = self.expr(*a, div);
                 let vb = self.expr(*b, div);
@@ -281,6 +287,18 @@ impl Uniformity<'_> {
                     }
                     Place::Index(_, i) => {
                         self.expr(*i, div);
+                    }
+                    Place::Elem(l, i, j) => {
+                        // An element of a local array: the array is as varying as the value, the index and the
+                        // control.
+                        let vi = self.expr(*i, div);
+                        let vj = j.and_then(|j| self.expr(j, div));
+                        let cur = self.local_level(*l);
+                        let ctl = self
+                            .effective(div)
+                            .map(|(lv, d)| (lv, format!("an assignment in divergent control ({d})")));
+                        let v = join(join(join(vv, cur), join(vi, vj)), ctl);
+                        self.mark_local(*l, v);
                     }
                 }
                 None

@@ -4,13 +4,13 @@
 //! A register's value is known when it is an immediate, when the register's only assignment in the function is
 //! `mov r, imm` (with definite assignment, every read then sees that value), or, within a block, after a
 //! `mov r, imm` that nothing has overwritten since. Values are evaluated with exact PTX semantics by
-//! [`eval`](super::eval), which refuses anything the host cannot reproduce bit for bit. Each rewrite is checked with
-//! [`check_inst_kind`](crate::verify::check_inst_kind) before it is made.
+//! [`super::eval`], which refuses anything the host cannot reproduce bit for bit. Each rewrite is checked with
+//! [`crate::verify::check_inst_kind`] before it is made.
 //!
 //! Blocks are visited in reverse postorder, so that a chain of constant instructions folds in one run.
 
 use super::{eval, util};
-use crate::cfg::ControlFlowGraph;
+use crate::cfg::{visit_regs, ControlFlowGraph};
 use crate::entity::EntityRef;
 use crate::inst::*;
 use crate::ir::Function;
@@ -30,7 +30,7 @@ pub fn run(func: &mut Function) -> bool {
         for &i in &func.blocks[b].insts {
             if let InstKind::Mov { ty, dst, src: Operand::Imm(imm) } = func.insts[i].kind {
                 if defs[dst.index()] == 1 {
-                    global[dst.index()] = Some(truncate(imm.0, ty.bits()));
+                    global[dst.index()] = Some(truncate(imm.0, mov_width(ty)));
                 }
             }
         }
@@ -58,16 +58,18 @@ pub fn run(func: &mut Function) -> bool {
                 }
             }
             let kind = &func.insts[inst].kind;
-            for d in kind.defs() {
-                local[d.index()] = None;
-            }
+            visit_regs(kind, |d, is_def| {
+                if is_def {
+                    local[d.index()] = None;
+                }
+            });
             if let InstKind::Mov { ty, dst, src } = *kind {
                 let v = match src {
                     Operand::Imm(i) => Some(i.0),
                     Operand::Reg(r) => local[r.index()].or(global[r.index()]),
                 };
                 if let Some(v) = v {
-                    let v = truncate(v, ty.bits());
+                    let v = truncate(v, mov_width(ty));
                     local[dst.index()] = Some(v);
                     touched.push(dst);
                     if defs[dst.index()] == 1 {
@@ -88,10 +90,16 @@ pub fn run(func: &mut Function) -> bool {
     changed
 }
 
+/// How many bits a `mov` of `ty` copies: the writer spells 8-bit moves as 16-bit ones, which copy the whole
+/// register.
+fn mov_width(ty: Type) -> u32 {
+    ty.reg_class().bits()
+}
+
 /// The folded form of `kind`, if its inputs are known.
 fn fold(kind: &InstKind, value: impl Fn(Operand) -> Option<u64>) -> Option<InstKind> {
     use InstKind::*;
-    let mov = |ty: Type, dst: Reg, v: u64| Mov { ty, dst, src: Operand::Imm(Imm(truncate(v, ty.bits()))) };
+    let mov = |ty: Type, dst: Reg, v: u64| Mov { ty, dst, src: Operand::Imm(Imm(truncate(v, mov_width(ty)))) };
     match *kind {
         Mov { ty, dst, src: Operand::Reg(r) } => Some(mov(ty, dst, value(Operand::Reg(r))?)),
         Mov { .. } => None,

@@ -13,11 +13,12 @@
 //! - **Within a block**, for any registers: after `mov d, s`, until `d` or `s` is reassigned.
 //!
 //! A replacement is made only when the instruction still verifies with it
-//! ([`check_inst_kind`](crate::verify::check_inst_kind)): immediates only where PTX takes them, registers only where
+//! ([`crate::verify::check_inst_kind`]): immediates only where PTX takes them, registers only where
 //! their type is accepted. Call arguments and inline-asm inputs only take registers of exactly the same type (the
 //! checker cannot see a callee's signature, and asm text depends on the register class).
 
 use super::util::{self, use_slots, UseSlot};
+use crate::cfg::visit_regs;
 use crate::entity::EntityRef;
 use crate::inst::*;
 use crate::ir::Function;
@@ -82,14 +83,17 @@ pub fn run(func: &mut Function) -> bool {
                 changed = true;
             }
             let kind = &func.insts[inst].kind;
-            for d in kind.defs() {
+            visit_regs(kind, |d, is_def| {
+                if !is_def {
+                    return;
+                }
                 local[d.index()] = None;
                 for reader in std::mem::take(&mut readers[d.index()]) {
                     if local[reader.index()] == Some(Operand::Reg(d)) {
                         local[reader.index()] = None;
                     }
                 }
-            }
+            });
             if let InstKind::Mov { dst, src, .. } = *kind {
                 if src != Operand::Reg(dst) && global[dst.index()].is_none() {
                     local[dst.index()] = Some(src);
@@ -118,6 +122,12 @@ pub fn run(func: &mut Function) -> bool {
 
 /// `kind` with every use replaced where allowed, or `None` when nothing changes.
 fn rewrite(func: &Function, kind: &InstKind, lookup: impl Fn(Reg) -> Option<Operand>) -> Option<InstKind> {
+    // Most instructions read nothing with a known copy: find out without cloning.
+    let mut any = false;
+    visit_regs(kind, |r, is_def| any |= !is_def && lookup(r).is_some_and(|o| o != Operand::Reg(r)));
+    if !any {
+        return None;
+    }
     let exact_types_only = matches!(kind, InstKind::Call { .. } | InstKind::Asm { .. });
     let mut current = kind.clone();
     let slot_count = use_slots(&mut current).len();

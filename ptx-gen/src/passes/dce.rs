@@ -1,128 +1,135 @@
-//! Dead-code elimination: removes instructions without side effects ([`InstKind::has_side_effects`]) none of whose
-//! results is read afterwards, until nothing more can go.
+//! Dead-code elimination: removes instructions without side effects ([`InstKind::has_side_effects`](crate::InstKind::has_side_effects)) whose results
+//! nothing relevant reads, in one analysis.
 //!
-//! "Read afterwards" is register liveness, a backward dataflow over the CFG: a register is live where some path
-//! reads it before reassigning it. Branch conditions are reads, and so are a device function's result registers at
-//! `ret`. Stores, atomics, barriers, fences, warp collectives, calls, inline asm, ordered loads and clock reads all
-//! have side effects and are never removed.
+//! The analysis is *strong* (faint-variable) liveness, a backward dataflow over the CFG: a register is live where
+//! some path reads it, before reassigning it, in a *relevant* instruction — one with side effects, a terminator
+//! (branch conditions, and a device function's result registers at `ret`), or an instruction whose own result is
+//! live. An instruction whose results are all dead does not make its operands live. Starting from nothing live and
+//! growing to the least fixed point removes whole dead chains at once, across blocks, and also assignments that only
+//! feed themselves around a loop (`acc = acc + 1` with `acc` never read), which plain liveness keeps.
+//!
+//! Stores, atomics, barriers, fences, warp collectives, calls, inline asm, ordered loads and clock reads all have side
+//! effects and are never removed.
+//!
+//! Removing an assignment keeps definite assignment: a live read reachable from a removed assignment would have
+//! made it live, so every remaining read is preceded by another assignment on those paths.
 
 use super::util;
-use crate::cfg::{BitSet, ControlFlowGraph};
+use crate::cfg::{visit_regs, BitMatrix, BitSet, ControlFlowGraph};
 use crate::entity::EntityRef;
-use crate::inst::{Block, Operand, Terminator};
+use crate::inst::{Block, Terminator};
 use crate::ir::Function;
+
+/// One instruction with its registers, flattened once so that the fixed-point iteration does not allocate.
+struct Item {
+    side_effects: bool,
+    /// Range in `Flat::regs`: the uses, then the definitions from `defs_at`.
+    start: u32,
+    defs_at: u32,
+    end: u32,
+}
+
+struct Flat {
+    /// Per block index: its instructions, in order.
+    items: Vec<Vec<Item>>,
+    /// Per block index: the registers its terminator reads.
+    term_uses: Vec<Vec<u32>>,
+    regs: Vec<u32>,
+}
+
+impl Flat {
+    fn new(func: &Function) -> Flat {
+        let nb = func.blocks.len();
+        let mut items: Vec<Vec<Item>> = (0..nb).map(|_| Vec::new()).collect();
+        let mut term_uses = vec![Vec::new(); nb];
+        let mut regs = Vec::new();
+        let (mut uses, mut defs) = (Vec::new(), Vec::new());
+        for &b in &func.layout {
+            for &inst in &func.blocks[b].insts {
+                let kind = &func.insts[inst].kind;
+                uses.clear();
+                defs.clear();
+                visit_regs(kind, |r, is_def| if is_def { defs.push(r.0) } else { uses.push(r.0) });
+                let start = regs.len() as u32;
+                regs.extend_from_slice(&uses);
+                let defs_at = regs.len() as u32;
+                regs.extend_from_slice(&defs);
+                let end = regs.len() as u32;
+                items[b.index()].push(Item { side_effects: kind.has_side_effects(), start, defs_at, end });
+            }
+            term_uses[b.index()] = match &func.blocks[b].term {
+                Some(Terminator::Branch { cond, .. }) => vec![cond.0],
+                Some(Terminator::Return) => func.returns.iter().map(|r| r.0).collect(),
+                _ => vec![],
+            };
+        }
+        Flat { items, term_uses, regs }
+    }
+
+    /// Walks block `b` backwards from `live` (its live-out), calling `keep(item, is_live)` for each instruction (last
+    /// first), and leaves `live` as the block's live-in.
+    fn walk(&self, b: Block, live: &mut BitSet, mut keep: impl FnMut(&Item, bool)) {
+        for &r in &self.term_uses[b.index()] {
+            live.insert(r as usize);
+        }
+        for item in self.items[b.index()].iter().rev() {
+            let defs = &self.regs[item.defs_at as usize..item.end as usize];
+            let is_live = item.side_effects || defs.iter().any(|&d| live.contains(d as usize));
+            if is_live {
+                for &d in defs {
+                    live.remove(d as usize);
+                }
+                for &u in &self.regs[item.start as usize..item.defs_at as usize] {
+                    live.insert(u as usize);
+                }
+            }
+            keep(item, is_live);
+        }
+    }
+}
 
 /// Removes dead instructions; returns whether anything changed.
 pub fn run(func: &mut Function) -> bool {
     if !util::well_formed(func) {
         return false;
     }
-    let mut changed = false;
-    // Each round removes everything dead under the current liveness; removing can make more dead (a chain across
-    // blocks or around a loop), so repeat. Every round but the last removes something, so this terminates.
-    loop {
-        let live_out = liveness(func);
-        let mut removed = false;
-        for li in 0..func.layout.len() {
-            let b = func.layout[li];
-            let mut live = live_out[b.index()].clone();
-            add_term_uses(func, b, &mut live);
-            let insts = std::mem::take(&mut func.blocks[b].insts);
-            let mut kept = Vec::with_capacity(insts.len());
-            for &inst in insts.iter().rev() {
-                let kind = &func.insts[inst].kind;
-                let defs = kind.defs();
-                if !kind.has_side_effects() && defs.iter().all(|d| !live.contains(d.index())) {
-                    removed = true;
-                    continue;
-                }
-                for d in defs {
-                    live.remove(d.index());
-                }
-                for u in kind.uses() {
-                    if let Operand::Reg(r) = u {
-                        live.insert(r.index());
-                    }
-                }
-                kept.push(inst);
-            }
-            kept.reverse();
-            func.blocks[b].insts = kept;
-        }
-        if !removed {
-            return changed;
-        }
-        changed = true;
-    }
-}
-
-fn add_term_uses(func: &Function, b: Block, live: &mut BitSet) {
-    match &func.blocks[b].term {
-        Some(Terminator::Branch { cond, .. }) => {
-            live.insert(cond.index());
-        }
-        Some(Terminator::Return) => {
-            for r in &func.returns {
-                live.insert(r.index());
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The registers live at the end of each laid-out block (indexed by block; empty sets elsewhere).
-pub(crate) fn liveness(func: &Function) -> Vec<BitSet> {
     let n = func.regs.len();
-    let nb = func.blocks.len();
+    let flat = Flat::new(func);
     let cfg = ControlFlowGraph::new(func);
-    // Upward-exposed uses and assignments of each block.
-    let mut uses = vec![BitSet::new(0); nb];
-    let mut kills = vec![BitSet::new(0); nb];
-    for &b in &func.layout {
-        let mut u = BitSet::new(n);
-        let mut k = BitSet::new(n);
-        for &i in &func.blocks[b].insts {
-            let kind = &func.insts[i].kind;
-            for o in kind.uses() {
-                if let Operand::Reg(r) = o {
-                    if !k.contains(r.index()) {
-                        u.insert(r.index());
-                    }
-                }
-            }
-            for d in kind.defs() {
-                k.insert(d.index());
-            }
-        }
-        let mut term_uses = BitSet::new(n);
-        add_term_uses(func, b, &mut term_uses);
-        term_uses.subtract(&k);
-        u.union_with(&term_uses);
-        uses[b.index()] = u;
-        kills[b.index()] = k;
-    }
-    let mut live_in = vec![BitSet::new(n); nb];
-    let mut live_out = vec![BitSet::new(n); nb];
-    // Postorder (reverse of the RPO) first, then the unreachable blocks, so most information flows in one sweep.
+    // Postorder (successors first) for the reachable blocks, then the unreachable ones.
     let mut order: Vec<Block> = cfg.reverse_postorder().iter().rev().copied().collect();
     order.extend(func.layout.iter().copied().filter(|&b| !cfg.is_reachable(b)));
+
+    let mut live_in = BitMatrix::new(func.blocks.len(), n);
+    let mut live = BitSet::new(n);
     let mut changed = true;
     while changed {
         changed = false;
         for &b in &order {
-            let mut out = BitSet::new(n);
-            for &s in cfg.successors(b) {
-                out.union_with(&live_in[s.index()]);
-            }
-            let mut inb = out.clone();
-            inb.subtract(&kills[b.index()]);
-            inb.union_with(&uses[b.index()]);
-            if inb != live_in[b.index()] {
-                live_in[b.index()] = inb;
-                changed = true;
-            }
-            live_out[b.index()] = out;
+            live_out(&cfg, &live_in, b, &mut live);
+            flat.walk(b, &mut live, |_, _| {});
+            changed |= live_in.set_row(b.index(), &live);
         }
     }
-    live_out
+
+    let mut removed = false;
+    for &b in &order {
+        live_out(&cfg, &live_in, b, &mut live);
+        let mut keep = Vec::with_capacity(flat.items[b.index()].len());
+        flat.walk(b, &mut live, |_, is_live| keep.push(is_live));
+        if keep.contains(&false) {
+            keep.reverse(); // the walk went backwards
+            let mut flags = keep.into_iter();
+            func.blocks[b].insts.retain(|_| flags.next().unwrap_or(true));
+            removed = true;
+        }
+    }
+    removed
+}
+
+fn live_out(cfg: &ControlFlowGraph, live_in: &BitMatrix, b: Block, out: &mut BitSet) {
+    out.clear();
+    for &s in cfg.successors(b) {
+        live_in.union_row_into(s.index(), out);
+    }
 }

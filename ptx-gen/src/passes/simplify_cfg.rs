@@ -52,6 +52,9 @@ fn is_empty_jump(func: &Function, b: Block) -> Option<Block> {
 /// Where an edge into `b` can go instead: the end of the chain of empty jumping blocks starting at `b`, or `b`
 /// itself when the chain runs into a cycle of empty blocks (an infinite loop, which threading must keep).
 fn resolve(func: &Function, b: Block) -> Block {
+    if is_empty_jump(func, b).is_none() {
+        return b; // the common case, without allocating
+    }
     let mut seen = vec![b];
     let mut cur = b;
     while let Some(t) = is_empty_jump(func, cur) {
@@ -116,9 +119,12 @@ fn remove_unreachable(func: &mut Function) -> bool {
 
 fn merge(func: &mut Function) -> bool {
     let cfg = ControlFlowGraph::new(func);
-    let mut preds: Vec<Vec<Block>> = (0..func.blocks.len()).map(|i| cfg.predecessors(Block::new(i)).to_vec()).collect();
+    let n = func.blocks.len();
+    // Only "exactly one predecessor edge, from a" matters: keep the edge count and that one predecessor.
+    let mut pred_count: Vec<usize> = (0..n).map(|i| cfg.predecessors(Block::new(i)).len()).collect();
+    let mut only_pred: Vec<Option<Block>> = (0..n).map(|i| cfg.predecessors(Block::new(i)).first().copied()).collect();
     let Some(entry) = func.entry() else { return false };
-    let mut removed = vec![false; func.blocks.len()];
+    let mut removed = vec![false; n];
     let mut changed = false;
     for li in 0..func.layout.len() {
         let a = func.layout[li];
@@ -126,7 +132,7 @@ fn merge(func: &mut Function) -> bool {
             continue;
         }
         while let Some(Terminator::Jump(b)) = func.blocks[a].term {
-            if b == a || b == entry || preds[b.index()].as_slice() != [a] {
+            if b == a || b == entry || pred_count[b.index()] != 1 || only_pred[b.index()] != Some(a) {
                 break;
             }
             let moved = std::mem::take(&mut func.blocks[b].insts);
@@ -137,15 +143,13 @@ fn merge(func: &mut Function) -> bool {
             data.term = term;
             data.term_loc = loc;
             removed[b.index()] = true;
-            if let Some(t) = &func.blocks[a].term {
-                for s in t.successors() {
-                    for p in preds[s.index()].iter_mut() {
-                        if *p == b {
-                            *p = a;
-                        }
-                    }
+            // b's successors now have a as their predecessor instead.
+            for &s in cfg.successors(b) {
+                if only_pred[s.index()] == Some(b) {
+                    only_pred[s.index()] = Some(a);
                 }
             }
+            pred_count[b.index()] = 0;
             changed = true;
         }
     }

@@ -1,6 +1,7 @@
 //! Helpers shared by the passes: a structural sanity check (so that passes can index without panicking), definition
 //! counts, and mutable access to an instruction's use operands.
 
+use crate::cfg::visit_regs;
 use crate::entity::EntityRef;
 use crate::inst::{AddrBase, Address, InstKind, Operand, Reg, Terminator};
 use crate::ir::Function;
@@ -33,8 +34,9 @@ pub(crate) fn well_formed(func: &Function) -> bool {
                 Some(o) if !*o => *o = true,
                 _ => return false,
             }
-            let kind = &func.insts[i].kind;
-            if !kind.defs().into_iter().all(reg_ok) || !kind.uses().into_iter().filter_map(Operand::reg).all(reg_ok) {
+            let mut ok = true;
+            visit_regs(&func.insts[i].kind, |r, _| ok &= reg_ok(r));
+            if !ok {
                 return false;
             }
         }
@@ -73,9 +75,11 @@ pub(crate) fn def_counts(func: &Function) -> Vec<u32> {
         let Some(data) = func.blocks.get(b) else { continue };
         for &i in &data.insts {
             if let Some(d) = func.insts.get(i) {
-                for r in d.kind.defs() {
-                    bump(r);
-                }
+                visit_regs(&d.kind, |r, is_def| {
+                    if is_def {
+                        bump(r)
+                    }
+                });
             }
         }
     }

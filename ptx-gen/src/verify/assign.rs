@@ -6,10 +6,10 @@
 //! `simplify_cfg` removes them) and do not constrain their successors.
 
 use super::VerifyError;
-use crate::cfg::{BitSet, ControlFlowGraph};
+use crate::cfg::{visit_regs, BitMatrix, BitSet, ControlFlowGraph};
 use crate::display::{inst_kind_display, term_display};
 use crate::entity::EntityRef;
-use crate::inst::{Operand, Terminator};
+use crate::inst::Terminator;
 use crate::ir::Function;
 
 /// Appends an error for each instruction or terminator that may read an unassigned register.
@@ -25,42 +25,44 @@ pub(crate) fn check(func: &Function, cfg: &ControlFlowGraph, errs: &mut Vec<Veri
         }
     }
     // What each block assigns, wherever in the block.
-    let mut gen: Vec<BitSet> = Vec::new();
-    gen.resize(func.blocks.len(), BitSet::new(0));
+    let nb = func.blocks.len();
+    let mut gen = BitMatrix::new(nb, n);
+    let mut scratch = BitSet::new(n);
     for &b in rpo {
-        let mut g = BitSet::new(n);
+        scratch.clear();
         for (_, data) in block_insts(func, b) {
-            for d in data.kind.defs() {
-                g.insert(d.index());
-            }
+            visit_regs(&data.kind, |d, is_def| {
+                if is_def {
+                    scratch.insert(d.index());
+                }
+            });
         }
-        gen[b.index()] = g;
+        gen.set_row(b.index(), &scratch);
     }
 
     // Start from "everything assigned" (the top of the must-lattice) and shrink to the fixed point.
-    let mut out: Vec<BitSet> = Vec::new();
-    out.resize(func.blocks.len(), BitSet::new(0));
+    let mut out = BitMatrix::new(nb, n);
     for &b in rpo {
-        out[b.index()] = BitSet::full(n);
+        out.fill_row(b.index());
     }
-    let mut ins: Vec<BitSet> = out.clone();
+    let mut ins = BitMatrix::new(nb, n);
     let mut changed = true;
     while changed {
         changed = false;
         for &b in rpo {
-            let mut inb = if b == entry { entry_in.clone() } else { BitSet::full(n) };
+            if b == entry {
+                scratch.clone_from(&entry_in);
+            } else {
+                scratch.fill();
+            }
             for &p in cfg.predecessors(b) {
                 if cfg.is_reachable(p) {
-                    inb.intersect_with(&out[p.index()]);
+                    out.intersect_row_into(p.index(), &mut scratch);
                 }
             }
-            let mut o = inb.clone();
-            o.union_with(&gen[b.index()]);
-            if o != out[b.index()] {
-                out[b.index()] = o;
-                changed = true;
-            }
-            ins[b.index()] = inb;
+            ins.set_row(b.index(), &scratch);
+            gen.union_row_into(b.index(), &mut scratch);
+            changed |= out.set_row(b.index(), &scratch);
         }
     }
 
@@ -70,11 +72,13 @@ pub(crate) fn check(func: &Function, cfg: &ControlFlowGraph, errs: &mut Vec<Veri
         if !cfg.is_reachable(b) || std::mem::replace(&mut seen[b.index()], true) {
             continue;
         }
-        let mut assigned = ins[b.index()].clone();
+        let mut assigned = ins.row_set(b.index());
         for (inst, data) in block_insts(func, b) {
-            let missing = data.kind.uses().into_iter().find_map(|o| match o {
-                Operand::Reg(r) if !assigned.contains(r.index()) => Some(r),
-                _ => None,
+            let mut missing = None;
+            visit_regs(&data.kind, |r, is_def| {
+                if !is_def && missing.is_none() && !assigned.contains(r.index()) {
+                    missing = Some(r);
+                }
             });
             if let Some(r) = missing {
                 errs.push(VerifyError::Inst {
@@ -85,9 +89,11 @@ pub(crate) fn check(func: &Function, cfg: &ControlFlowGraph, errs: &mut Vec<Veri
                     reason: format!("{r} is read before it is assigned on some path from the entry"),
                 });
             }
-            for d in data.kind.defs() {
-                assigned.insert(d.index());
-            }
+            visit_regs(&data.kind, |d, is_def| {
+                if is_def {
+                    assigned.insert(d.index());
+                }
+            });
         }
         let Some(block) = func.blocks.get(b) else { continue };
         let Some(term) = &block.term else { continue };

@@ -2,9 +2,11 @@
 //! that fit, vector widths, memory orders, atomics, addresses and calls (see the invariant list in
 //! [`crate::verify`]).
 //!
-//! The legality tables follow the PTX ISA and were checked against `ptxas` (CUDA 13): every combination this file
-//! rejects, ptxas rejects too, except where the IR is deliberately stricter about its own register types (an integer
-//! instruction may not read an `f32`-typed register even though the writer would declare the class `.b32`).
+//! The legality tables follow the PTX ISA as `ptxas` (CUDA 13) applies it, with the writer's respellings (half and
+//! 8-bit types of `mov`/`selp`/`ld`/`st` and bitwise operations written as `.bN`). `tests/verify_ptxas.rs` holds
+//! them to that: what this file accepts assembles, and what it rejects ptxas rejects too, except for a few
+//! deliberate restrictions listed there. Register typing is stricter than PTX's on purpose: an integer instruction
+//! may not read an `f32`-typed register even though the writer would declare a `.b32` one for it.
 
 use crate::inst::*;
 use crate::ir::{FuncKind, Function, Module};
@@ -109,7 +111,8 @@ impl InstChecker<'_> {
     }
 
     /// A source of an instruction the writer spells with the `.bN` type of the same width when the IR type is a
-    /// half-precision one (`mov`, `selp`, `st`, bitwise atomics): there a half-precision immediate is fine (its bits).
+    /// half-precision one (`mov`, `selp`, `st`, bitwise instructions and atomics): there a half-precision immediate
+    /// is fine (its bits).
     fn src_bits_spelled(&self, o: Operand, ty: Type, what: &str) -> Check {
         match o {
             Operand::Reg(r) => self.src_reg(r, ty, what),
@@ -173,15 +176,27 @@ impl InstChecker<'_> {
             }
             Unary { op, mode, ty, dst, src } => {
                 unary_rule(*op, *mode, *ty)?;
-                self.src(*src, *ty, "source")?;
+                if matches!(op, UnOp::Not | UnOp::Popc | UnOp::Clz | UnOp::Brev) {
+                    self.src_bits_spelled(*src, *ty, "source")?;
+                } else {
+                    self.src(*src, *ty, "source")?;
+                }
                 let dty = if matches!(op, UnOp::Popc | UnOp::Clz) { Type::U32 } else { *ty };
                 self.dst(*dst, dty, "destination")
             }
             Binary { op, mode, ty, dst, a, b } => {
                 binary_rule(*op, *mode, *ty)?;
-                self.src(*a, *ty, "operand a")?;
-                let bt = if matches!(op, BinOp::Shl | BinOp::Shr) { Type::U32 } else { *ty };
-                self.src(*b, bt, if bt == Type::U32 && bt != *ty { "shift amount" } else { "operand b" })?;
+                let shift = matches!(op, BinOp::Shl | BinOp::Shr);
+                if matches!(op, BinOp::And | BinOp::Or | BinOp::Xor | BinOp::Shl) {
+                    self.src_bits_spelled(*a, *ty, "operand a")?;
+                } else {
+                    self.src(*a, *ty, "operand a")?;
+                }
+                match op {
+                    _ if shift => self.src(*b, Type::U32, "shift amount")?,
+                    BinOp::And | BinOp::Or | BinOp::Xor => self.src_bits_spelled(*b, *ty, "operand b")?,
+                    _ => self.src(*b, *ty, "operand b")?,
+                }
                 let dty = if *mode == Mode::Wide { ty.widened().unwrap_or(*ty) } else { *ty };
                 self.dst(*dst, dty, "destination")
             }
@@ -209,8 +224,8 @@ impl InstChecker<'_> {
                 if !(is_bitwise(*ty) && matches!(ty.bits(), 32 | 64)) {
                     return Err(bad_type("bfi", *ty, "32- or 64-bit types"));
                 }
-                self.src(*f, *ty, "inserted field")?;
-                self.src(*b, *ty, "base")?;
+                self.src_bits_spelled(*f, *ty, "inserted field")?;
+                self.src_bits_spelled(*b, *ty, "base")?;
                 self.src(*pos, Type::U32, "bit position")?;
                 self.src(*len, Type::U32, "field length")?;
                 self.dst(*dst, *ty, "destination")

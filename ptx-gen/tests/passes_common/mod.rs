@@ -54,6 +54,15 @@ pub fn random_function(rng: &mut Rng, max_stmts: usize) -> Function {
 /// [`random_function`] where an operand is an immediate with probability 1 / `imm_one_in` (when a register of
 /// the type is available).
 pub fn random_function_with(rng: &mut Rng, max_stmts: usize, imm_one_in: u32) -> Function {
+    generate(rng, max_stmts, imm_one_in, false)
+}
+
+/// A random function that uses its whole statement budget (top-level regions until it is spent): for sizing.
+pub fn random_function_filled(rng: &mut Rng, stmts: usize, imm_one_in: u32) -> Function {
+    generate(rng, stmts, imm_one_in, true)
+}
+
+fn generate(rng: &mut Rng, max_stmts: usize, imm_one_in: u32, fill: bool) -> Function {
     let mut f = Function::device("f");
     let nparams = 1 + rng.below(4);
     for i in 0..nparams {
@@ -91,6 +100,9 @@ pub fn random_function_with(rng: &mut Rng, max_stmts: usize, imm_one_in: u32) ->
         g.avail.push(v);
     }
     g.region(&mut b, 0);
+    while fill && g.budget > 0 && !b.is_terminated() {
+        g.region(&mut b, 0);
+    }
     if !b.is_terminated() {
         g.ret(&mut b);
     }

@@ -8,7 +8,7 @@
 
 use ptx_gen::{BinOp, CmpOp, Mode, TernOp, Type, UnOp};
 
-use super::float::{min_max, Fmt};
+use super::float::{abs, min_max, neg, prop64, Fmt};
 use super::int::{bfe, bfi, mul_wide, Int};
 
 /// `d = f(a)` over the lanes of a mask. Arguments: registers, `d`, `a` (slot bases), active mask.
@@ -323,21 +323,13 @@ fn f32v(x: u64) -> f32 {
 fn f64v(x: u64) -> f64 {
     f64::from_bits(x)
 }
-/// The GPU's canonical NaN for NaN results (see [`super::float`]).
+/// The GPU's canonical NaN for NaN results of f32 operations (see [`super::float`]).
 #[inline(always)]
 fn c32(v: f32) -> u64 {
     if v.is_nan() {
         Fmt::F32.nan()
     } else {
         v.to_bits() as u64
-    }
-}
-#[inline(always)]
-fn c64(v: f64) -> u64 {
-    if v.is_nan() {
-        Fmt::F64.nan()
-    } else {
-        v.to_bits()
     }
 }
 
@@ -354,10 +346,10 @@ pub(crate) fn float_binary_fast(op: BinOp, fmt: Fmt) -> Option<Fn2> {
         (BinOp::Sub, Fmt::F32) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c32(f32v(x) - f32v(y))),
         (BinOp::Mul, Fmt::F32) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c32(f32v(x) * f32v(y))),
         (BinOp::Div, Fmt::F32) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c32(f32v(x) / f32v(y))),
-        (BinOp::Add, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c64(f64v(x) + f64v(y))),
-        (BinOp::Sub, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c64(f64v(x) - f64v(y))),
-        (BinOp::Mul, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c64(f64v(x) * f64v(y))),
-        (BinOp::Div, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| c64(f64v(x) / f64v(y))),
+        (BinOp::Add, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| prop64(f64v(x) + f64v(y), &[y, x])),
+        (BinOp::Sub, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| prop64(f64v(x) - f64v(y), &[y, x])),
+        (BinOp::Mul, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| prop64(f64v(x) * f64v(y), &[y, x])),
+        (BinOp::Div, Fmt::F64) => |r, d, a, b, m| map2(r, d, a, b, m, |x, y| prop64(f64v(x) / f64v(y), &[x, y])),
         _ => return None,
     })
 }
@@ -383,14 +375,16 @@ pub(crate) fn fma_fast(fmt: Fmt) -> Option<Fn3> {
     }
     match fmt {
         Fmt::F32 => Some(|r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| c32(f32v(x).mul_add(f32v(y), f32v(z))))),
-        Fmt::F64 => Some(|r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| c64(f64v(x).mul_add(f64v(y), f64v(z))))),
+        Fmt::F64 => Some(|r, d, a, b, c, m| {
+            map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[z, y, x]))
+        }),
         _ => None,
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod hw_fma {
-    use super::{c32, c64, f32v, f64v, map3};
+    use super::{c32, f32v, f64v, map3, prop64};
 
     #[target_feature(enable = "fma")]
     fn f32_fma(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
@@ -399,7 +393,7 @@ mod hw_fma {
 
     #[target_feature(enable = "fma")]
     fn f64_fma(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
-        map3(r, d, a, b, c, m, |x, y, z| c64(f64v(x).mul_add(f64v(y), f64v(z))));
+        map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[z, y, x]));
     }
 
     pub(super) fn f32_lanes(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
@@ -413,18 +407,20 @@ mod hw_fma {
     }
 }
 
-/// `neg`/`abs` on floats (sign-bit operations: exact, NaN payloads kept as the GPU does) and round-to-nearest
-/// f32/f64 `sqrt`.
+/// `neg`/`abs` on floats (sign-bit operations; NaNs as [`super::float`] describes) and round-to-nearest f32/f64
+/// `sqrt`.
 pub(crate) fn float_unary_fast(op: UnOp, fmt: Fmt) -> Option<Fn1> {
     Some(match (op, fmt) {
-        (UnOp::Neg, Fmt::F16 | Fmt::BF16) => |r, d, a, m| map1(r, d, a, m, |x| (x ^ 0x8000) & 0xFFFF),
-        (UnOp::Abs, Fmt::F16 | Fmt::BF16) => |r, d, a, m| map1(r, d, a, m, |x| x & 0x7FFF),
-        (UnOp::Neg, Fmt::F32) => |r, d, a, m| map1(r, d, a, m, |x| (x ^ 0x8000_0000) & 0xFFFF_FFFF),
-        (UnOp::Abs, Fmt::F32) => |r, d, a, m| map1(r, d, a, m, |x| x & 0x7FFF_FFFF),
-        (UnOp::Neg, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| x ^ (1 << 63)),
-        (UnOp::Abs, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| x & !(1 << 63)),
+        (UnOp::Neg, Fmt::F16) => |r, d, a, m| map1(r, d, a, m, |x| neg(Fmt::F16, x & 0xFFFF)),
+        (UnOp::Abs, Fmt::F16) => |r, d, a, m| map1(r, d, a, m, |x| abs(Fmt::F16, x & 0xFFFF)),
+        (UnOp::Neg, Fmt::BF16) => |r, d, a, m| map1(r, d, a, m, |x| neg(Fmt::BF16, x & 0xFFFF)),
+        (UnOp::Abs, Fmt::BF16) => |r, d, a, m| map1(r, d, a, m, |x| abs(Fmt::BF16, x & 0xFFFF)),
+        (UnOp::Neg, Fmt::F32) => |r, d, a, m| map1(r, d, a, m, |x| neg(Fmt::F32, x & 0xFFFF_FFFF)),
+        (UnOp::Abs, Fmt::F32) => |r, d, a, m| map1(r, d, a, m, |x| abs(Fmt::F32, x & 0xFFFF_FFFF)),
+        (UnOp::Neg, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| neg(Fmt::F64, x)),
+        (UnOp::Abs, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| abs(Fmt::F64, x)),
         (UnOp::Sqrt, Fmt::F32) => |r, d, a, m| map1(r, d, a, m, |x| c32(f32v(x).sqrt())),
-        (UnOp::Sqrt, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| c64(f64v(x).sqrt())),
+        (UnOp::Sqrt, Fmt::F64) => |r, d, a, m| map1(r, d, a, m, |x| prop64(f64v(x).sqrt(), &[x])),
         _ => return None,
     })
 }

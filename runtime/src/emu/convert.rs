@@ -3,10 +3,14 @@
 //! - Integer → integer: truncation to the destination width, or with `.sat` clamping to its range.
 //! - Integer → float: rounded once, exactly, in the given mode (`.rn` when none is given).
 //! - Float → integer: rounded to an integer in the given mode (`.rni`/`.rzi`/`.rmi`/`.rpi`; `.rzi` when none),
-//!   then always clamped to the destination's range, as PTX specifies. NaN gives 0, except that a `.u64`
-//!   destination gives `0x8000000000000000` (measured on sm_90, see `DESIGN.md`).
+//!   then always clamped to the destination's range, as PTX specifies. NaN, as measured on an H200
+//!   (`runtime/tests/emu_vs_gpu.rs`): `0x8000000000000000` for 64-bit destinations (`.s64` too, whatever the
+//!   source); `0x80000000` for 32-bit destinations from f64; 0 for 32-bit destinations from f32 and for narrower
+//!   ones (those from f64 and f16 sources not measured).
 //! - Float → float: exact when widening; rounded in the mode (`.rn` when none) when narrowing; `.rni` etc. round to
-//!   an integral value. NaN gives the canonical NaN of the destination.
+//!   an integral value. NaN (measured): f32 → f64 keeps the sign and payload (`mantissa << 29`, quieted), f64 → f32
+//!   keeps the sign and the payload's top bits (`mantissa >> 29`, quieted), f64 → f64 returns the NaN quieted, and
+//!   every other conversion gives the destination's canonical NaN (f16 → f64 assumed to go through f32).
 //! - `.sat` on a float destination clamps to [0.0, 1.0], NaN to +0.0.
 //! - An 8- or 16-bit result written to a wider register is sign-extended for signed destination types and
 //!   zero-extended otherwise, as PTX does for `cvt` into wider registers.
@@ -194,7 +198,11 @@ fn round_integral(r: IntRound, x: f64) -> f64 {
 fn float_to_int(r: IntRound, sf: Fmt, d: Num, v: u64) -> u64 {
     let x = sf.to_f64(v);
     if x.is_nan() {
-        return if d == Num::U(64) { 1 << 63 } else { 0 };
+        return match d {
+            Num::U(64) | Num::S(64) => 1 << 63,
+            Num::U(32) | Num::S(32) if sf == Fmt::F64 => 1 << 31,
+            _ => 0,
+        };
     }
     let x = round_integral(r, x);
     let (lo, hi) = int_range(d);
@@ -216,7 +224,7 @@ fn float_to_int(r: IntRound, sf: Fmt, d: Num, v: u64) -> u64 {
 fn float_to_float(s: &CvtSpec, sf: Fmt, df: Fmt, v: u64) -> u64 {
     let x = sf.to_f64(v);
     let bits = if x.is_nan() {
-        df.nan()
+        nan_conversion(sf, df, v)
     } else {
         let x = match s.int_round {
             Some(r) => round_integral(r, x),
@@ -232,6 +240,18 @@ fn float_to_float(s: &CvtSpec, sf: Fmt, df: Fmt, v: u64) -> u64 {
         saturate_float(df, bits)
     } else {
         bits
+    }
+}
+
+/// The NaN a float → float conversion of the NaN `v` gives (see the module documentation).
+fn nan_conversion(sf: Fmt, df: Fmt, v: u64) -> u64 {
+    match (sf, df) {
+        (Fmt::F32, Fmt::F64) => ((v & 0x8000_0000) << 32) | 0x7FF8_0000_0000_0000 | ((v & 0x7F_FFFF) << 29),
+        (Fmt::F64, Fmt::F32) => ((v >> 32) & 0x8000_0000) | 0x7FC0_0000 | ((v >> 29) & 0x7F_FFFF),
+        (Fmt::F64, Fmt::F64) => v | (1 << 51),
+        // Through f32's canonical NaN.
+        (Fmt::F16 | Fmt::BF16, Fmt::F64) => 0x7FFF_FFFF_E000_0000,
+        _ => df.nan(),
     }
 }
 
@@ -273,7 +293,8 @@ mod tests {
             let b = f32b(x);
             assert_eq!(c(CvtMode::Rzi, false, Type::S32, Type::F32, b) as u32 as i32, x as i32, "{x}");
             assert_eq!(c(CvtMode::Rzi, false, Type::U32, Type::F32, b) as u32, x as u32, "{x}");
-            assert_eq!(c(CvtMode::Rzi, false, Type::S64, Type::F32, b) as i64, x as i64, "{x}");
+            let s64_want = if x.is_nan() { i64::MIN } else { x as i64 };
+            assert_eq!(c(CvtMode::Rzi, false, Type::S64, Type::F32, b) as i64, s64_want, "{x}");
             assert_eq!(c(CvtMode::Rzi, false, Type::S16, Type::F32, b) as u16 as i16, x as i16, "{x}");
             let u64_want = if x.is_nan() { 0x8000_0000_0000_0000 } else { x as u64 };
             assert_eq!(c(CvtMode::Rzi, false, Type::U64, Type::F32, b), u64_want, "{x}");
@@ -331,6 +352,12 @@ mod tests {
         assert_eq!(c(CvtMode::None, true, Type::F32, Type::F32, f32b(1.5)), f32b(1.0));
         assert_eq!(c(CvtMode::None, true, Type::F32, Type::F32, f32b(f32::NAN)), 0);
         assert_eq!(c(CvtMode::None, true, Type::F32, Type::F32, f32b(-2.0)), 0);
-        assert_eq!(c(CvtMode::Rn, false, Type::F32, Type::F64, f64::NAN.to_bits()), 0x7FFF_FFFF);
+        // NaN payloads survive f32 <-> f64 (quieted), as on the GPU.
+        assert_eq!(c(CvtMode::Rn, false, Type::F32, Type::F64, 0xFFFC_1234_FFC1_FE01), 0xFFE0_91A7);
+        assert_eq!(c(CvtMode::None, false, Type::F64, Type::F32, 0x7FA0_7D00), 0x7FFC_0FA0_0000_0000);
+        assert_eq!(c(CvtMode::None, false, Type::F32, Type::F16, 0x7E01), 0x7FFF_FFFF);
+        assert_eq!(c(CvtMode::Rzi, false, Type::S32, Type::F64, f64::NAN.to_bits()), 0x8000_0000);
+        assert_eq!(c(CvtMode::Rzi, false, Type::U32, Type::F64, f64::NAN.to_bits()), 0x8000_0000);
+        assert_eq!(c(CvtMode::Rzi, false, Type::S32, Type::F32, f32b(f32::NAN)), 0);
     }
 }

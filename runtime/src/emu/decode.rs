@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use ptx_gen::write::opcode_text;
 use ptx_gen::{
-    AddrBase, Address, BinOp, Block, EntityRef, FuncId, FuncKind, Function, InstKind, MemOrder, Mode, Module, Operand, Reg,
-    Scope, StateSpace, Terminator, TernOp, Type, UnOp,
+    AddrBase, Address, BinOp, Block, EntityRef, FuncId, FuncKind, Function, InstKind, MemOrder, Mode, Module, Operand,
+    Reg, Scope, StateSpace, Terminator, TernOp, Type, UnOp,
 };
 
 use super::access::{CONST_WINDOW, PARAM_WINDOW, SHARED_WINDOW};

@@ -263,7 +263,10 @@ pub enum EmuError {
     },
 
     /// A host copy touched memory outside every allocation.
-    #[error("emulator: host access of {len} bytes at {address:#x} is outside every allocation{}", nearest_text(.nearest))]
+    #[error(
+        "emulator: host access of {len} bytes at {address:#x} is outside every allocation{}",
+        nearest_text(.nearest)
+    )]
     HostOutOfBounds {
         /// First byte.
         address: u64,

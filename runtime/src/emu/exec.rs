@@ -9,11 +9,12 @@
 //! children simply replace the entry.
 //!
 //! Unlike the classic SIMT stack, any leaf entry may run, not only the top one: a path blocked at `bar.sync` or at
-//! a warp collective lets its siblings run, and a path that has run for [`QUANTUM`] instructions yields to the
-//! next and releases the lanes waiting for it at its join, so spin-waits between lanes (a lock held by a lane of
-//! the same warp) or warps of a block make progress as under Volta's independent thread scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`, `vote.sync`,
-//! `bar.warp.sync`): a path whose member mask names live lanes of other paths waits until they arrive at a
-//! collective with the same member mask, and then all of them complete it together.
+//! a warp collective lets its siblings run; a path that runs long ([`RELAX_QUANTUM`] instructions) while lanes wait
+//! for it at its join releases them; and a path yields to the other warps after [`QUANTUM`] instructions. So
+//! spin-waits between lanes (a lock held by a lane of the same warp) or warps of a block make progress, as under
+//! Volta's independent thread scheduling. Lanes of different paths still meet at warp collectives (`shfl.sync`,
+//! `vote.sync`, `bar.warp.sync`): a path whose member mask names live lanes of other paths waits until they arrive
+//! at a collective with the same member mask, and then all of them complete it together.
 //!
 //! One lane's register `r` lives at `regs[r + lane]` (slots are stored as `slot * 32`), so a whole register of the
 //! warp is one contiguous run of 32 values, which the arithmetic functions of [`super::alu`] process in straight
@@ -199,11 +200,10 @@ impl Warp {
         let (rpc, depth) = if join == e.rpc { (e.rpc, e.depth) } else { (join, e.depth + 1) };
         // A side that starts at the join has arrived already: it gets no entry (so the join knows at once that only
         // the other side is outstanding). The taken side goes on top, to run first.
-        let children: Vec<Entry> = [not_taken, taken]
+        let children = [not_taken, taken]
             .into_iter()
-            .filter(|&(pc, _)| pc != rpc)
-            .map(|(pc, mask)| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None })
-            .collect();
+            .filter(move |&(pc, _)| pc != rpc)
+            .map(move |(pc, mask)| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None });
         if join == e.rpc {
             // The paths meet where this one ends anyway: they replace it.
             self.stack.splice(ei..=ei, children);

@@ -11,13 +11,44 @@
 //!   summing error-free terms as a Shewchuk expansion, and the result is stepped one ulp where the mode requires.
 //!   Limit: when a product or quotient underflows into the subnormal range the `fma` residual is itself rounded, and
 //!   the step may be missed; results in the normal range are exact.
-//! - NaN results are the canonical NaN of the format (`0x7FFFFFFF` for f32, measured on sm_90; `0x7FFF` for f16 and
-//!   bf16, `0x7FFFFFFFFFFFFFFF` for f64 by the same rule). Payloads are not propagated.
+//! - NaN results, as measured on an H200 (sm_90, driver 580; `runtime/tests/emu_vs_gpu.rs`): f32, f16 and bf16
+//!   operations return the canonical NaN (`0x7FFFFFFF`, `0x7FFF`), `neg` and `abs` included. f64 operations
+//!   propagate a NaN operand, quieted, with its sign and payload: `add`/`sub`/`mul` take the second operand's first
+//!   (`fma`: the third's, then the second's, then the first's), `div` the first's; `neg`/`abs` of a NaN return it
+//!   quieted and unchanged in sign; an invalid f64 operation (0/0, √−1, ∞−∞) gives `0xFFF8000000000000`. (ptxas
+//!   may reorder the operands of commutative instructions, so when *both* operands are NaNs with different
+//!   payloads the GPU's choice can differ from this order.)
 //! - `.approx` functions (`ex2`, `lg2`, `sin`, `cos`, `tanh`, `rsqrt`, `rcp`, `sqrt`, `div.approx`, `div.full`) are
 //!   computed in f64 and rounded to nearest: closer to the true value than the GPU's hardware approximations, whose
 //!   documented error bounds (e.g. 2 ulp for `ex2.approx.f32`, 2^-20.9 absolute for `sin.approx.f32` in -π..π) are
 //!   therefore the bound on the emulator's difference from the GPU.
-//! - `min`/`max` return the non-NaN operand (canonical NaN when both are NaN) and order -0 below +0.
+//! - `min`/`max` return the non-NaN operand and order -0 below +0; when both are NaN, the canonical NaN (f64: the
+//!   second operand, quieted).
+
+/// The NaN an invalid f64 operation gives (0/0, √−1, ∞−∞): negative, quiet, no payload.
+pub(crate) const F64_DEFAULT_NAN: u64 = 0xFFF8_0000_0000_0000;
+const F64_QUIET: u64 = 1 << 51;
+
+/// Whether `x` is an f64 NaN.
+#[inline(always)]
+pub(crate) fn is_nan64(x: u64) -> bool {
+    x & !(1 << 63) > 0x7FF0_0000_0000_0000
+}
+
+/// The result of an f64 operation whose value is `r`: `r`, or when it is NaN the first NaN among `ops` quieted,
+/// or the default NaN. `ops` lists the operands in the order the GPU takes their NaNs.
+#[inline(always)]
+pub(crate) fn prop64(r: f64, ops: &[u64]) -> u64 {
+    if !r.is_nan() {
+        return r.to_bits();
+    }
+    for &o in ops {
+        if is_nan64(o) {
+            return o | F64_QUIET;
+        }
+    }
+    F64_DEFAULT_NAN
+}
 
 /// A floating-point format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,9 +103,13 @@ impl Fmt {
     const fn sign_bit(self) -> u64 {
         1 << (self.bits() - 1)
     }
-    /// The canonical NaN the GPU produces.
+    /// The NaN the GPU produces from non-NaN operands: the canonical NaN for f16/bf16/f32, the default NaN
+    /// `0xFFF8000000000000` for f64.
     pub(crate) const fn nan(self) -> u64 {
-        self.sign_bit() - 1
+        match self {
+            Fmt::F64 => F64_DEFAULT_NAN,
+            _ => self.sign_bit() - 1,
+        }
     }
     const fn inf(self) -> u64 {
         ((1u64 << self.exp_bits()) - 1) << self.frac_bits()
@@ -264,7 +299,13 @@ pub(crate) fn arith(op: FOp, fmt: Fmt, mode: Round, a: u64, b: u64, c: u64) -> u
     let y = fmt.to_f64(b);
     let z = fmt.to_f64(c);
     if fmt == Fmt::F64 {
-        return arith_f64(op, mode, x, y, z).map_or(fmt.nan(), f64::to_bits);
+        let nan_order: &[u64] = match op {
+            FOp::Add | FOp::Sub | FOp::Mul => &[b, a],
+            FOp::Fma => &[c, b, a],
+            FOp::Div => &[a, b],
+            FOp::Sqrt | FOp::Rcp => &[a],
+        };
+        return arith_f64(op, mode, x, y, z).map_or_else(|| prop64(f64::NAN, nan_order), f64::to_bits);
     }
     // Narrow formats: the exact result as (s, sign of the error), then one rounding.
     let (s, tail, addends) = match op {
@@ -460,12 +501,19 @@ pub(crate) fn approx(f: Approx, fmt: Fmt, a: u64) -> u64 {
         Approx::Rcp => 1.0 / x,
         Approx::Sqrt => x.sqrt(),
     };
+    if fmt == Fmt::F64 {
+        return prop64(r, &[a]);
+    }
     from_f64_rn(fmt, r)
 }
 
 /// `div.approx` / `div.full`: the quotient, rounded to nearest.
 pub(crate) fn div_approx(fmt: Fmt, a: u64, b: u64) -> u64 {
-    from_f64_rn(fmt, fmt.to_f64(a) / fmt.to_f64(b))
+    let q = fmt.to_f64(a) / fmt.to_f64(b);
+    if fmt == Fmt::F64 {
+        return prop64(q, &[a, b]);
+    }
+    from_f64_rn(fmt, q)
 }
 
 fn from_f64_rn(fmt: Fmt, r: f64) -> u64 {
@@ -480,10 +528,12 @@ fn from_f64_rn(fmt: Fmt, r: f64) -> u64 {
     }
 }
 
-/// `min` (or `max` when `max`): the non-NaN operand; canonical NaN when both are NaN; -0 < +0.
+/// `min` (or `max` when `max`): the non-NaN operand; when both are NaN the canonical NaN (f64: `b` quieted);
+/// -0 < +0.
 pub(crate) fn min_max(fmt: Fmt, max: bool, a: u64, b: u64) -> u64 {
     let (an, bn) = (fmt.is_nan(a), fmt.is_nan(b));
     match (an, bn) {
+        (true, true) if fmt == Fmt::F64 => return b | F64_QUIET,
         (true, true) => return fmt.nan(),
         (true, false) => return b,
         (false, true) => return a,
@@ -504,16 +554,28 @@ pub(crate) fn min_max(fmt: Fmt, max: bool, a: u64, b: u64) -> u64 {
     }
 }
 
-/// `neg` on the bits of one value.
+/// `neg` on the bits of one value: a sign flip, except that a NaN gives the canonical NaN (f64: itself,
+/// quieted).
 #[inline]
 pub(crate) fn neg(fmt: Fmt, a: u64) -> u64 {
-    a ^ fmt.sign_bit()
+    nan_or(fmt, a, a ^ fmt.sign_bit())
 }
 
-/// `abs` on the bits of one value.
+/// `abs` on the bits of one value (NaNs as for [`neg`]).
 #[inline]
 pub(crate) fn abs(fmt: Fmt, a: u64) -> u64 {
-    a & !fmt.sign_bit()
+    nan_or(fmt, a, a & !fmt.sign_bit())
+}
+
+#[inline(always)]
+fn nan_or(fmt: Fmt, a: u64, v: u64) -> u64 {
+    if !fmt.is_nan(a) {
+        v
+    } else if fmt == Fmt::F64 {
+        a | F64_QUIET
+    } else {
+        fmt.nan()
+    }
 }
 
 #[cfg(test)]

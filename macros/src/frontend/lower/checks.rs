@@ -306,7 +306,7 @@ impl Lowerer<'_, '_, '_> {
             },
             Base::Shared(sh) => match self.shared_len(sh, id) {
                 super::Val::Scalar(op, _) => op,
-                super::Val::Unit => return,
+                _ => return,
             },
         };
         let oob = match (i, len) {
@@ -321,6 +321,20 @@ impl Lowerer<'_, '_, '_> {
             (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
         };
         self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
+    }
+
+    /// The bounds check of a local array's (or an array value's) index `idx` against its length `len` (constant),
+    /// in expression `id`; constant indices are checked at build time by the caller.
+    pub(crate) fn array_bounds_check(&mut self, idx: Operand, len: u64, id: ExprId) {
+        if !self.safety.options.bounds_checks {
+            return;
+        }
+        let oob = match idx {
+            Operand::Imm(k) if k.0 < len => return,
+            Operand::Imm(_) => self.b.ins().mov(Type::Pred, Operand::Imm(ptx_gen::Imm(1))),
+            Operand::Reg(_) => self.b.ins().setp(CmpOp::Ge, Type::U64, idx, Operand::u64(len)),
+        };
+        self.panic_if(oob, PanicKind::IndexOutOfBounds, id, idx, Operand::u64(len));
     }
 
     /// The checks of integer `a / b` or `a % b` of type `t` in expression `id`.
