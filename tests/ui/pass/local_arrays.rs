@@ -1,5 +1,7 @@
 use ptx_kernel::prelude::*;
 
+// Local arrays are part of the language now (this was a compile-fail case before they were).
+
 #[ptx_kernel]
 fn arrays(y: &mut [f32]) {
     let table = [1.0f32, 2.0, 3.0];
