@@ -164,9 +164,11 @@ pub fn sync_threads() {
 // The breadth features, one file per family (each documents what it lowers to).
 pub mod atomic;
 pub mod fast;
+pub mod generic;
 pub mod shared;
 pub mod warp;
 
 pub use atomic::*;
+pub use generic::{Float, Number};
 pub use shared::*;
 pub use warp::*;

@@ -481,3 +481,140 @@ fn local_arrays_match_cpu() {
         }
     }
 }
+
+// ----- device functions ------------------------------------------------------------------------------------------
+
+#[test]
+fn device_functions_are_inlined() {
+    let dev = dev();
+    let mut rng = Rng::new(16);
+    let n = 256usize;
+    let x = rng.f32s(n);
+    let y0 = rng.f32s(n);
+    let ns: Vec<u32> = (0..n).map(|i| if i % 9 == 0 { 0 } else { (rng.next() % 100_000) as u32 }).collect();
+    let (dx, dn) = (dev.upload(&x).unwrap(), dev.upload(&ns).unwrap());
+    let mut dy = dev.upload(&y0).unwrap();
+    let mut steps = dev.alloc_zeros::<u32>(n).unwrap();
+    device::helpers::device_calls::launch(&dev, cfg(2, 128), &dx, &mut dy, &dn, &mut steps, 0.3).unwrap();
+    let (y, steps) = (dy.download().unwrap(), steps.download().unwrap());
+    let collatz = |mut n: u32| -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        let mut s = 0;
+        while n != 1 {
+            n = if n % 2 == 0 { n / 2 } else { n.wrapping_mul(3).wrapping_add(1) };
+            s += 1;
+            if s == 500 {
+                return s;
+            }
+        }
+        s
+    };
+    for i in 0..n {
+        let want = (x[i] + (y0[i] - x[i]) * 0.3) + (1.0 + (2.0f32 - 1.0) * 0.5);
+        assert_eq!(y[i].to_bits(), want.to_bits(), "{i}");
+        assert_eq!(steps[i], collatz(ns[i]) + collatz(7), "{i}");
+    }
+}
+
+// ----- generic kernels -------------------------------------------------------------------------------------------
+
+#[test]
+fn generic_kernels_by_instance() {
+    let dev = dev();
+    let mut rng = Rng::new(17);
+    let n = 500usize;
+    let x = rng.f32s(n);
+    let y0 = rng.f32s(n);
+    let (dx, mut dy) = (dev.upload(&x).unwrap(), dev.upload(&y0).unwrap());
+    generic::axpy::launch(&dev, LaunchConfig::for_num_elems(n as u32), 1.5f32, &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..n {
+        assert_eq!(y[i].to_bits(), 1.5f32.mul_add(x[i], y0[i]).to_bits());
+    }
+    let xd: Vec<f64> = x.iter().map(|&v| v as f64 / 3.0).collect();
+    let yd: Vec<f64> = y0.iter().map(|&v| v as f64 * 7.0).collect();
+    let (dx, mut dy) = (dev.upload(&xd).unwrap(), dev.upload(&yd).unwrap());
+    generic::axpy::launch::<f64>(&dev, LaunchConfig::for_num_elems(n as u32), -0.25, &dx, &mut dy).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..n {
+        assert_eq!(y[i].to_bits(), (-0.25f64).mul_add(xd[i], yd[i]).to_bits());
+    }
+    assert_eq!(generic::axpy::axpy_f32::ENTRY, "axpy_f32");
+
+    let v: Vec<u32> = (0..1000).map(|_| (rng.next() as u32) >> 12).collect();
+    let dv = dev.upload(&v).unwrap();
+    for block in [64usize, 128] {
+        let blocks = 1000usize.div_ceil(block);
+        let mut sums = dev.alloc_zeros::<u32>(blocks).unwrap();
+        let c = cfg(blocks as u32, block as u32);
+        if block == 64 {
+            generic::block_sum::launch::<64>(&dev, c, &dv, &mut sums).unwrap();
+        } else {
+            generic::block_sum::launch::<128>(&dev, c, &dv, &mut sums).unwrap();
+        }
+        let sums = sums.download().unwrap();
+        for b in 0..blocks {
+            let want: u32 = v[b * block..((b + 1) * block).min(1000)].iter().sum();
+            assert_eq!(sums[b], want, "block {block}: {b}");
+        }
+    }
+}
+
+// ----- f16 / bf16 ------------------------------------------------------------------------------------------------
+
+#[test]
+fn half_types_match_the_half_crate() {
+    use ptx_kernel::half::{bf16, f16};
+    let dev = dev();
+    let mut rng = Rng::new(18);
+    let n = 2000usize;
+    let gen = |rng: &mut Rng| -> f32 {
+        match rng.next() % 8 {
+            0 => f32::from_bits(rng.next() as u32),
+            1 => [0.0, -0.0, f32::INFINITY, -1.0, 65504.0, 1e-7][(rng.next() % 6) as usize],
+            _ => ((rng.next() >> 40) as f32 / (1u64 << 24) as f32) * 200.0 - 100.0,
+        }
+    };
+    let a: Vec<f16> = (0..n).map(|_| f16::from_f32(gen(&mut rng))).collect();
+    let b: Vec<f16> = (0..n).map(|_| f16::from_f32(gen(&mut rng))).collect();
+    let c: Vec<bf16> = (0..n).map(|_| bf16::from_f32(gen(&mut rng))).collect();
+    let d: Vec<bf16> = (0..n).map(|_| bf16::from_f32(gen(&mut rng))).collect();
+    let w: Vec<f32> = (0..n).map(|_| gen(&mut rng)).collect();
+    let s = f16::from_f32(0.75);
+    for native in [false, true] {
+        let up = |v: &Vec<_>| dev.upload(v).unwrap();
+        let (da, db, dc, dd, dw) = (up(&a), up(&b), dev.upload(&c).unwrap(), dev.upload(&d).unwrap(), dev.upload(&w).unwrap());
+        let mut oh = dev.alloc_zeros::<f16>(5 * n).unwrap();
+        let mut ob = dev.alloc_zeros::<bf16>(5 * n).unwrap();
+        let mut flags = dev.alloc_zeros::<u32>(n).unwrap();
+        let mut wide = dev.alloc_zeros::<f32>(2 * n).unwrap();
+        let c1 = LaunchConfig::for_num_elems(n as u32);
+        if native {
+            half::half_native::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide).unwrap();
+        } else {
+            half::half_ops::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide).unwrap();
+        }
+        let (oh, ob, flags, wide) = (oh.download().unwrap(), ob.download().unwrap(), flags.download().unwrap(), wide.download().unwrap());
+        let same_h = |x: f16, y: f16| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits();
+        let same_b = |x: bf16, y: bf16| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits();
+        for i in 0..n {
+            let (x, y, p, q) = (a[i], b[i], c[i], d[i]);
+            let wh = [x + y, x * y - s, x / y, -x, f16::from_f32(w[i])];
+            let wb = [p + q, p * q - bf16::from_f32(1.5), p / q, -p, bf16::from_f32(w[i])];
+            for k in 0..5 {
+                assert!(same_h(oh[5 * i + k], wh[k]), "native {native}: f16 op {k} at {i}: {x} {y}: got {} want {}", oh[5 * i + k], wh[k]);
+                assert!(same_b(ob[5 * i + k], wb[k]), "native {native}: bf16 op {k} at {i}: {p} {q}: got {} want {}", ob[5 * i + k], wb[k]);
+            }
+            let f = (x < y) as u32 | ((p >= q) as u32) << 1 | ((x == y) as u32) << 2 | ((p != q) as u32) << 3;
+            assert_eq!(flags[i], f, "flags {i}");
+            let w0 = x.to_f32() + p.to_f32();
+            let w1 = (y.to_f64() * q.to_f64()) as f32;
+            assert!(wide[2 * i].to_bits() == w0.to_bits() || (w0.is_nan() && wide[2 * i].is_nan()));
+            assert!(wide[2 * i + 1].to_bits() == w1.to_bits() || (w1.is_nan() && wide[2 * i + 1].is_nan()));
+        }
+    }
+    assert!(half::half_native::PTX.contains("add.rn.f16") && half::half_native::PTX.contains("add.rn.bf16"));
+    assert_eq!(half::half_ops::TARGET, "sm_52");
+}

@@ -22,6 +22,12 @@ mod scan_example;
 #[allow(dead_code)]
 #[path = "../examples/softmax.rs"]
 mod softmax_example;
+#[allow(dead_code)]
+#[path = "../examples/sgemm.rs"]
+mod sgemm_example;
+#[allow(dead_code)]
+#[path = "../examples/bf16_gemv.rs"]
+mod bf16_gemv_example;
 
 use ptx_kernel::Device;
 
@@ -91,5 +97,42 @@ fn softmax_matches_cpu() {
     let dev = device();
     for (rows, cols) in [(1, 1), (3, 31), (17, 1000), (4, 2049)] {
         softmax_example::run(&dev, rows, cols).unwrap();
+    }
+}
+
+#[test]
+fn sgemm_matches_cpu() {
+    let dev = device();
+    for (m, n, k) in [(128, 128, 8), (256, 128, 40), (128, 256, 64)] {
+        sgemm_example::run(&dev, m, n, k).unwrap();
+    }
+}
+
+#[test]
+fn example_kernels_assemble() {
+    for (name, ptx) in [
+        ("reduce_sum", reduce_sum_example::reduce_sum::PTX),
+        ("histogram", histogram_example::histogram::PTX),
+        ("scan_block", scan_example::scan_block::PTX),
+        ("add_offsets", scan_example::add_offsets::PTX),
+        ("softmax", softmax_example::softmax::PTX),
+        ("sgemm", sgemm_example::sgemm::PTX),
+        ("transpose_tiled", transpose_example::transpose_tiled::PTX),
+        ("bf16_gemv", bf16_gemv_example::bf16_gemv::PTX),
+    ] {
+        if let Err(e) = ptx_gen::ptxas::check_or_skip(ptx, &["sm_80", "sm_90"]) {
+            panic!("{name}: {e}");
+        }
+        if let Ok(dir) = std::env::var("PTX_KERNEL_DUMP_DIR") {
+            std::fs::write(format!("{dir}/{name}.ptx"), ptx).unwrap();
+        }
+    }
+}
+
+#[test]
+fn bf16_gemv_matches_cpu() {
+    let dev = device();
+    for (rows, cols) in [(1, 4), (9, 100), (40, 1028)] {
+        bf16_gemv_example::run(&dev, rows, cols).unwrap();
     }
 }

@@ -16,3 +16,18 @@ use proc_macro::TokenStream;
 pub fn ptx_kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
     frontend::expand::expand(attr.into(), item.into()).into()
 }
+
+/// An inline module whose `#[ptx_kernel]` functions may call its `#[ptx_device]` functions; see
+/// `ptx_kernel::ptx_module`.
+#[proc_macro_attribute]
+pub fn ptx_module(attr: TokenStream, item: TokenStream) -> TokenStream {
+    frontend::device::expand_module(attr.into(), item.into()).into()
+}
+
+/// Marks a device function inside a `#[ptx_module]` (which consumes the attribute); on its own it leaves the
+/// function as it is. See `ptx_kernel::ptx_module`.
+#[proc_macro_attribute]
+pub fn ptx_device(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let _ = attr;
+    item
+}

@@ -417,7 +417,7 @@ fn f64_operations_are_bit_exact() {
             gpu64(x - y, &[y, x]),
             gpu64(x * y, &[y, x]),
             gpu64(x / y, &[x, y]),
-            gpu64(x.mul_add(y, z), &[z, y, x]),
+            gpu64(x.mul_add(y, z), &[y, z, x]),
             gpu64(x.sqrt(), &[x]),
         ];
         assert_eq!(&out[i * 8..i * 8 + 6], &want, "x = {x:e}, y = {y:e}, z = {z:e}");

@@ -407,6 +407,185 @@ fn nan_cases() -> Vec<(u64, u64)> {
 
 static NAN: KernelModule = KernelModule::new(PROBE_NAN, "probe_nan", 75);
 
+/// Per case: bit-field results for every (pos, len) pair of interest (`b` = pos | len << 32), 32- and 64-bit.
+const PROBE_BITS: &str = r#"
+.version 7.8
+.target sm_75
+.address_size 64
+
+.visible .entry probe_bits(
+	.param .u64 pa,
+	.param .u64 pb,
+	.param .u64 pout,
+	.param .u32 n
+)
+{
+	.reg .pred 	%p<2>;
+	.reg .b32 	%r<16>;
+	.reg .b64 	%rd<24>;
+
+	ld.param.u64 	%rd1, [pa];
+	ld.param.u64 	%rd2, [pb];
+	ld.param.u64 	%rd3, [pout];
+	ld.param.u32 	%r1, [n];
+	mov.u32 	%r2, %ctaid.x;
+	mov.u32 	%r3, %ntid.x;
+	mov.u32 	%r4, %tid.x;
+	mad.lo.s32 	%r5, %r2, %r3, %r4;
+	setp.ge.u32 	%p1, %r5, %r1;
+	@%p1 bra 	$END;
+	mul.wide.u32 	%rd4, %r5, 8;
+	add.s64 	%rd5, %rd1, %rd4;
+	ld.global.u64 	%rd6, [%rd5];
+	add.s64 	%rd5, %rd2, %rd4;
+	ld.global.u64 	%rd7, [%rd5];
+	cvt.u32.u64 	%r6, %rd7;
+	shr.u64 	%rd8, %rd7, 32;
+	cvt.u32.u64 	%r7, %rd8;
+	cvt.u32.u64 	%r8, %rd6;
+	not.b64 	%rd9, %rd6;
+	not.b32 	%r9, %r8;
+	bfe.u64 	%rd10, %rd6, %r6, %r7;
+	bfe.s64 	%rd11, %rd6, %r6, %r7;
+	bfi.b64 	%rd12, %rd6, %rd9, %r6, %r7;
+	bfe.u32 	%r10, %r8, %r6, %r7;
+	cvt.u64.u32 	%rd13, %r10;
+	bfe.s32 	%r10, %r8, %r6, %r7;
+	cvt.u64.u32 	%rd14, %r10;
+	bfi.b32 	%r10, %r8, %r9, %r6, %r7;
+	cvt.u64.u32 	%rd15, %r10;
+	mul.wide.u32 	%rd16, %r5, 48;
+	add.s64 	%rd17, %rd3, %rd16;
+	st.global.v2.u64 	[%rd17], {%rd10, %rd11};
+	st.global.v2.u64 	[%rd17+16], {%rd12, %rd13};
+	st.global.v2.u64 	[%rd17+32], {%rd14, %rd15};
+$END:
+	ret;
+}
+"#;
+
+const BITS_NAMES: [&str; 6] =
+    ["bfe.u64", "bfe.s64", "bfi.b64 (f=a, b=!a)", "bfe.u32", "bfe.s32", "bfi.b32 (f=a, b=!a)"];
+
+fn bits_cases() -> Vec<(u64, u64)> {
+    let mut vals: Vec<u64> = (0..=70).collect();
+    vals.extend([96, 127, 128, 255, 256, 257, 300, 511, 512, 0x8000_0000, 0xFFFF_FFFF]);
+    let mut v = Vec::new();
+    for a in [0xF3C5_A96E_1B2D_4879u64, 0x13C5_A96E_9B2D_4879] {
+        for &pos in &vals {
+            for &len in &vals {
+                v.push((a, pos | len << 32));
+            }
+        }
+    }
+    v
+}
+
+/// Per case: conversions between float formats of NaN-heavy words, and `fma.rn.f64` with `c = a ^ 0xF0F`.
+const PROBE_CVT_NAN: &str = r#"
+.version 7.8
+.target sm_90
+.address_size 64
+
+.visible .entry probe_cvt_nan(
+	.param .u64 pa,
+	.param .u64 pb,
+	.param .u64 pout,
+	.param .u32 n
+)
+{
+	.reg .pred 	%p<2>;
+	.reg .b16 	%rs<8>;
+	.reg .b32 	%r<16>;
+	.reg .b64 	%rd<24>;
+	.reg .f32 	%f<8>;
+	.reg .f64 	%fd<8>;
+
+	ld.param.u64 	%rd1, [pa];
+	ld.param.u64 	%rd2, [pb];
+	ld.param.u64 	%rd3, [pout];
+	ld.param.u32 	%r1, [n];
+	mov.u32 	%r2, %ctaid.x;
+	mov.u32 	%r3, %ntid.x;
+	mov.u32 	%r4, %tid.x;
+	mad.lo.s32 	%r5, %r2, %r3, %r4;
+	setp.ge.u32 	%p1, %r5, %r1;
+	@%p1 bra 	$END;
+	mul.wide.u32 	%rd4, %r5, 8;
+	add.s64 	%rd5, %rd1, %rd4;
+	ld.global.u64 	%rd6, [%rd5];
+	add.s64 	%rd5, %rd2, %rd4;
+	ld.global.u64 	%rd7, [%rd5];
+	mov.b64 	%fd1, %rd6;
+	mov.b64 	%fd2, %rd7;
+	xor.b64 	%rd8, %rd6, 3855;
+	mov.b64 	%fd3, %rd8;
+	cvt.u32.u64 	%r6, %rd6;
+	mov.b32 	%f1, %r6;
+	cvt.u16.u64 	%rs1, %rd6;
+	cvt.rn.f16.f64 	%rs2, %fd1;
+	cvt.u64.u16 	%rd10, %rs2;
+	cvt.rn.bf16.f64 	%rs2, %fd1;
+	cvt.u64.u16 	%rd11, %rs2;
+	cvt.f64.f16 	%fd4, %rs1;
+	mov.b64 	%rd12, %fd4;
+	cvt.f64.bf16 	%fd4, %rs1;
+	mov.b64 	%rd13, %fd4;
+	cvt.f32.bf16 	%f2, %rs1;
+	mov.b32 	%r7, %f2;
+	cvt.u64.u32 	%rd14, %r7;
+	cvt.rn.bf16.f32 	%rs2, %f1;
+	cvt.u64.u16 	%rd15, %rs2;
+	fma.rn.f64 	%fd5, %fd1, %fd2, %fd3;
+	mov.b64 	%rd16, %fd5;
+	fma.rn.f64 	%fd5, %fd2, %fd3, %fd1;
+	mov.b64 	%rd17, %fd5;
+	mul.wide.u32 	%rd18, %r5, 64;
+	add.s64 	%rd19, %rd3, %rd18;
+	st.global.v2.u64 	[%rd19], {%rd10, %rd11};
+	st.global.v2.u64 	[%rd19+16], {%rd12, %rd13};
+	st.global.v2.u64 	[%rd19+32], {%rd14, %rd15};
+	st.global.v2.u64 	[%rd19+48], {%rd16, %rd17};
+$END:
+	ret;
+}
+"#;
+
+const CVT_NAN_NAMES: [&str; 8] = [
+    "cvt.rn.f16.f64",
+    "cvt.rn.bf16.f64",
+    "cvt.f64.f16",
+    "cvt.f64.bf16",
+    "cvt.f32.bf16",
+    "cvt.rn.bf16.f32",
+    "fma.rn.f64 (a, b, a^0xF0F)",
+    "fma.rn.f64 (b, a^0xF0F, a)",
+];
+
+fn cvt_nan_cases() -> Vec<(u64, u64)> {
+    let words = [
+        0x7FF8_0000_7FC0_7E00u64,
+        0x7FF4_0000_7FA0_7D00,
+        0xFFFC_1234_FFC1_FE01,
+        0x7FF0_0000_0000_7C01,
+        0x7FFF_FFFF_FFFF_FF81,
+        0xFFF8_0000_0000_0000,
+        0x4000_0000_3F80_3C00,
+        0x7FF0_0000_7F80_7F81,
+        0x7FF0_0ABC_0000_FFC1,
+    ];
+    let mut v = Vec::new();
+    for &a in &words {
+        for &b in &words {
+            v.push((a, b));
+        }
+    }
+    v
+}
+
+static BITS: KernelModule = KernelModule::new(PROBE_BITS, "probe_bits", 75);
+static CVT_NAN: KernelModule = KernelModule::new(PROBE_CVT_NAN, "probe_cvt_nan", 90);
+
 static INT: KernelModule = KernelModule::new(PROBE_INT, "probe_int", 75);
 static FLOAT: KernelModule = KernelModule::new(PROBE_FLOAT, "probe_float", 75);
 
@@ -530,6 +709,10 @@ fn emulator_agrees_with_the_gpu_on_edge_cases() {
     let emu_float = run(&emu, &FLOAT, &fc, FLOAT_NAMES.len());
     let nc = nan_cases();
     let emu_nan = run(&emu, &NAN, &nc, NAN_NAMES.len());
+    let bc = bits_cases();
+    let emu_bits = run(&emu, &BITS, &bc, BITS_NAMES.len());
+    let cc = cvt_nan_cases();
+    let emu_cvt = run(&emu, &CVT_NAN, &cc, CVT_NAN_NAMES.len());
     // What the emulator documents (int.rs, float.rs, convert.rs).
     let at = |v: &[u64], per: usize, i: usize, k: usize| v[i * per + k];
     let i7_0 = ic.iter().position(|&c| c == (7, 0)).unwrap();
@@ -560,6 +743,20 @@ fn emulator_agrees_with_the_gpu_on_edge_cases() {
     let gpu_int = run(&gpu, &INT, &ic, INT_NAMES.len());
     let gpu_float = run(&gpu, &FLOAT, &fc, FLOAT_NAMES.len());
     let gpu_nan = run(&gpu, &NAN, &nc, NAN_NAMES.len());
+    let gpu_bits = run(&gpu, &BITS, &bc, BITS_NAMES.len());
+    let gpu_cvt = run(&gpu, &CVT_NAN, &cc, CVT_NAN_NAMES.len());
+    if std::env::var("EMU_PROBE_DUMP").is_ok() {
+        for (i, (a, b)) in bc.iter().enumerate() {
+            let per = BITS_NAMES.len();
+            let g: Vec<String> = (0..per).map(|k| format!("{:x}", gpu_bits[i * per + k])).collect();
+            println!("BITS {a:016x} {} {} {}", b & 0xFFFF_FFFF, b >> 32, g.join(" "));
+        }
+        for (i, (a, b)) in cc.iter().enumerate() {
+            let per = CVT_NAN_NAMES.len();
+            let g: Vec<String> = (0..per).map(|k| format!("{:x}", gpu_cvt[i * per + k])).collect();
+            println!("CVT {a:016x} {b:016x} {}", g.join(" "));
+        }
+    }
     if std::env::var("EMU_PROBE_DUMP").is_ok() {
         // Every NaN-probe result, for working out the GPU's rules.
         for (i, (a, b)) in nc.iter().enumerate() {
@@ -570,6 +767,8 @@ fn emulator_agrees_with_the_gpu_on_edge_cases() {
     }
     let bad = compare("integer probes", &INT_NAMES, &ic, &gpu_int, &emu_int)
         + compare("float probes", &FLOAT_NAMES, &fc, &gpu_float, &emu_float)
-        + compare("NaN probes", &NAN_NAMES, &nc, &gpu_nan, &emu_nan);
+        + compare("NaN probes", &NAN_NAMES, &nc, &gpu_nan, &emu_nan)
+        + compare("bit-field probes", &BITS_NAMES, &bc, &gpu_bits, &emu_bits)
+        + compare("NaN conversion probes", &CVT_NAN_NAMES, &cc, &gpu_cvt, &emu_cvt);
     assert_eq!(bad, 0, "the emulator disagrees with {gpu} (table above)");
 }

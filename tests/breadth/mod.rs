@@ -5,6 +5,9 @@
 
 pub mod arrays;
 pub mod atomics;
+pub mod device;
+pub mod generic;
+pub mod half;
 pub mod shared;
 pub mod warp;
 
@@ -36,4 +39,11 @@ pub const ALL: &[(&str, &str)] = &[
     ("vec4_axpy", arrays::vec4_axpy::PTX),
     ("vector_kinds", arrays::vector_kinds::PTX),
     ("local_arrays", arrays::local_arrays::PTX),
+    ("device_calls", device::helpers::device_calls::PTX),
+    ("axpy_f32", generic::axpy::axpy_f32::PTX),
+    ("axpy_f64", generic::axpy::axpy_f64::PTX),
+    ("block_sum_64", generic::block_sum::block_sum_64::PTX),
+    ("block_sum_128", generic::block_sum::block_sum_128::PTX),
+    ("half_ops", half::half_ops::PTX),
+    ("half_native", half::half_native::PTX),
 ];

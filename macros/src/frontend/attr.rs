@@ -17,11 +17,13 @@ pub struct KernelOptions {
     pub target: Option<Target>,
     /// `bounds_checks = false`: no bounds checks (the launcher is then `unsafe`).
     pub bounds_checks: bool,
+    /// `instances(…)` of a generic kernel: the list's tokens (see [`generics`](super::generics)).
+    pub instances: Option<TokenStream>,
 }
 
 impl Default for KernelOptions {
     fn default() -> Self {
-        KernelOptions { target: None, bounds_checks: true }
+        KernelOptions { target: None, bounds_checks: true, instances: None }
     }
 }
 
@@ -40,9 +42,15 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
             let lit: syn::LitBool = meta.value()?.parse()?;
             options.bounds_checks = lit.value;
             Ok(())
+        } else if meta.path.is_ident("instances") {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            options.instances = Some(content.parse()?);
+            Ok(())
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `bounds_checks = false`)",
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `instances(…)`, \
+                 `bounds_checks = false`)",
                 meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string())
             )))
         }

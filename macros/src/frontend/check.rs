@@ -39,6 +39,16 @@ const METHODS_SUPPORTED: &str = "supported: `len()` on slice parameters and shar
 
 /// Checks `item`'s body (its signature already checked into `sig`) and builds the tree.
 pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> Body {
+    check_body_with(item, sig, &super::device::Helpers::default(), errors)
+}
+
+/// [`check_body`] with the `#[ptx_device]` functions the body may call (inlined).
+pub fn check_body_with(
+    item: &syn::ItemFn,
+    sig: &KernelSig,
+    helpers: &super::device::Helpers,
+    errors: &mut Errors,
+) -> Body {
     let slice_mutable = sig.slices().map(|(_, _, _, m)| m).collect();
     let mut c = Checker {
         body: Body::default(),
@@ -46,6 +56,9 @@ pub fn check_body(item: &syn::ItemFn, sig: &KernelSig, errors: &mut Errors) -> B
         scopes: vec![Vec::new()],
         loop_stack: Vec::new(),
         slice_mutable,
+        helpers,
+        inline_stack: Vec::new(),
+        frames: Vec::new(),
         errors,
     };
     let mut slice_index = 0u32;
@@ -84,11 +97,17 @@ pub(super) struct Checker<'e> {
     /// Current nesting of expressions and blocks.
     depth: usize,
     /// Innermost scope last; a name's latest binding wins (shadowing).
-    scopes: Vec<Vec<(String, Binding)>>,
+    pub(super) scopes: Vec<Vec<(String, Binding)>>,
     /// Enclosing loops, innermost last.
-    loop_stack: Vec<LoopId>,
+    pub(super) loop_stack: Vec<LoopId>,
     /// Whether each slice parameter is `&mut [T]`, by [`SliceId`].
     pub(super) slice_mutable: Vec<bool>,
+    /// The device functions that calls may inline.
+    pub(super) helpers: &'e super::device::Helpers,
+    /// Device functions being inlined, outermost first (a name already here is recursion).
+    pub(super) inline_stack: Vec<String>,
+    /// The frames of the device functions being inlined, innermost last.
+    pub(super) frames: Vec<LoopId>,
     pub(super) errors: &'e mut Errors,
 }
 
@@ -121,13 +140,13 @@ impl Checker<'_> {
         self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, b)| b)
     }
 
-    fn new_loop(&mut self, kind: LoopKind, label: Option<&syn::Label>) -> LoopId {
+    pub(super) fn new_loop(&mut self, kind: LoopKind, label: Option<&syn::Label>) -> LoopId {
         let label = label.map(|l| l.name.ident.to_string());
-        self.body.loops.push(LoopData { kind, label, has_break: false });
+        self.body.loops.push(LoopData { kind, label, has_break: false, ret: None });
         LoopId(self.body.loops.len() as u32 - 1)
     }
 
-    fn block(&mut self, block: &syn::Block) -> Block {
+    pub(super) fn block(&mut self, block: &syn::Block) -> Block {
         self.scopes.push(Vec::new());
         let mut out = Block::default();
         let n = block.stmts.len();
@@ -341,6 +360,9 @@ impl Checker<'_> {
                 None => self.push(ExprKind::Error, expr_range(e)),
             },
             syn::Expr::Return(r) => {
+                if let Some(id) = self.frame_return(r, e) {
+                    return id;
+                }
                 if let Some(v) = &r.expr {
                     if !matches!(&**v, syn::Expr::Tuple(t) if t.elems.is_empty()) {
                         return self.reject(
@@ -707,6 +729,12 @@ impl Checker<'_> {
 
     fn call(&mut self, call: &syn::ExprCall) -> ExprId {
         let span = SpanRange { start: call.span(), end: call.paren_token.span.close() };
+        if let Some(id) = self.device_call(call, span) {
+            return id;
+        }
+        if let Some(id) = self.half_from(call, span) {
+            return id;
+        }
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
@@ -792,6 +820,11 @@ impl Checker<'_> {
                     ),
                 );
             }
+        }
+        if (name == "to_f32" || name == "to_f64") && m.args.is_empty() && m.turbofish.is_none() {
+            let recv = self.expr(&m.receiver);
+            let to = if name == "to_f32" { ScalarTy::F32 } else { ScalarTy::F64 };
+            return self.push(ExprKind::HalfConv(recv, None, to), span);
         }
         if name == "step_by" {
             return self.reject(

@@ -137,3 +137,49 @@ fn const_len(e: &syn::Expr) -> Option<u64> {
         _ => None,
     }
 }
+
+impl Checker<'_> {
+    /// `f16::from_f32(x)`, `bf16::from_f32(x)`, `f16::from_f64(x)` (also `half::f16::…`).
+    pub(super) fn half_from(&mut self, call: &syn::ExprCall, span: SpanRange) -> Option<ExprId> {
+        use super::types::ScalarTy;
+        let syn::Expr::Path(fp) = &*call.func else { return None };
+        let names: Vec<String> = fp.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let n = names.len();
+        if n < 2 || fp.qself.is_some() {
+            return None;
+        }
+        let to = match names[n - 2].as_str() {
+            "f16" => ScalarTy::F16,
+            "bf16" => ScalarTy::BF16,
+            _ => return None,
+        };
+        let prefix_ok = match n {
+            2 => true,
+            3 => names[0] == "half",
+            4 => names[0] == "ptx_kernel" && names[1] == "half",
+            _ => false,
+        };
+        let from = match names[n - 1].as_str() {
+            "from_f32" => ScalarTy::F32,
+            "from_f64" if to == ScalarTy::F16 => ScalarTy::F64,
+            other => {
+                return Some(self.reject(
+                    fp,
+                    format!(
+                        "`{}::{other}` is not supported in #[ptx_kernel] functions (supported: `f16::from_f32`, \
+                         `f16::from_f64`, `bf16::from_f32`, and `x.to_f32()` / `x.to_f64()`)",
+                        names[n - 2]
+                    ),
+                ))
+            }
+        };
+        if !prefix_ok {
+            return None;
+        }
+        if call.args.len() != 1 {
+            return Some(self.reject(call, "this conversion takes one argument"));
+        }
+        let x = self.expr(&call.args[0]);
+        Some(self.push(ExprKind::HalfConv(x, Some(from), to), span))
+    }
+}

@@ -58,6 +58,10 @@ fn arg_ident(p: &KernelParam, i: usize) -> syn::Ident {
 }
 
 fn scalar_tokens(t: ScalarTy) -> TokenStream {
+    if t.is_half() {
+        let id = format_ident!("{}", t.name());
+        return quote!(::ptx_kernel::half::#id);
+    }
     let id = format_ident!("{}", t.name());
     quote!(#id)
 }

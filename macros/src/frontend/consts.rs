@@ -90,7 +90,7 @@ fn float_to_int(f: f64, t: ScalarTy, f32_src: Option<f32>) -> i128 {
         ScalarTy::U16 => conv!(u16),
         ScalarTy::U32 => conv!(u32),
         ScalarTy::U64 | ScalarTy::Usize => conv!(u64),
-        ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => 0,
+        ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool | ScalarTy::F16 | ScalarTy::BF16 => 0,
     }
 }
 

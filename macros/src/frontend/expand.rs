@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use super::attr::parse_options;
-use super::check::check_body;
+use super::check::check_body_with;
 use super::codegen::{expansion, Compiled};
 use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
@@ -28,6 +28,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#msg #item);
         }
     };
+    if super::generics::is_generic(&item_fn) {
+        return super::generics::expand_generic(attr, &item_fn);
+    }
     let (sig, result) = compile_fn(attr, &item_fn);
     match result {
         Ok(c) => expansion(&item_fn, &sig, &c),
@@ -48,10 +51,19 @@ pub fn compile_kernel_with(attr: TokenStream, item: TokenStream) -> Result<Compi
 
 /// The signature (always, for the fallback) and the compilation result.
 pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<Compiled, Vec<syn::Error>>) {
+    compile_fn_with(attr, item, &super::device::Helpers::default())
+}
+
+/// [`compile_fn`] with the `#[ptx_device]` functions of the enclosing `#[ptx_module]`.
+pub fn compile_fn_with(
+    attr: TokenStream,
+    item: &syn::ItemFn,
+    helpers: &super::device::Helpers,
+) -> (KernelSig, Result<Compiled, Vec<syn::Error>>) {
     let mut errors = Errors::new();
     let options = parse_options(attr, &mut errors);
     let sig = parse_signature(item, &mut errors);
-    let body = check_body(item, &sig, &mut errors);
+    let body = check_body_with(item, &sig, helpers, &mut errors);
     if !errors.is_empty() {
         // Types of a body with rejected parts would only add secondary errors.
         return (sig, Err(errors.into_vec()));
@@ -65,7 +77,8 @@ pub fn compile_fn(attr: TokenStream, item: &syn::ItemFn) -> (KernelSig, Result<C
         return (sig, Err(errors.into_vec()));
     }
     let check_options = CheckOptions { bounds_checks: options.bounds_checks };
-    let (func, vars, report) = lower_kernel_with_vars(&sig, &body, &types, check_options, &mut errors);
+    let (func, vars, report) =
+        lower_kernel_with_vars(&sig, &body, &types, options.target.map(|t| t.sm), check_options, &mut errors);
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }

@@ -93,6 +93,8 @@ pub enum LoopKind {
     While,
     Loop,
     For,
+    /// The body of an inlined device function (target of its `return`s).
+    Frame,
 }
 
 /// A loop.
@@ -102,6 +104,8 @@ pub struct LoopData {
     pub label: Option<String>,
     /// Whether some `break` targets it (a `loop` without one never ends: its type is `!`).
     pub has_break: bool,
+    /// Frames: the device function's result type.
+    pub ret: Option<ScalarTy>,
 }
 
 /// An expression and where it came from.
@@ -319,6 +323,20 @@ pub struct ForLoop {
     pub body: Block,
 }
 
+/// An inlined device-function call.
+#[derive(Clone, Debug)]
+pub struct Inline {
+    /// The function's name (for messages).
+    pub name: String,
+    /// Each parameter's local and its argument, in order (arguments are evaluated left to right first).
+    pub params: Vec<(LocalId, ExprId)>,
+    pub body: Block,
+    /// The frame `return` leaves.
+    pub frame: LoopId,
+    /// The declared result type (`None`: `()`).
+    pub ret: Option<ScalarTy>,
+}
+
 /// An expression.
 #[derive(Clone, Debug)]
 pub enum ExprKind {
@@ -346,6 +364,13 @@ pub enum ExprKind {
     Repeat(ExprId, u32, u32),
     /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
     Elem(ExprId, ExprId),
+    /// `f16::from_f32(x)` (`Some(F32)`, to `F16`), `bf16::from_f32`, `f16::from_f64`, `x.to_f32()` / `x.to_f64()`
+    /// (`None`: from the receiver's half type): conversions with `half`'s semantics (round to nearest even).
+    HalfConv(ExprId, Option<ScalarTy>, ScalarTy),
+    /// A call of a `#[ptx_device]` function, inlined: its body checked at this call site.
+    Inline(Box<Inline>),
+    /// `return v` inside an inlined device function: leaves the frame (a [`LoopId`] of kind `Frame`).
+    FrameReturn(LoopId, Option<ExprId>),
     Intrinsic(Intrinsic),
     /// A `gpu::` intrinsic taking arguments (see [`super::intrinsics`]).
     Call(super::intrinsics::Call, Vec<ExprId>),

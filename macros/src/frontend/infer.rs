@@ -566,6 +566,42 @@ impl Inferer<'_, '_> {
                 UNIT
             }
             ExprKind::Break(_) | ExprKind::Continue(_) | ExprKind::Return => NEVER,
+            ExprKind::HalfConv(x, from, to) => {
+                let tx = self.expr(*x);
+                if let Some(f) = from {
+                    let sx = self.span(*x);
+                    self.unify(It::Known(Ty::Scalar(*f)), tx, sx);
+                }
+                It::Known(Ty::Scalar(*to))
+            }
+            ExprKind::Inline(inl) => {
+                for (l, a) in &inl.params {
+                    let ta = self.expr(*a);
+                    let sa = self.span(*a);
+                    let lt = self.locals[l.0 as usize];
+                    self.unify(lt, ta, sa);
+                }
+                let want = match inl.ret {
+                    Some(t) => It::Known(Ty::Scalar(t)),
+                    None => UNIT,
+                };
+                let tb = self.block(&inl.body);
+                let tail_span = inl.body.tail.map_or(span, |t| self.span(t));
+                self.unify(want, tb, tail_span);
+                want
+            }
+            ExprKind::FrameReturn(frame, v) => {
+                let want = match body.loops.get(frame.0 as usize).and_then(|d| d.ret) {
+                    Some(t) => It::Known(Ty::Scalar(t)),
+                    None => UNIT,
+                };
+                let tv = match v {
+                    Some(v) => self.expr(*v),
+                    None => UNIT,
+                };
+                self.unify(want, tv, span);
+                NEVER
+            }
             ExprKind::Block(b) => self.block(b),
         };
         self.set(id, t)
@@ -588,11 +624,15 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
     for (idx, e) in body.exprs.iter().enumerate() {
         let of = |id: &ExprId| types.expr(*id);
         match &e.kind {
+            ExprKind::HalfConv(x, None, to) if !of(x).scalar().is_some_and(ScalarTy::is_half) => {
+                let what = if *to == ScalarTy::F32 { "to_f32" } else { "to_f64" };
+                errors.at(e.span, format!("`{what}()` converts `f16`/`bf16` values in #[ptx_kernel] functions (use `as` for `{}`)", of(x)));
+            }
             ExprKind::Unary(UnaryOp::Neg, x) => match of(x).scalar() {
-                Some(t) if t.is_signed() || t.is_float() => {}
+                Some(t) if t.is_signed() || t.is_float() || t.is_half() => {}
                 _ => errors.at(e.span, format!("cannot negate a value of type `{}`", of(x))),
             },
-            ExprKind::Unary(UnaryOp::Not, x) if of(x).scalar().is_none_or(|t| t.is_float()) => {
+            ExprKind::Unary(UnaryOp::Not, x) if of(x).scalar().is_none_or(|t| t.is_float() || t.is_half()) => {
                 errors.at(e.span, format!("cannot apply `!` to a value of type `{}`", of(x)));
             }
             ExprKind::Binary(op, a, b) => check_binary(*op, of(a), of(b), e.span, errors),
@@ -608,6 +648,9 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                 check_binary(*op, pt, of(v), e.span, errors)
             }
             ExprKind::Cast(x, target) => match of(x) {
+                Ty::Scalar(src) if src.is_half() || target.is_half() => {
+                    errors.at(e.span, format!("`f16`/`bf16` have no `as` casts: convert with `{0}::from_f32(x)` / `x.to_f32()`", if src.is_half() { src } else { *target }));
+                }
                 Ty::Scalar(src) => {
                     if *target == ScalarTy::Bool && src != ScalarTy::Bool {
                         errors.at(e.span, format!("cannot cast `{src}` as `bool`: compare instead (`x != 0`)"));
@@ -688,6 +731,10 @@ fn check_binary(op: BinaryOp, a: Ty, b: Ty, span: SpanRange, errors: &mut Errors
     let ok = match op {
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => ta != ScalarTy::Bool,
         BinaryOp::Rem => {
+            if ta.is_half() {
+                errors.at(span, "`%` on `f16`/`bf16` is not supported in #[ptx_kernel] functions");
+                return;
+            }
             if ta.is_float() {
                 errors.at(
                     span,
@@ -698,7 +745,7 @@ fn check_binary(op: BinaryOp, a: Ty, b: Ty, span: SpanRange, errors: &mut Errors
             }
             ta != ScalarTy::Bool
         }
-        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ta.is_float(),
+        BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => !ta.is_float() && !ta.is_half(),
         BinaryOp::Shl | BinaryOp::Shr => ta.is_int() && tb.is_some_and(ScalarTy::is_int),
         BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => true,
     };

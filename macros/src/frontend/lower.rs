@@ -70,7 +70,7 @@ struct SliceRegs {
 /// have ruled out) are reported as errors at the offending expression rather than panicking. With the default
 /// [`CheckOptions`]; the module must declare the returned variables, see [`lower_kernel_with_vars`].
 pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Errors) -> Function {
-    lower_kernel_with_vars(sig, body, types, CheckOptions::default(), errors).0
+    lower_kernel_with_vars(sig, body, types, None, CheckOptions::default(), errors).0
 }
 
 /// The module variables (shared memory) a kernel declares, in the order they must be added to an empty module (the
@@ -120,6 +120,7 @@ pub fn lower_kernel_with_vars(
     sig: &KernelSig,
     body: &Body,
     types: &Types,
+    requested_sm: Option<u32>,
     options: CheckOptions,
     errors: &mut Errors,
 ) -> (Function, Vec<VarData>, CheckReport) {
@@ -138,6 +139,8 @@ pub fn lower_kernel_with_vars(
         slices: Vec::new(),
         shared,
         arrays: Vec::new(),
+        requested_sm,
+        frames: std::collections::HashMap::new(),
         ln_parts: None,
         loops: vec![None; body.loops.len()],
         errors,
@@ -221,6 +224,11 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     slices: Vec<SliceRegs>,
     /// Shared arrays, by `SharedId`.
     pub(super) shared: Vec<SharedVar>,
+    /// Inlined device functions being lowered: frame → (exit block, result register).
+    pub(super) frames: std::collections::HashMap<u32, (IrBlock, Option<Reg>)>,
+    /// The target the user asked for (`None`: the lowest that supports the kernel): half arithmetic is native
+    /// only where it names one that has it.
+    pub(super) requested_sm: Option<u32>,
     /// Array values, by `ArrId`.
     pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
     /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
@@ -331,7 +339,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// After `return`/`break`/`continue`: go on lowering in a block nothing reaches.
-    fn open_dead(&mut self) {
+    pub(super) fn open_dead(&mut self) {
         let dead = self.b.create_block();
         self.open(dead);
     }
@@ -361,6 +369,10 @@ impl Lowerer<'_, '_, '_> {
                     let r = self.b.ins().ld_param(ty.param_type(), idx);
                     let r = if ty == ScalarTy::Bool {
                         self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0))
+                    } else if ty.is_half() {
+                        let d = self.b.func_mut().new_reg(ty.reg_type());
+                        self.b.ins().mov_to(d, r);
+                        d
                     } else {
                         r
                     };
@@ -542,6 +554,29 @@ impl Lowerer<'_, '_, '_> {
             ExprKind::Array(elems) => self.array_literal(elems, id),
             ExprKind::Repeat(x, n, m) => self.repeat(*x, *n, *m, id),
             ExprKind::Elem(a, i) => self.elem_read(*a, *i, id),
+            ExprKind::Inline(inl) => self.inline(inl, id),
+            ExprKind::HalfConv(x, _, to) => {
+                let v = self.expr(*x);
+                self.loc(id);
+                let Some((op, from)) = self.scalar(v, *x) else { return Val::Unit };
+                let r = self.reg(op, from);
+                Val::Scalar(Operand::Reg(self.half_conv(r, from, *to)), *to)
+            }
+            ExprKind::FrameReturn(frame, v) => {
+                let val = v.map(|v| (v, self.expr(v)));
+                self.loc(id);
+                let Some(&(exit, result)) = self.frames.get(&frame.0) else {
+                    return self.internal(id, "`return` outside of an inlined function");
+                };
+                if let (Some(r), Some((v, val))) = (result, val) {
+                    if let Some((op, _)) = self.scalar(val, v) {
+                        self.b.ins().mov_to(r, op);
+                    }
+                }
+                self.b.jump(exit);
+                self.open_dead();
+                Val::Unit
+            }
             ExprKind::Len(Base::Slice(s)) => match self.slices.get(s.0 as usize) {
                 Some(sl) => Val::Scalar(Operand::Reg(sl.len), ScalarTy::Usize),
                 None => self.internal(id, "an unknown slice"),
@@ -778,6 +813,13 @@ impl Lowerer<'_, '_, '_> {
                 let r = self.b.ins().unary(UnOp::Not, Mode::None, rt.to_bits(), a);
                 self.normalize(Operand::Reg(r), t)
             }
+            (UnaryOp::Neg, h) if h.is_half() => {
+                // Flip the sign bit (exact, NaN included), as `half`'s `Neg`.
+                let r = self.b.ins().binary(BinOp::Xor, Mode::None, Type::B16, a, Operand::u32(0x8000));
+                let d = self.b.func_mut().new_reg(rt);
+                self.b.ins().mov_to(d, r);
+                Operand::Reg(d)
+            }
             (UnaryOp::Neg, _) => {
                 let r = self.b.ins().unary(UnOp::Neg, Mode::None, rt, a);
                 self.normalize(Operand::Reg(r), t)
@@ -787,6 +829,9 @@ impl Lowerer<'_, '_, '_> {
 
     /// `a op b` where `a` has type `t` (and `b` too, except for shifts, where it has `tb`).
     pub(super) fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
+        if t.is_half() {
+            return self.half_binary(op, a, b, t, id);
+        }
         let rt = t.reg_type();
         // Two immediates: put the first in a register (ptxas wants at least one register operand).
         let a = match (a, b) {
@@ -875,6 +920,13 @@ impl Lowerer<'_, '_, '_> {
     }
 
     pub(super) fn compare(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy) -> Reg {
+        if t.is_half() {
+            // Exactly, in f32.
+            let (ra, rb) = (self.reg(a, t), self.reg(b, t));
+            let fa = self.half_conv(ra, t, ScalarTy::F32);
+            let fb = self.half_conv(rb, t, ScalarTy::F32);
+            return self.compare(op, Operand::Reg(fa), Operand::Reg(fb), ScalarTy::F32);
+        }
         if t == ScalarTy::Bool {
             // Predicates have no `setp`: build the comparison from logic (false < true).
             let pa = self.pred(a);
@@ -1025,7 +1077,7 @@ impl Lowerer<'_, '_, '_> {
             ScalarTy::U8 => (Type::U32, Some((0, 0xFF))),
             ScalarTy::U16 => (Type::U32, Some((0, 0xFFFF))),
             ScalarTy::I8 => (Type::S32, Some((-128, 127))),
-            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool => return Operand::Reg(r),
+            ScalarTy::F32 | ScalarTy::F64 | ScalarTy::Bool | ScalarTy::F16 | ScalarTy::BF16 => return Operand::Reg(r),
         };
         let mut ins = self.b.ins();
         let mut v = ins.cvt(CvtMode::Rzi, false, cvt_ty, fr, r);
@@ -1272,6 +1324,49 @@ impl Lowerer<'_, '_, '_> {
 }
 
 impl Lowerer<'_, '_, '_> {
+    /// An inlined `#[ptx_device]` call: arguments left to right, parameters bound (a `mut` parameter gets its own
+    /// register), the body, and `return`s jumping to the end with the result register assigned.
+    fn inline(&mut self, inl: &Inline, id: ExprId) -> Val {
+        let body = self.body;
+        let mut vals = Vec::with_capacity(inl.params.len());
+        for (k, (_, a)) in inl.params.iter().enumerate() {
+            let v = self.expr(*a);
+            let later_pure = inl.params[k + 1..].iter().all(|(_, x)| is_pure(body, *x));
+            vals.push(if later_pure { v } else { self.stable(v) });
+        }
+        self.loc(id);
+        for ((l, _), v) in inl.params.iter().zip(vals) {
+            let v = if self.body.local(*l).mutable {
+                match v {
+                    Val::Scalar(op, t) => {
+                        let r = self.b.ins().mov(t.reg_type(), op);
+                        self.mark_mutable(r);
+                        Val::Scalar(Operand::Reg(r), t)
+                    }
+                    v => v,
+                }
+            } else {
+                self.stable(v)
+            };
+            self.locals[l.0 as usize] = Some(v);
+        }
+        let result = inl.ret.map(|t| self.b.func_mut().new_reg(t.reg_type()));
+        let exit = self.b.create_block();
+        self.frames.insert(inl.frame.0, (exit, result));
+        let v = self.block(&inl.body);
+        self.loc(id);
+        if let (Some(r), Val::Scalar(op, _)) = (result, v) {
+            self.b.ins().mov_to(r, op);
+        }
+        self.b.jump(exit);
+        self.open(exit);
+        self.frames.remove(&inl.frame.0);
+        match (result, inl.ret) {
+            (Some(r), Some(t)) => Val::Scalar(Operand::Reg(r), t),
+            _ => Val::Unit,
+        }
+    }
+
     /// `#[unroll] for v in a..b` with constant bounds: the body once per value, `v` a constant in each copy;
     /// `continue` jumps to the next copy, `break` past the last.
     fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
@@ -1349,6 +1444,8 @@ pub(super) fn is_pure(body: &Body, e: ExprId) -> bool {
                 | ExprKind::While(..)
                 | ExprKind::For(_)
                 | ExprKind::Block(_)
+                | ExprKind::Inline(_)
+                | ExprKind::FrameReturn(..)
                 | ExprKind::If(..)
         ) {
             ok = false;
@@ -1403,7 +1500,11 @@ fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
     f(&x.kind);
     match &x.kind {
-        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) | ExprKind::Repeat(a, _, _) => {
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast(a, _)
+        | ExprKind::Index(_, a)
+        | ExprKind::Repeat(a, _, _)
+        | ExprKind::HalfConv(a, _, _) => {
             visit(body, *a, f)
         }
         ExprKind::Elem(a, b) => {

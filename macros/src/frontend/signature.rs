@@ -76,8 +76,9 @@ pub fn parse_signature(item: &syn::ItemFn, errors: &mut Errors) -> KernelSig {
             syn::GenericParam::Lifetime(_) => {}
             syn::GenericParam::Type(_) | syn::GenericParam::Const(_) => errors.spanned(
                 g,
-                "generic parameters are not supported in #[ptx_kernel] functions: a kernel is compiled once, \
-                 to one PTX entry (write it for a concrete type; lifetime parameters are fine)",
+                "a generic #[ptx_kernel] lists its instances, each compiled to its own PTX entry: \
+                 `#[ptx_kernel(instances(f32, f64))]` for a type parameter, `#[ptx_kernel(instances(N = 128, \
+                 N = 256))]` for const parameters (lifetime parameters need nothing)",
             ),
         }
     }
@@ -224,8 +225,19 @@ pub fn scalar_type(ty: &syn::Type) -> Option<ScalarTy> {
             if !last.arguments.is_none() {
                 return None;
             }
+            let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let last_name = names.last().map(String::as_str).unwrap_or("");
+            if matches!(last_name, "f16" | "bf16") {
+                // `f16`, `half::f16`, `ptx_kernel::half::f16` (the `half` crate's types).
+                let ok = match names.len() {
+                    1 => true,
+                    2 => names[0] == "half",
+                    3 => names[0] == "ptx_kernel" && names[1] == "half",
+                    _ => false,
+                };
+                return if ok { ScalarTy::from_name(last_name) } else { None };
+            }
             let prefix_ok = p.path.segments.len() == 1 || {
-                let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
                 let n = names.len();
                 n == 3 && (names[0] == "core" || names[0] == "std") && names[1] == "primitive"
             };

@@ -32,6 +32,10 @@ pub enum ScalarTy {
     F32,
     F64,
     Bool,
+    /// `half::f16`.
+    F16,
+    /// `half::bf16`.
+    BF16,
 }
 
 /// The spelling users read in messages: every supported scalar type.
@@ -39,7 +43,7 @@ pub const SUPPORTED_SCALARS: &str = "i8, i16, i32, i64, isize, u8, u16, u32, u64
 
 impl ScalarTy {
     /// Every scalar type.
-    pub const ALL: [ScalarTy; 13] = [
+    pub const ALL: [ScalarTy; 15] = [
         ScalarTy::I8,
         ScalarTy::I16,
         ScalarTy::I32,
@@ -53,6 +57,8 @@ impl ScalarTy {
         ScalarTy::F32,
         ScalarTy::F64,
         ScalarTy::Bool,
+        ScalarTy::F16,
+        ScalarTy::BF16,
     ];
 
     /// The type named `name` (`"u32"`), if it is one of ours.
@@ -76,12 +82,19 @@ impl ScalarTy {
             ScalarTy::F32 => "f32",
             ScalarTy::F64 => "f64",
             ScalarTy::Bool => "bool",
+            ScalarTy::F16 => "f16",
+            ScalarTy::BF16 => "bf16",
         }
     }
 
     /// Signed or unsigned integer.
     pub fn is_int(self) -> bool {
-        !self.is_float() && self != ScalarTy::Bool
+        !self.is_float() && !self.is_half() && self != ScalarTy::Bool
+    }
+    /// `half::f16` or `half::bf16` (not [`is_float`](Self::is_float): they have no literals, no `as` casts and
+    /// no methods besides the conversions).
+    pub fn is_half(self) -> bool {
+        matches!(self, ScalarTy::F16 | ScalarTy::BF16)
     }
     /// Signed integer.
     pub fn is_signed(self) -> bool {
@@ -97,6 +110,7 @@ impl ScalarTy {
         match self {
             ScalarTy::Bool => 1,
             ScalarTy::I8 | ScalarTy::U8 => 8,
+            ScalarTy::F16 | ScalarTy::BF16 => 16,
             ScalarTy::I16 | ScalarTy::U16 => 16,
             ScalarTy::I32 | ScalarTy::U32 | ScalarTy::F32 => 32,
             ScalarTy::I64 | ScalarTy::Isize | ScalarTy::U64 | ScalarTy::Usize | ScalarTy::F64 => 64,
@@ -115,6 +129,8 @@ impl ScalarTy {
             ScalarTy::F32 => Type::F32,
             ScalarTy::F64 => Type::F64,
             ScalarTy::Bool => Type::Pred,
+            ScalarTy::F16 => Type::F16,
+            ScalarTy::BF16 => Type::BF16,
         }
     }
 
@@ -136,6 +152,7 @@ impl ScalarTy {
     pub fn param_type(self) -> Type {
         match self {
             ScalarTy::Bool => Type::U32,
+            ScalarTy::F16 | ScalarTy::BF16 => Type::B16,
             t => t.mem_type(),
         }
     }

@@ -54,6 +54,7 @@ pub fn check_uniformity(body: &Body, errors: &mut Errors) {
         left: Vec::new(),
         report: false,
         reported: Vec::new(),
+        frame_vals: Vec::new(),
     };
     // Fixed point over the locals (each round can only raise a local's level; two levels above uniform).
     for _ in 0..=2 * body.locals.len() + 1 {
@@ -117,6 +118,8 @@ struct Uniformity<'a> {
     left: Vec<(Rejoin, Level, String)>,
     report: bool,
     reported: Vec<(SpanRange, String)>,
+    /// Values returned from inlined device functions being walked (innermost last).
+    frame_vals: Vec<(LoopId, Lv)>,
 }
 
 fn at(span: Span) -> String {
@@ -251,7 +254,32 @@ impl Uniformity<'_> {
                 self.expr(*i, div);
                 thread("data loaded from memory")
             }
-            ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Repeat(a, _, _) => self.expr(*a, div),
+            ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Repeat(a, _, _) | ExprKind::HalfConv(a, _, _) => {
+                self.expr(*a, div)
+            }
+            ExprKind::Inline(inl) => {
+                // A device function, inlined: parameters take their arguments' levels; a `return` in divergent
+                // control leaves the frame early (those threads rejoin after the call).
+                for (l, a) in &inl.params {
+                    let v = self.expr(*a, div);
+                    self.mark_local(*l, v);
+                }
+                let mark = self.frame_vals.len();
+                let tail = self.block(&inl.body, div);
+                let returned = self.frame_vals.split_off(mark).into_iter().fold(None, |acc, (_, v)| join(acc, v));
+                self.left.retain(|(r, _, _)| *r != Rejoin::AfterLoop(inl.frame));
+                join(tail, returned)
+            }
+            ExprKind::FrameReturn(frame, v) => {
+                let vv = v.and_then(|v| self.expr(v, div));
+                let eff = self.effective(div);
+                self.frame_vals.push((*frame, join(vv, eff.clone())));
+                if let Some((lv, d)) = eff {
+                    let why = format!("a `return` at {} is taken by some threads only ({d})", at(span.start));
+                    self.left.push((Rejoin::AfterLoop(*frame), lv, why));
+                }
+                None
+            }
             ExprKind::Array(es) => self.exprs(es, div),
             ExprKind::Elem(a, i) => {
                 let va = self.expr(*a, div);

@@ -376,7 +376,7 @@ pub(crate) fn fma_fast(fmt: Fmt) -> Option<Fn3> {
     match fmt {
         Fmt::F32 => Some(|r, d, a, b, c, m| map3(r, d, a, b, c, m, |x, y, z| c32(f32v(x).mul_add(f32v(y), f32v(z))))),
         Fmt::F64 => Some(|r, d, a, b, c, m| {
-            map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[z, y, x]))
+            map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[y, z, x]))
         }),
         _ => None,
     }
@@ -393,7 +393,7 @@ mod hw_fma {
 
     #[target_feature(enable = "fma")]
     fn f64_fma(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {
-        map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[z, y, x]));
+        map3(r, d, a, b, c, m, |x, y, z| prop64(f64v(x).mul_add(f64v(y), f64v(z)), &[y, z, x]));
     }
 
     pub(super) fn f32_lanes(r: &mut [u64], d: usize, a: usize, b: usize, c: usize, m: u32) {

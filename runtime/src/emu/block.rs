@@ -119,6 +119,7 @@ fn check_barriers(warps: &mut [Warp], barriers: &mut [Barrier; 16]) {
 }
 
 fn schedule(cx: &mut Ctx, warps: &mut [Warp], barriers: &mut [Barrier; 16]) -> Result<(), EmuError> {
+    let limit = cx.l.inst_limit;
     loop {
         let mut progress = false;
         for i in 0..warps.len() {
@@ -127,6 +128,13 @@ fn schedule(cx: &mut Ctx, warps: &mut [Warp], barriers: &mut [Barrier; 16]) -> R
             }
             loop {
                 let stop = warps[i].run(cx)?;
+                if limit != u64::MAX && warps.iter().map(|w| w.issued).sum::<u64>() > limit {
+                    return Err(EmuError::InstructionLimit {
+                        kernel: cx.l.kernel.name.clone(),
+                        block: cx.block,
+                        limit,
+                    });
+                }
                 match stop {
                     Stop::Stuck => break,
                     Stop::Done | Stop::Blocked | Stop::Yield => {

@@ -28,6 +28,8 @@ pub(crate) struct Launch<'a> {
     pub sm_count: u32,
     /// Time zero of `%globaltimer`.
     pub epoch: Instant,
+    /// Warp instructions a block may issue before the launch fails (`u64::MAX`: no limit).
+    pub inst_limit: u64,
 }
 
 impl Launch<'_> {

@@ -4,13 +4,12 @@
 //! - Integer → float: rounded once, exactly, in the given mode (`.rn` when none is given).
 //! - Float → integer: rounded to an integer in the given mode (`.rni`/`.rzi`/`.rmi`/`.rpi`; `.rzi` when none),
 //!   then always clamped to the destination's range, as PTX specifies. NaN, as measured on an H200
-//!   (`runtime/tests/emu_vs_gpu.rs`): `0x8000000000000000` for 64-bit destinations (`.s64` too, whatever the
-//!   source); `0x80000000` for 32-bit destinations from f64; 0 for 32-bit destinations from f32 and for narrower
-//!   ones (those from f64 and f16 sources not measured).
+//!   (`runtime/tests/emu_vs_gpu.rs`): from f64, the destination's top bit alone (`0x80`, `0x8000`, `0x80000000`,
+//!   `0x8000000000000000`, signed or not); from f32/f16/bf16, `0x8000000000000000` for 64-bit destinations and 0
+//!   for narrower ones.
 //! - Float → float: exact when widening; rounded in the mode (`.rn` when none) when narrowing; `.rni` etc. round to
-//!   an integral value. NaN (measured): f32 → f64 keeps the sign and payload (`mantissa << 29`, quieted), f64 → f32
-//!   keeps the sign and the payload's top bits (`mantissa >> 29`, quieted), f64 → f64 returns the NaN quieted, and
-//!   every other conversion gives the destination's canonical NaN (f16 → f64 assumed to go through f32).
+//!   an integral value. NaN (measured): conversions to and from f64 keep the sign and the payload's top bits,
+//!   quieted; bf16 → f32 widens the bits unchanged; every other conversion gives the destination's canonical NaN.
 //! - `.sat` on a float destination clamps to [0.0, 1.0], NaN to +0.0.
 //! - An 8- or 16-bit result written to a wider register is sign-extended for signed destination types and
 //!   zero-extended otherwise, as PTX does for `cvt` into wider registers.
@@ -198,9 +197,10 @@ fn round_integral(r: IntRound, x: f64) -> f64 {
 fn float_to_int(r: IntRound, sf: Fmt, d: Num, v: u64) -> u64 {
     let x = sf.to_f64(v);
     if x.is_nan() {
-        return match d {
-            Num::U(64) | Num::S(64) => 1 << 63,
-            Num::U(32) | Num::S(32) if sf == Fmt::F64 => 1 << 31,
+        return match (sf, d) {
+            // From f64: the top bit of the destination at every width.
+            (Fmt::F64, Num::U(b) | Num::S(b)) => 1 << (b - 1),
+            (_, Num::U(64) | Num::S(64)) => 1 << 63,
             _ => 0,
         };
     }
@@ -245,12 +245,19 @@ fn float_to_float(s: &CvtSpec, sf: Fmt, df: Fmt, v: u64) -> u64 {
 
 /// The NaN a float → float conversion of the NaN `v` gives (see the module documentation).
 fn nan_conversion(sf: Fmt, df: Fmt, v: u64) -> u64 {
+    const Q64: u64 = 0x7FF8_0000_0000_0000;
     match (sf, df) {
-        (Fmt::F32, Fmt::F64) => ((v & 0x8000_0000) << 32) | 0x7FF8_0000_0000_0000 | ((v & 0x7F_FFFF) << 29),
+        // To and from f64 the sign and the payload's top bits are kept, quieted.
+        (Fmt::F32, Fmt::F64) => ((v & 0x8000_0000) << 32) | Q64 | ((v & 0x7F_FFFF) << 29),
+        (Fmt::F16, Fmt::F64) => ((v & 0x8000) << 48) | Q64 | ((v & 0x3FF) << 42),
+        (Fmt::BF16, Fmt::F64) => ((v & 0x8000) << 48) | Q64 | ((v & 0x7F) << 45),
         (Fmt::F64, Fmt::F32) => ((v >> 32) & 0x8000_0000) | 0x7FC0_0000 | ((v >> 29) & 0x7F_FFFF),
+        (Fmt::F64, Fmt::F16) => ((v >> 48) & 0x8000) | 0x7E00 | ((v >> 42) & 0x3FF),
+        (Fmt::F64, Fmt::BF16) => ((v >> 48) & 0x8000) | 0x7FC0 | ((v >> 45) & 0x7F),
         (Fmt::F64, Fmt::F64) => v | (1 << 51),
-        // Through f32's canonical NaN.
-        (Fmt::F16 | Fmt::BF16, Fmt::F64) => 0x7FFF_FFFF_E000_0000,
+        // bf16 -> f32 is a plain widening of the bits (not even quieted).
+        (Fmt::BF16, Fmt::F32) => (v & 0xFFFF) << 16,
+        // f16 -> f32, f32 -> f16/bf16 and the rest: the destination's canonical NaN.
         _ => df.nan(),
     }
 }

@@ -251,6 +251,21 @@ pub enum EmuError {
         message: String,
     },
 
+    /// A block issued more warp instructions than the emulator's limit ([`super::Emulator::with_instruction_limit`]):
+    /// most likely an endless loop.
+    #[error(
+        "emulator: kernel `{kernel}`: block {block} issued more than {limit} warp instructions (the emulator's \
+         instruction limit): an endless loop?"
+    )]
+    InstructionLimit {
+        /// The kernel.
+        kernel: String,
+        /// The block.
+        block: Dim3,
+        /// The limit.
+        limit: u64,
+    },
+
     /// A thread executed `trap`.
     #[error("emulator: kernel `{kernel}`: thread {thread} of block {block} executed `trap`")]
     Trap {

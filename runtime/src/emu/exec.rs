@@ -200,10 +200,14 @@ impl Warp {
         let (rpc, depth) = if join == e.rpc { (e.rpc, e.depth) } else { (join, e.depth + 1) };
         // A side that starts at the join has arrived already: it gets no entry (so the join knows at once that only
         // the other side is outstanding). The taken side goes on top, to run first.
-        let children = [not_taken, taken]
-            .into_iter()
-            .filter(move |&(pc, _)| pc != rpc)
-            .map(move |(pc, mask)| Entry { pc, rpc, mask, depth, join: false, wait: Wait::None });
+        let children = [not_taken, taken].into_iter().filter(move |&(pc, _)| pc != rpc).map(move |(pc, mask)| Entry {
+            pc,
+            rpc,
+            mask,
+            depth,
+            join: false,
+            wait: Wait::None,
+        });
         if join == e.rpc {
             // The paths meet where this one ends anyway: they replace it.
             self.stack.splice(ei..=ei, children);

@@ -7,14 +7,13 @@
 //!   `fma` residual for quotients and square roots), and that pair is rounded once, in integer arithmetic, to the
 //!   target format and mode ([`round_exact`]). Double rounding cannot occur because the error's sign decides every
 //!   case in which the f64 value lies on a rounding boundary of the narrower format.
-//! - f64 in `.rz`/`.rm`/`.rp`: the `.rn` result is computed natively, the sign of its error is found exactly by
-//!   summing error-free terms as a Shewchuk expansion, and the result is stepped one ulp where the mode requires.
-//!   Limit: when a product or quotient underflows into the subnormal range the `fma` residual is itself rounded, and
-//!   the step may be missed; results in the normal range are exact.
+//! - f64 in `.rz`/`.rm`/`.rp`: sums take the native `.rn` result and step it one ulp where the exact error's sign
+//!   (a two-sum, exact everywhere) requires; products, quotients, square roots and `fma` are computed exactly in
+//!   128-bit integer arithmetic and rounded once, subnormal results included.
 //! - NaN results, as measured on an H200 (sm_90, driver 580; `runtime/tests/emu_vs_gpu.rs`): f32, f16 and bf16
 //!   operations return the canonical NaN (`0x7FFFFFFF`, `0x7FFF`), `neg` and `abs` included. f64 operations
 //!   propagate a NaN operand, quieted, with its sign and payload: `add`/`sub`/`mul` take the second operand's first
-//!   (`fma`: the third's, then the second's, then the first's), `div` the first's; `neg`/`abs` of a NaN return it
+//!   (`fma`: the second's, then the third's, then the first's), `div` the first's; `neg`/`abs` of a NaN return it
 //!   quieted and unchanged in sign; an invalid f64 operation (0/0, √−1, ∞−∞) gives `0xFFF8000000000000`. (ptxas
 //!   may reorder the operands of commutative instructions, so when *both* operands are NaNs with different
 //!   payloads the GPU's choice can differ from this order.)
@@ -301,7 +300,7 @@ pub(crate) fn arith(op: FOp, fmt: Fmt, mode: Round, a: u64, b: u64, c: u64) -> u
     if fmt == Fmt::F64 {
         let nan_order: &[u64] = match op {
             FOp::Add | FOp::Sub | FOp::Mul => &[b, a],
-            FOp::Fma => &[c, b, a],
+            FOp::Fma => &[b, c, a],
             FOp::Div => &[a, b],
             FOp::Sqrt | FOp::Rcp => &[a],
         };
@@ -397,70 +396,153 @@ fn arith_f64(op: FOp, mode: Round, x: f64, y: f64, z: f64) -> Option<f64> {
         // Infinite operands or a division by zero: the result is exact.
         return Some(q);
     }
-    if q.is_infinite() {
-        // Overflow: directed modes stop at the largest finite value on their side.
-        let to_max = match mode {
-            Round::Rn => false,
-            Round::Rz => true,
-            Round::Rm => q > 0.0,
-            Round::Rp => q < 0.0,
+    if let FOp::Add | FOp::Sub = op {
+        if q.is_infinite() {
+            // Overflow: directed modes stop at the largest finite value on their side.
+            let to_max = match mode {
+                Round::Rn => false,
+                Round::Rz => true,
+                Round::Rm => q > 0.0,
+                Round::Rp => q < 0.0,
+            };
+            return Some(if to_max { f64::MAX.copysign(q) } else { q });
+        }
+        // Sums: the two-sum error is exact everywhere (subnormals included), so stepping the rn result is exact.
+        let y = if op == FOp::Sub { -y } else { y };
+        let cmp = if q == 0.0 {
+            let c = sum_sign(&[x, y]);
+            if c == 0 {
+                return Some(f64::from_bits(exact_zero_sum_sign(Fmt::F64, x, y, mode)));
+            }
+            -c
+        } else {
+            sum_sign(&[q, -x, -y])
         };
-        return Some(if to_max { f64::MAX.copysign(q) } else { q });
+        return Some(step(q, cmp, mode));
     }
-    // cmp = sign(q − exact).
-    let cmp = match op {
-        FOp::Add | FOp::Sub => {
-            let y = if op == FOp::Sub { -y } else { y };
-            if q == 0.0 {
-                let c = sum_sign(&[x, y]);
-                if c == 0 {
-                    let bits = exact_zero_sum_sign(Fmt::F64, x, y, mode);
-                    return Some(f64::from_bits(bits));
-                }
-                -c
-            } else {
-                sum_sign(&[q, -x, -y])
-            }
-        }
-        FOp::Mul => {
-            let lo = x.mul_add(y, -q);
-            -sign_of(lo)
-        }
-        FOp::Fma => {
-            let p = x * y;
-            if !p.is_finite() {
-                return Some(q);
-            }
-            let lo = x.mul_add(y, -p);
-            let c = sum_sign(&[q, -p, -lo, -z]);
-            if c == 0 && q == 0.0 {
-                let bits = exact_zero_sum_sign(Fmt::F64, p, z, mode);
-                return Some(f64::from_bits(bits));
-            }
-            c
-        }
-        FOp::Div | FOp::Rcp => {
-            let (num, den) = if op == FOp::Rcp { (1.0, x) } else { (x, y) };
-            if q == 0.0 {
-                // |exact| is below the smallest subnormal; its sign is the quotient's.
-                -sign_of(num) * sign_of(den)
-            } else {
-                let h = q * den;
-                let l = q.mul_add(den, -h);
-                sum_sign(&[h, l, -num]) * sign_of(den)
-            }
-        }
-        FOp::Sqrt => {
-            if q == 0.0 {
-                0
-            } else {
-                let h = q * q;
-                let l = q.mul_add(q, -h);
-                sum_sign(&[h, l, -x])
-            }
+    // Products, quotients, roots: rounded once from the exact value in integer arithmetic (error-free
+    // transformations with `fma` lose exactness when the residual is subnormal).
+    let bits = match op {
+        FOp::Mul => exact_mul(x, y, mode),
+        FOp::Div => exact_div(x, y, mode),
+        FOp::Rcp => exact_div(1.0, x, mode),
+        FOp::Sqrt => exact_sqrt(x, mode),
+        FOp::Fma => exact_fma(x, y, z, mode),
+        FOp::Add | FOp::Sub => None,
+    };
+    // `None`: a zero or infinite operand, for which the native result is exact, except for the sign of an exact
+    // zero sum, which depends on the mode (−0 toward −∞).
+    if bits.is_none() && op == FOp::Fma && q == 0.0 && z == 0.0 {
+        return Some(f64::from_bits(exact_zero_sum_sign(Fmt::F64, x * y, z, mode)));
+    }
+    Some(bits.map_or(q, f64::from_bits))
+}
+
+/// `(negative, m, e)` with `x = ±m · 2^e` exactly, `m` normalised to 53 bits for subnormals too. `x` is finite
+/// and nonzero.
+fn parts64(x: f64) -> (bool, u64, i32) {
+    let b = x.to_bits();
+    let field = ((b >> 52) & 0x7FF) as i32;
+    let frac = b & ((1 << 52) - 1);
+    let (mut m, mut e) = if field == 0 { (frac, -1074) } else { (frac | 1 << 52, field - 1075) };
+    let shift = m.leading_zeros() as i32 - 11;
+    if shift > 0 {
+        m <<= shift;
+        e -= shift;
+    }
+    (b >> 63 == 1, m, e)
+}
+
+/// Whether the directed-rounding helpers below must leave `x` to the native operation (zero, infinite, NaN).
+fn special(x: f64) -> bool {
+    x == 0.0 || !x.is_finite()
+}
+
+/// `x · y` rounded in `mode`; `None` when an operand is special (the native result is exact then).
+fn exact_mul(x: f64, y: f64, mode: Round) -> Option<u64> {
+    if special(x) || special(y) {
+        return None;
+    }
+    let ((nx, mx, ex), (ny, my, ey)) = (parts64(x), parts64(y));
+    Some(round_exact(Fmt::F64, nx != ny, mx as u128 * my as u128, ex + ey, mode))
+}
+
+/// `x / y` rounded in `mode`: a 75-bit integer quotient with a sticky bit for the remainder.
+fn exact_div(x: f64, y: f64, mode: Round) -> Option<u64> {
+    if special(x) || special(y) {
+        return None;
+    }
+    let ((nx, mx, ex), (ny, my, ey)) = (parts64(x), parts64(y));
+    let num = (mx as u128) << 74;
+    let (q, r) = (num / my as u128, num % my as u128);
+    // q has 74 or 75 bits; the sticky bit below it stands for the remainder (strictly between q and q + 1).
+    Some(round_exact(Fmt::F64, nx != ny, q << 1 | (r != 0) as u128, ex - ey - 75, mode))
+}
+
+/// `√x` rounded in `mode`: an integer square root of at least 62 bits with a sticky bit.
+fn exact_sqrt(x: f64, mode: Round) -> Option<u64> {
+    if special(x) || x < 0.0 {
+        return None;
+    }
+    let (_, mut m, mut e) = parts64(x);
+    if e % 2 != 0 {
+        m <<= 1;
+        e -= 1;
+    }
+    let v = (m as u128) << 72;
+    let s = v.isqrt();
+    Some(round_exact(Fmt::F64, false, s << 1 | (s * s != v) as u128, (e - 72) / 2 - 1, mode))
+}
+
+/// `x · y + z` rounded once in `mode`: the exact product (106 bits) and `z` are aligned in a 128-bit integer; an
+/// operand that falls below it survives as a sticky bit, which cannot change the rounding (the result is then
+/// within a factor of 4 of the larger operand, whose rounding boundaries lie far above).
+fn exact_fma(x: f64, y: f64, z: f64, mode: Round) -> Option<u64> {
+    if special(x) || special(y) || !z.is_finite() {
+        return None;
+    }
+    let (nx, mx, ex) = parts64(x);
+    let (ny, my, ey) = parts64(y);
+    let (np, mp, ep) = (nx != ny, mx as u128 * my as u128, ex + ey);
+    if z == 0.0 {
+        return Some(round_exact(Fmt::F64, np, mp, ep, mode));
+    }
+    let (nz, mz, ez) = parts64(z);
+    let (mz, ez) = (mz as u128, ez);
+    let top = |m: u128, e: i32| e + (128 - m.leading_zeros() as i32);
+    let e0 = top(mp, ep).max(top(mz, ez)) - 125;
+    // Each operand in units of 2^e0 (magnitude, truncated) and whether bits were lost.
+    let scale = |m: u128, e: i32| -> (i128, bool) {
+        let sh = e - e0;
+        if sh >= 0 {
+            ((m << sh) as i128, false)
+        } else if sh > -128 {
+            let k = (-sh) as u32;
+            ((m >> k) as i128, m & ((1u128 << k) - 1) != 0)
+        } else {
+            (0, true)
         }
     };
-    Some(step(q, cmp, mode))
+    let (vp, sp) = scale(mp, ep);
+    let (vz, sz) = scale(mz, ez);
+    let signed = |v: i128, neg: bool| if neg { -v } else { v };
+    let sum = signed(vp, np) + signed(vz, nz);
+    // At most one operand lost bits; they push the exact value a fraction of a unit toward that operand's sign.
+    let (sticky, sticky_neg) = if sp { (true, np) } else { (sz, nz) };
+    let twice = sum * 2
+        + if sticky {
+            if sticky_neg {
+                -1
+            } else {
+                1
+            }
+        } else {
+            0
+        };
+    if twice == 0 {
+        return Some(exact_zero_sum_sign(Fmt::F64, if np { -1.0 } else { 1.0 }, z, mode));
+    }
+    Some(round_exact(Fmt::F64, twice < 0, twice.unsigned_abs(), e0 - 1, mode))
 }
 
 /// Steps the `.rn` result `q` to the directed result, given `cmp = sign(q − exact)`.
@@ -716,6 +798,59 @@ mod tests {
         let bigf = f32::MAX.to_bits() as u64;
         assert_eq!(arith(FOp::Mul, Fmt::F32, Round::Rz, bigf, bigf, 0), bigf);
         assert_eq!(arith(FOp::Mul, Fmt::F32, Round::Rn, bigf, bigf, 0), f32::INFINITY.to_bits() as u64);
+    }
+
+    #[test]
+    fn f64_directed_in_the_subnormal_range_matches_the_gpu() {
+        // First mismatches of an earlier emulator against an H200 (differential test), now exact.
+        let run = |op, m, x: u64, y: u64, z: u64| arith(op, Fmt::F64, m, x, y, z);
+        assert_eq!(run(FOp::Mul, Round::Rz, 1, 0x3FF8_0000_0000_0000, 0), 1);
+        assert_eq!(run(FOp::Mul, Round::Rm, 1, 0x8000_0000_0000_0001, 0), 0x8000_0000_0000_0001);
+        assert_eq!(run(FOp::Mul, Round::Rp, 1, 1, 0), 1);
+        assert_eq!(run(FOp::Div, Round::Rz, 1, 0xBFE0_0000_0000_0001, 0), 0x8000_0000_0000_0001);
+        assert_eq!(run(FOp::Div, Round::Rm, 1, 0x0000_1268_8B70_E62B, 0), 0x3D2B_D03C_8140_6991);
+        assert_eq!(run(FOp::Div, Round::Rp, 1, 0x000F_FFFF_FFFF_FFFF, 0), 0x3CB0_0000_0000_0002);
+        assert_eq!(run(FOp::Fma, Round::Rz, 0x8000_0000_0000_0001, 1, 1), 0);
+        assert_eq!(run(FOp::Fma, Round::Rm, 1, 0x8000_0000_0000_0001, 0x8000_0000_0000_0001), 0x8000_0000_0000_0002);
+        assert_eq!(run(FOp::Fma, Round::Rp, 1, 1, 1), 2);
+        assert_eq!(run(FOp::Sqrt, Round::Rz, 0x000F_FFFF_FFFF_FFFF, 0, 0), 0x1FFF_FFFF_FFFF_FFFE);
+        assert_eq!(run(FOp::Sqrt, Round::Rp, 0x0002_6ABC_7437_B8F5, 0, 0), 0x1FE8_DFD9_2B74_3453);
+        // (−tiny · 0) + 0 is an exact zero sum: −0 toward −∞.
+        assert_eq!(run(FOp::Fma, Round::Rm, 0x8000_0000_0000_0001, 0, 0), 0x8000_0000_0000_0000);
+        assert_eq!(run(FOp::Fma, Round::Rp, 0x8000_0000_0000_0001, 0, 0), 0);
+    }
+
+    #[test]
+    fn f64_exact_paths_agree_with_native_rn() {
+        // The integer paths in `.rn` must equal the host's correctly rounded results.
+        let mut r = Rng(0xABCD_EF01);
+        for _ in 0..100_000 {
+            let pick = |r: &mut Rng| {
+                let v = r.next();
+                // Mix normal, subnormal and extreme exponents.
+                match v % 4 {
+                    0 => v >> 12,
+                    1 => v & 0x800F_FFFF_FFFF_FFFF,
+                    _ => v,
+                }
+            };
+            let (x, y, z) = (f64::from_bits(pick(&mut r)), f64::from_bits(pick(&mut r)), f64::from_bits(pick(&mut r)));
+            if !(x.is_finite() && y.is_finite() && z.is_finite()) {
+                continue;
+            }
+            if let Some(v) = exact_mul(x, y, Round::Rn) {
+                assert_eq!(v, (x * y).to_bits(), "{x:e} * {y:e}");
+            }
+            if let Some(v) = exact_div(x, y, Round::Rn) {
+                assert_eq!(v, (x / y).to_bits(), "{x:e} / {y:e}");
+            }
+            if let Some(v) = exact_sqrt(x.abs(), Round::Rn) {
+                assert_eq!(v, x.abs().sqrt().to_bits(), "sqrt {x:e}");
+            }
+            if let Some(v) = exact_fma(x, y, z, Round::Rn) {
+                assert_eq!(v, x.mul_add(y, z).to_bits(), "fma {x:e} {y:e} {z:e}");
+            }
+        }
     }
 
     #[test]

@@ -153,20 +153,31 @@ pub(crate) fn mul_wide<T: Int>(a: T, b: T) -> u64 {
     }
 }
 
-/// `bfe d, a, pos, len` per the PTX ISA: `len` bits of `a` from `pos` (each taken mod 256), zero-extended, or for
-/// signed types sign-extended from the field's top bit (the value's top bit when the field runs past it). A zero
-/// length gives 0.
+/// The position and length operands of `bfe`/`bfi`: taken mod 256 for 32-bit types, as the PTX ISA says, but
+/// used whole for 64-bit ones (measured on an H200: `bfe.u64 a, 0, 256` is `a`, `bfe.u64 a, 256, 8` is 0).
+#[inline(always)]
+fn field<T: Int>(pos: u32, len: u32) -> (u64, u64) {
+    if T::BITS == 64 {
+        (pos as u64, len as u64)
+    } else {
+        ((pos & 0xFF) as u64, (len & 0xFF) as u64)
+    }
+}
+
+/// `bfe d, a, pos, len` per the PTX ISA: `len` bits of `a` from `pos`, zero-extended, or for signed types
+/// sign-extended from the field's top bit (the value's top bit when the field runs past it). A zero length gives
+/// 0. See [`field`] for how `pos` and `len` are read.
 #[inline(always)]
 pub(crate) fn bfe<T: Int>(a: T, pos: u32, len: u32) -> T {
-    let (pos, len) = (pos & 0xFF, len & 0xFF);
+    let (pos, len) = field::<T>(pos, len);
     if len == 0 {
         return T::from_i128(0);
     }
-    let msb = T::BITS - 1;
-    let sbit = T::SIGNED && a.bit((pos + len - 1).min(msb));
+    let msb = T::BITS as u64 - 1;
+    let sbit = T::SIGNED && a.bit((pos + len - 1).min(msb) as u32);
     let mut d: i128 = 0;
-    for i in 0..T::BITS {
-        let b = if i < len && pos + i <= msb { a.bit(pos + i) } else { sbit };
+    for i in 0..T::BITS as u64 {
+        let b = if i < len && pos + i <= msb { a.bit((pos + i) as u32) } else { sbit };
         if b {
             d |= 1 << i;
         }
@@ -174,14 +185,14 @@ pub(crate) fn bfe<T: Int>(a: T, pos: u32, len: u32) -> T {
     T::from_i128(d)
 }
 
-/// `bfi d, f, b, pos, len`: `b` with its `len` bits from `pos` replaced by the low bits of `f` (mod 256 each).
+/// `bfi d, f, b, pos, len`: `b` with its `len` bits from `pos` replaced by the low bits of `f` (see [`field`]).
 #[inline(always)]
 pub(crate) fn bfi<T: Int>(f: T, b: T, pos: u32, len: u32) -> T {
-    let (pos, len) = (pos & 0xFF, len & 0xFF);
+    let (pos, len) = field::<T>(pos, len);
     let mut d = b.to_i128();
     let fv = f.to_i128();
-    let mut i = 0;
-    while i < len && pos + i < T::BITS {
+    let mut i = 0u64;
+    while i < len && pos + i < T::BITS as u64 {
         let bit = 1i128 << (pos + i);
         if (fv >> i) & 1 == 1 {
             d |= bit;
@@ -244,5 +255,12 @@ mod tests {
         assert_eq!(bfi(0xFu32, 0xFFFF_0000, 4, 8), 0xFFFF_00F0);
         assert_eq!(bfi(0xFFu32, 0, 28, 8), 0xF000_0000);
         assert_eq!(bfi(0x1u32, 0x10, 4, 0), 0x10);
+        // 64-bit forms read pos and len whole (measured).
+        let a = 0xF3C5_A96E_1B2D_4879u64;
+        assert_eq!(bfe(a, 0, 256), a);
+        assert_eq!(bfe(a, 256, 8), 0);
+        assert_eq!(bfe(a as i64, 1, 256), 0xF9E2_D4B7_0D96_A43Cu64 as i64);
+        assert_eq!(bfi(a, !a, 0, 256), a);
+        assert_eq!(bfe(a as u32, 0, 256), 0, "32-bit: len 256 is 0");
     }
 }

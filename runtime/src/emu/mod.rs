@@ -92,6 +92,7 @@ pub struct Emulator {
     mem: Arc<GlobalMemory>,
     epoch: Instant,
     workers: usize,
+    inst_limit: u64,
 }
 
 /// Work done by one launch.
@@ -148,7 +149,16 @@ impl Emulator {
             mem: Arc::new(GlobalMemory::new()),
             epoch: Instant::now(),
             workers,
+            inst_limit: u64::MAX,
         }
+    }
+
+    /// The same emulator, failing a launch with [`EmuError::InstructionLimit`] when one of its blocks issues more
+    /// than `n` warp instructions (by default there is no limit: a kernel that never ends never returns, as on a
+    /// GPU). Useful in tests, which would rather fail than hang.
+    pub fn with_instruction_limit(mut self, n: u64) -> Self {
+        self.inst_limit = n;
+        self
     }
 
     /// The same emulator limited to `n` host threads for running blocks (at least 1). `%nsmid` follows.
@@ -242,6 +252,7 @@ impl Emulator {
             shared_bytes: shared as usize,
             sm_count: self.sm_count(),
             epoch: self.epoch,
+            inst_limit: self.inst_limit,
         };
         let c = grid::run_grid(&l, self.workers)?;
         Ok(LaunchStats { blocks: c.blocks, warp_instructions: c.warp_insts, thread_instructions: c.thread_insts })
