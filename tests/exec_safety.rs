@@ -71,7 +71,7 @@ pub fn copy_unchecked(x: &[f32], y: &mut [f32]) {
 pub fn scale_nochecks(x: &mut [f32], s: f32) {
     let i = gpu::global_idx_x() as usize;
     if i < x.len() {
-        x[i] = x[i] * s;
+        x[i] *= s;
     }
 }
 

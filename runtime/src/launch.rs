@@ -316,9 +316,8 @@ impl Stream {
     /// Waits until the work queued on this stream has finished (a no-op on the emulator), then reports a kernel
     /// panic of the device ([`Error::KernelPanic`]) if there was one.
     pub fn synchronize(&self) -> Result<()> {
-        match (&self.cuda, self.device.cuda_backend()) {
-            (Some(s), Some(b)) => b.stream_synchronize(s)?,
-            _ => {}
+        if let (Some(s), Some(b)) = (&self.cuda, self.device.cuda_backend()) {
+            b.stream_synchronize(s)?;
         }
         self.device.check_panics()
     }

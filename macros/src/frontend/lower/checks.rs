@@ -11,6 +11,7 @@
 //! - after `if e >= x.len() { return; }` (also `x.len() <= e`, `!(e < x.len())`, in a `||` chain, with `break` or
 //!   `continue` in place of `return`) for the rest of the enclosing block;
 //! - in `for i in a..x.len()` for `x[i]` (the loop variable not `mut`);
+//!
 //! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
 //! and locals that are not `mut` — so nothing in it can change between the guard and the access). Slice lengths
 //! never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
