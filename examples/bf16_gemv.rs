@@ -45,7 +45,7 @@ pub struct Report {
 /// `y = A x` for random bf16 data (`cols` a multiple of 4), checked against the CPU.
 pub fn run(dev: &Device, rows: usize, cols: usize) -> std::result::Result<Report, String> {
     let e = |e: ptx_kernel::Error| e.to_string();
-    if cols % 4 != 0 || cols == 0 {
+    if !cols.is_multiple_of(4) || cols == 0 {
         return Err(format!("bf16_gemv: cols = {cols} must be a positive multiple of 4"));
     }
     let mut rng = common::Rng::new(0xBF16);

@@ -17,10 +17,21 @@ pub fn histogram(data: &[u8], bins: &mut [u32]) {
     }
     gpu::sync_threads();
     let stride = (gpu::grid_dim_x() * gpu::block_dim_x()) as usize;
-    let mut i = gpu::global_idx_x() as usize;
-    while i < data.len() {
-        gpu::atomic_add(&mut local[data[i] as usize], 1);
+    let g = gpu::global_idx_x() as usize;
+    // Four bytes per load (`ld.global.nc.v4.u8`), the last `len % 4` one by one.
+    let quads = data.len() / 4;
+    let mut i = g;
+    while i < quads {
+        let v = gpu::load_vec4(&data[4 * i]);
+        gpu::atomic_add(&mut local[v[0] as usize], 1);
+        gpu::atomic_add(&mut local[v[1] as usize], 1);
+        gpu::atomic_add(&mut local[v[2] as usize], 1);
+        gpu::atomic_add(&mut local[v[3] as usize], 1);
         i += stride;
+    }
+    let tail = 4 * quads + g;
+    if tail < data.len() {
+        gpu::atomic_add(&mut local[data[tail] as usize], 1);
     }
     gpu::sync_threads();
     let mut k = t;
@@ -51,7 +62,7 @@ pub fn run(dev: &Device, n: usize) -> std::result::Result<Report, String> {
         .collect();
     let dd = dev.upload(&data).map_err(e)?;
     let mut bins = dev.alloc_zeros::<u32>(256).map_err(e)?;
-    let blocks = (n as u32).div_ceil(256).clamp(1, 2 * dev.sm_count().max(1) * 4);
+    let blocks = (n as u32).div_ceil(4 * 256).clamp(1, 2 * dev.sm_count().max(1) * 4);
     let cfg = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     histogram::launch(dev, cfg, &dd, &mut bins).map_err(e)?;
     let got = bins.download().map_err(e)?;

@@ -64,6 +64,34 @@
 //! value loaded from memory is varying even when every thread loads the same element; restructure such code
 //! (compute the condition, then synchronise unconditionally). See the `uniformity` module of the macro crate for the exact rules.
 //!
+//! # Beyond scalars (each family documented in its module)
+//!
+//! - **Shared memory** ([`shared`]): `let t = gpu::SharedArray::<f32, 256>::new();` (`t[i]`, `t[i] = v`),
+//!   2-D `SharedArray::<[f32; 33], 32>` (`t[y][x]`), `gpu::dynamic_shared::<T>()` sized by
+//!   `LaunchConfig::shared_mem_bytes`; barriers and fences `sync_threads`, `sync_warp`, `fence_block`,
+//!   `fence_device`, `fence_system`.
+//! - **Atomics** ([`atomic`]): `gpu::atomic_add(&mut x[i], v)` and `sub min max and or xor exch cas` on
+//!   `&mut [T]` elements and shared arrays; `load_nc` / `load_streaming` for cache-hinted reads.
+//! - **Warp operations** ([`warp`]): `lane_id`, `warp_id`, `active_mask`, `shfl_sync` / `_up` / `_down` / `_xor` of
+//!   32- and 64-bit values, `ballot_sync`, `all_sync`, `any_sync`, `warp_sum` / `warp_max` / `warp_min`.
+//! - **Fast math** ([`fast`]): one `.approx` instruction each.
+//! - **16-byte access**: slice parameters of `[T; 2]` / `[T; 4]` (16 bytes at most, e.g. `&[[f32; 4]]`):
+//!   `let v = x[i];` is one `ld.global.v4`, `y[i] = [a, b, c, d]` one `st.global.v4`, `v[k]` an element.
+//! - **Local arrays**: `let mut acc = [0.0f32; 8];`, `[[0.0f32; 8]; 8]`, `[a, b, c]`, up to 256 scalars, held in
+//!   registers: a constant index (a literal or the variable of an `#[unroll]` loop) is free; a dynamic one costs a
+//!   `selp` per element (reads out of bounds give the first element, writes do nothing). `#[unroll] for k in 0..8`
+//!   repeats the body with `k` a constant (bounds must be literals, at most 1024 iterations).
+//! - **`half::f16` / `half::bf16`**: parameters, slices, shared arrays; `+ - * /`, negation and comparisons with
+//!   the `half` crate's results (native `.f16` arithmetic when the kernel asks for `target = "sm_53"` or newer,
+//!   `.bf16` for sm_90, else through f32 — the same bits); `f16::from_f32`, `f16::from_f64`, `bf16::from_f32`,
+//!   `x.to_f32()`, `x.to_f64()`.
+//! - **Device functions**: `#[ptx_module] mod m { #[ptx_device] fn …; #[ptx_kernel] fn … }`, inlined (see
+//!   [`ptx_module`](macro@crate::ptx_module)).
+//! - **Generic kernels**: `#[ptx_kernel(instances(f32, f64))] fn k<T: gpu::Float>(…)` or
+//!   `#[ptx_kernel(instances(N = 64, N = 128))] fn k<const N: usize>(…)`: one PTX entry per instance
+//!   (`k::k_f32::PTX`) and `k::launch::<f32>(…)` / `k::launch::<64>(…)`; an unlisted instance does not compile.
+//!   [`Float`] and [`Number`] are the bounds that let rustc type-check the generic body.
+//!
 //! # Float methods and their precision
 //!
 //! `abs min max sqrt mul_add floor ceil round trunc recip` are exact or IEEE-rounded (`sqrt.rn`, `fma.rn`,

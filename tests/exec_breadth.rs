@@ -1,6 +1,7 @@
 //! The breadth kernels (shared memory, atomics, warp operations) run on `Device::from_env()` (the emulator unless
 //! `PTX_KERNEL_DEVICE` says otherwise) with random inputs, against CPU references: integers exactly, floats bit for
 //! bit where the operation order is fixed.
+#![allow(clippy::needless_range_loop, clippy::manual_is_multiple_of)]
 
 mod breadth;
 
@@ -617,4 +618,25 @@ fn half_types_match_the_half_crate() {
     }
     assert!(half::half_native::PTX.contains("add.rn.f16") && half::half_native::PTX.contains("add.rn.bf16"));
     assert_eq!(half::half_ops::TARGET, "sm_52");
+}
+
+#[test]
+fn vector_loads_and_stores_on_scalar_slices() {
+    let dev = dev();
+    let mut rng = Rng::new(19);
+    let n = 300usize;
+    let x = rng.f32s(4 * n);
+    let p: Vec<u16> = (0..2 * n).map(|_| rng.next() as u16).collect();
+    let (dx, dp) = (dev.upload(&x).unwrap(), dev.upload(&p).unwrap());
+    let mut dy = dev.alloc_zeros::<f32>(4 * n).unwrap();
+    let mut dq = dev.alloc_zeros::<u16>(2 * n).unwrap();
+    arrays::vec_on_scalars::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut dy, &dp, &mut dq).unwrap();
+    let (y, q) = (dy.download().unwrap(), dq.download().unwrap());
+    for i in 0..n {
+        for k in 0..4 {
+            assert_eq!(y[4 * i + k].to_bits(), x[4 * i + 3 - k].to_bits());
+        }
+        assert_eq!([q[2 * i], q[2 * i + 1]], [p[2 * i + 1], p[2 * i]]);
+    }
+    assert!(arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32") && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16"));
 }

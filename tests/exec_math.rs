@@ -3,6 +3,7 @@
 //! printed (`cargo test --test exec_math -- --nocapture`) and pinned to the bound documented in `ptx_kernel::gpu`;
 //! special values (NaN, ±inf, ±0, ±1, subnormals) must agree exactly. Also `gpu::fast::*` within their PTX
 //! accuracy.
+#![allow(clippy::needless_range_loop, clippy::manual_is_multiple_of)]
 
 use ptx_kernel::prelude::*;
 

@@ -328,6 +328,11 @@ fn seed_kernels() -> Vec<TokenStream> {
         include_str!("../../tests/kernels/floats.rs"),
         include_str!("../../tests/kernels/control.rs"),
         include_str!("../../tests/kernels/literals.rs"),
+        include_str!("../../tests/breadth/shared.rs"),
+        include_str!("../../tests/breadth/atomics.rs"),
+        include_str!("../../tests/breadth/warp.rs"),
+        include_str!("../../tests/breadth/arrays.rs"),
+        include_str!("../../tests/breadth/generic.rs"),
     ];
     let mut out = Vec::new();
     for src in sources {
@@ -375,7 +380,7 @@ fn random_token(rng: &mut Rng) -> TokenTree {
 }
 
 /// Expressions spliced in by [`mutate`]: unsupported constructs, edge literals, and supported but ill-typed ones.
-const SNIPPETS: [&str; 40] = [
+const SNIPPETS: [&str; 56] = [
     "|v: f32| v * 2.0",
     "match x { _ => 1 }",
     "\"text\"",
@@ -416,6 +421,22 @@ const SNIPPETS: [&str; 40] = [
     "gpu::sync_threads()",
     "ptx_kernel::gpu::nope()",
     "x.len()",
+    "gpu::SharedArray::<f32, 4>::new()",
+    "gpu::SharedArray::<[u8; 3], 2>::new()",
+    "gpu::dynamic_shared::<u16>()",
+    "gpu::atomic_add(&mut y[0], 1)",
+    "gpu::atomic_cas(&mut y[1], 2, 3)",
+    "gpu::shfl_xor_sync(0xFFFF_FFFF, 1.5f64, 3)",
+    "gpu::warp_sum(7i64)",
+    "gpu::ballot_sync(1, true)",
+    "gpu::load_vec4(&x[0])",
+    "gpu::store_vec2(&mut y[0], [1, 2])",
+    "[1.0f32, 2.0, 3.0][2]",
+    "[[0u32; 3]; 2][1][2]",
+    "#[unroll] for k in 0..4 { y[k] = 1; }",
+    "half::f16::from_f32(0.5).to_f32()",
+    "(2.0f32).powf(0.5).exp().ln().sin()",
+    "gpu::fast::tanh(0.3)",
 ];
 
 /// `ts` with a few random token edits (delete, duplicate, replace, swap, insert, change a group's delimiter).

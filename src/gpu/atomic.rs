@@ -97,3 +97,35 @@ pub fn load_streaming<T: Copy>(place: &T) -> T {
     let _ = place;
     host_call("load_streaming")
 }
+
+/// `N` consecutive elements starting at `place`, in one vector load (`ld.global.v2/v4` / `ld.shared.v2/v4`):
+/// `place` is `&x[i]` of a slice parameter or a shared array (`&tile[y][x]`); 16 bytes at most, and the address
+/// must be aligned to the vector's size (e.g. `i` a multiple of 4 for `load_vec4` of a 16-byte-aligned array).
+/// Panics on the host.
+#[track_caller]
+pub fn load_vec4<T: Copy>(place: &T) -> [T; 4] {
+    let _ = place;
+    host_call("load_vec4")
+}
+
+/// Two consecutive elements in one vector load; see [`load_vec4`]. Panics on the host.
+#[track_caller]
+pub fn load_vec2<T: Copy>(place: &T) -> [T; 2] {
+    let _ = place;
+    host_call("load_vec2")
+}
+
+/// Stores `v` to `N` consecutive elements starting at `place` in one vector store; same rules as [`load_vec4`].
+/// Panics on the host.
+#[track_caller]
+pub fn store_vec4<T: Copy>(place: &mut T, v: [T; 4]) {
+    let _ = (place, v);
+    host_call("store_vec4")
+}
+
+/// Stores two consecutive elements in one vector store; see [`store_vec4`]. Panics on the host.
+#[track_caller]
+pub fn store_vec2<T: Copy>(place: &mut T, v: [T; 2]) {
+    let _ = (place, v);
+    host_call("store_vec2")
+}

@@ -66,3 +66,15 @@ pub fn local_arrays(x: &[f32], k: &[u32], out: &mut [f32]) {
         out[i * 4 + 3] = g;
     }
 }
+
+/// `load_vec4` / `store_vec4` / `load_vec2` on scalar slices: reverses each group of 4, swaps each pair.
+#[ptx_kernel]
+pub fn vec_on_scalars(x: &[f32], y: &mut [f32], p: &[u16], q: &mut [u16]) {
+    let i = gpu::global_idx_x() as usize;
+    if 4 * i + 4 <= x.len() {
+        let v = gpu::load_vec4(&x[4 * i]);
+        gpu::store_vec4(&mut y[4 * i], [v[3], v[2], v[1], v[0]]);
+        let w = gpu::load_vec2(&p[2 * i]);
+        gpu::store_vec2(&mut q[2 * i], [w[1], w[0]]);
+    }
+}

@@ -39,6 +39,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("vec4_axpy", arrays::vec4_axpy::PTX),
     ("vector_kinds", arrays::vector_kinds::PTX),
     ("local_arrays", arrays::local_arrays::PTX),
+    ("vec_on_scalars", arrays::vec_on_scalars::PTX),
     ("device_calls", device::helpers::device_calls::PTX),
     ("axpy_f32", generic::axpy::axpy_f32::PTX),
     ("axpy_f64", generic::axpy::axpy_f64::PTX),

@@ -146,8 +146,17 @@ impl Inferer<'_, '_> {
             let want = match p {
                 super::intrinsics::ArgTy::Fixed(t) => It::Known(Ty::Scalar(*t)),
                 super::intrinsics::ArgTy::T => tv,
+                super::intrinsics::ArgTy::TArray(n) => self.array_of(tv, *n),
             };
             self.unify(want, ta, sa);
+        }
+    }
+
+    /// `[t; n]` for a known scalar `t` (else an unconstrained type).
+    fn array_of(&mut self, t: It, n: u32) -> It {
+        match self.shallow(t) {
+            It::Known(Ty::Scalar(s)) => It::Known(Ty::Array(ArrTy::new(s, n))),
+            _ => self.fresh(VarKind::Any),
         }
     }
 
@@ -156,6 +165,7 @@ impl Inferer<'_, '_> {
             super::intrinsics::RetTy::Unit => UNIT,
             super::intrinsics::RetTy::Fixed(t) => It::Known(Ty::Scalar(t)),
             super::intrinsics::RetTy::T => tv,
+            super::intrinsics::RetTy::TArray(n) => self.array_of(tv, n),
         }
     }
 
@@ -687,6 +697,11 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
             }
             ExprKind::MemCall(m, base, _, _) => {
                 let vector_load = matches!(m, super::intrinsics::MemCall::LoadNc | super::intrinsics::MemCall::LoadStreaming);
+                if matches!(m, super::intrinsics::MemCall::LoadVec(_) | super::intrinsics::MemCall::StoreVec(_))
+                    && matches!(types.base(*base), Some(Ty::Array(_)))
+                {
+                    errors.at(e.span, format!("`gpu::{}` reads consecutive scalars: its place is an element of a scalar slice or shared array", m.name()));
+                }
                 let t = match types.base(*base) {
                     Some(Ty::Scalar(t)) => Some(t),
                     Some(Ty::Array(a)) if !vector_load => Some(a.elem),

@@ -79,6 +79,10 @@ pub enum MemCall {
     LoadNc,
     /// `gpu::load_streaming(&x[i])`: `ld.global.nc.L1::no_allocate`.
     LoadStreaming,
+    /// `gpu::load_vec2/4(&x[i])`: `N` consecutive elements in one vector load (`[T; N]`).
+    LoadVec(u32),
+    /// `gpu::store_vec2/4(&mut x[i], v)`: `N` consecutive elements in one vector store.
+    StoreVec(u32),
 }
 
 /// The type of an argument or result: fixed, or the call's value type `T`.
@@ -86,6 +90,8 @@ pub enum MemCall {
 pub enum ArgTy {
     Fixed(ScalarTy),
     T,
+    /// `[T; N]`.
+    TArray(u32),
 }
 
 /// A result type.
@@ -94,6 +100,8 @@ pub enum RetTy {
     Unit,
     Fixed(ScalarTy),
     T,
+    /// `[T; N]`.
+    TArray(u32),
 }
 
 /// 32- and 64-bit values a shuffle (or warp reduction) moves.
@@ -114,6 +122,23 @@ const ALL_SCALARS_BUT_BOOL: &[ScalarTy] = &[
     ScalarTy::Usize,
     ScalarTy::F32,
     ScalarTy::F64,
+];
+
+/// Element types of `load_vec*`/`store_vec*`: the non-bool scalars of 1 to 8 bytes (16 bytes at most in all is
+/// checked by the lowering: 64-bit elements come in pairs only).
+const VEC_TYPES: &[ScalarTy] = &[
+    ScalarTy::I8,
+    ScalarTy::I16,
+    ScalarTy::I32,
+    ScalarTy::I64,
+    ScalarTy::U8,
+    ScalarTy::U16,
+    ScalarTy::U32,
+    ScalarTy::U64,
+    ScalarTy::F32,
+    ScalarTy::F64,
+    ScalarTy::F16,
+    ScalarTy::BF16,
 ];
 
 const U32: ArgTy = ArgTy::Fixed(ScalarTy::U32);
@@ -163,6 +188,10 @@ pub const MEM_CALLS: &[(&str, MemCall)] = &[
     ("atomic_cas", MemCall::Atomic(AtomicOp::Cas)),
     ("load_nc", MemCall::LoadNc),
     ("load_streaming", MemCall::LoadStreaming),
+    ("load_vec2", MemCall::LoadVec(2)),
+    ("load_vec4", MemCall::LoadVec(4)),
+    ("store_vec2", MemCall::StoreVec(2)),
+    ("store_vec4", MemCall::StoreVec(4)),
 ];
 
 impl Call {
@@ -216,6 +245,10 @@ impl MemCall {
             MemCall::Atomic(AtomicOp::Cas) => (&[ArgTy::T, ArgTy::T], RetTy::T),
             MemCall::Atomic(_) => (&[ArgTy::T], RetTy::T),
             MemCall::LoadNc | MemCall::LoadStreaming => (&[], RetTy::T),
+            MemCall::LoadVec(2) => (&[], RetTy::TArray(2)),
+            MemCall::LoadVec(_) => (&[], RetTy::TArray(4)),
+            MemCall::StoreVec(2) => (&[ArgTy::TArray(2)], RetTy::Unit),
+            MemCall::StoreVec(_) => (&[ArgTy::TArray(4)], RetTy::Unit),
         }
     }
     /// The element types the place may have.
@@ -226,15 +259,16 @@ impl MemCall {
             MemCall::Atomic(AtomicOp::Add | AtomicOp::Sub | AtomicOp::Exch | AtomicOp::Cas) => ADD,
             MemCall::Atomic(_) => ATOMIC_INTS,
             MemCall::LoadNc | MemCall::LoadStreaming => ALL_SCALARS_BUT_BOOL,
+            MemCall::LoadVec(_) | MemCall::StoreVec(_) => VEC_TYPES,
         }
     }
     /// Whether the place must be writable (`&mut x[i]`).
     pub fn writes(self) -> bool {
-        matches!(self, MemCall::Atomic(_))
+        matches!(self, MemCall::Atomic(_) | MemCall::StoreVec(_))
     }
     /// Whether the place may be in shared memory (otherwise only global: slice parameters).
     pub fn allows_shared(self) -> bool {
-        matches!(self, MemCall::Atomic(_))
+        matches!(self, MemCall::Atomic(_) | MemCall::LoadVec(_) | MemCall::StoreVec(_))
     }
 }
 

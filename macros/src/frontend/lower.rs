@@ -832,6 +832,9 @@ impl Lowerer<'_, '_, '_> {
         if t.is_half() {
             return self.half_binary(op, a, b, t, id);
         }
+        if let Some(v) = fold_int(op, a, b, t, tb) {
+            return v;
+        }
         let rt = t.reg_type();
         // Two immediates: put the first in a register (ptxas wants at least one register operand).
         let a = match (a, b) {
@@ -1421,6 +1424,52 @@ impl Lowerer<'_, '_, '_> {
     }
 }
 
+/// `a op b` of two integer immediates, folded with the kernel's (release-mode Rust) semantics, so that indices
+/// computed from `#[unroll]` variables stay constants. Division and remainder by zero and `MIN / -1` are left to
+/// the instructions.
+fn fold_int(op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy) -> Option<Val> {
+    let (Operand::Imm(ia), Operand::Imm(ib)) = (a, b) else { return None };
+    if !t.is_int() || !tb.is_int() {
+        return None;
+    }
+    let (HostVal::Int(x), HostVal::Int(y)) = (consts::host_val(ia, t), consts::host_val(ib, tb)) else {
+        return None;
+    };
+    let bits = t.bits();
+    let cmp = |c: bool| Some(Val::Scalar(consts::imm(HostVal::Bool(c), ScalarTy::Bool), ScalarTy::Bool));
+    let v = match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x.checked_mul(y)?,
+        BinaryOp::Div | BinaryOp::Rem => {
+            if y == 0 || (t.is_signed() && y == -1) {
+                return None;
+            }
+            if op == BinaryOp::Div { x / y } else { x % y }
+        }
+        BinaryOp::BitAnd => x & y,
+        BinaryOp::BitOr => x | y,
+        BinaryOp::BitXor => x ^ y,
+        BinaryOp::Shl => x << ((y as u32) & (bits - 1)),
+        BinaryOp::Shr => {
+            let s = (y as u32) & (bits - 1);
+            if t.is_signed() {
+                x >> s
+            } else {
+                let mask = if bits == 128 { -1i128 } else { (1i128 << bits) - 1 };
+                (x & mask) >> s
+            }
+        }
+        BinaryOp::Eq => return cmp(x == y),
+        BinaryOp::Ne => return cmp(x != y),
+        BinaryOp::Lt => return cmp(x < y),
+        BinaryOp::Le => return cmp(x <= y),
+        BinaryOp::Gt => return cmp(x > y),
+        BinaryOp::Ge => return cmp(x >= y),
+    };
+    Some(Val::Scalar(consts::imm(HostVal::Int(consts::wrap_int(v, t)), t), t))
+}
+
 /// The immediate 1 of an integer register type.
 fn one(rt: Type) -> Operand {
     Operand::Imm(Imm::int(1, rt))
@@ -1436,7 +1485,7 @@ pub(super) fn is_pure(body: &Body, e: ExprId) -> bool {
             ExprKind::Assign(..)
                 | ExprKind::CompoundAssign(..)
                 | ExprKind::Intrinsic(Intrinsic::SyncThreads)
-                | ExprKind::MemCall(super::intrinsics::MemCall::Atomic(_), ..)
+                | ExprKind::MemCall(super::intrinsics::MemCall::Atomic(_) | super::intrinsics::MemCall::StoreVec(_), ..)
                 | ExprKind::Break(_)
                 | ExprKind::Continue(_)
                 | ExprKind::Return

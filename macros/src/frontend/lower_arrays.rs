@@ -335,7 +335,7 @@ impl Lowerer<'_, '_, '_> {
         self.new_array(ArrTy::new(ml.elem, ml.lanes), regs.into_iter().map(Operand::Reg).collect())
     }
 
-    fn store_vector(&mut self, ml: MemLoc, addr: Address, ops: &[Operand]) {
+    pub(super) fn store_vector(&mut self, ml: MemLoc, addr: Address, ops: &[Operand]) {
         let mut access = MemAccess::new(ml.space, ml.elem.mem_type());
         access.vec = Self::vec_width(ml.lanes);
         let srcs = ops.iter().map(|&o| Operand::Reg(self.reg(o, ml.elem))).collect();

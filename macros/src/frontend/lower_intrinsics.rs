@@ -165,9 +165,31 @@ impl Lowerer<'_, '_, '_> {
 
     pub(super) fn mem_call(&mut self, m: MemCall, base: Base, index: ExprId, args: &[ExprId], id: ExprId) -> Val {
         let Some((addr, ml)) = self.element_addr(base, index, id) else { return Val::Unit };
+        if let MemCall::LoadVec(n) | MemCall::StoreVec(n) = m {
+            let t = ml.elem;
+            if t.mem_size() * n > 16 {
+                let span = self.body.expr(id).span;
+                self.errors.at(span, format!("a vector access moves 16 bytes at most: {n} × `{t}` is {}", t.mem_size() * n));
+                return Val::Unit;
+            }
+            // The address must be aligned to the whole vector (checked by the hardware and the emulator).
+            let vml = super::lower::MemLoc { lanes: n, ..ml };
+            if let MemCall::LoadVec(_) = m {
+                return self.load_vector(vml, addr);
+            }
+            let Some(&a) = args.first() else { return Val::Unit };
+            let v = self.expr(a);
+            self.loc(id);
+            if let Val::Arr(arr) = v {
+                let ops = self.arrays[arr.0 as usize].ops.clone();
+                self.store_vector(vml, addr, &ops);
+            }
+            return Val::Unit;
+        }
         let Some(ops) = self.call_operands(args, id) else { return Val::Unit };
         let t = ml.elem;
         match m {
+            MemCall::LoadVec(_) | MemCall::StoreVec(_) => unreachable!("handled above"),
             MemCall::LoadNc | MemCall::LoadStreaming => {
                 let mut access = MemAccess::new(StateSpace::Global, t.mem_type());
                 access.nc = true;

@@ -21,6 +21,9 @@
 //! The measured bounds (random inputs, emulator vs the host's libm) are in `ptx_kernel::gpu`'s documentation and
 //! pinned by `tests/exec_math.rs`.
 
+// fdlibm's constants are written as published.
+#![allow(clippy::excessive_precision)]
+
 use ptx_gen::{BinOp, CmpOp, CvtMode, Mode, Operand, Reg, Type, UnOp};
 
 use super::lower::Lowerer;
@@ -140,7 +143,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// An f64 register holding `bits`.
-    fn from_bits(&mut self, bits: Reg) -> Reg {
+    fn f64_from_bits(&mut self, bits: Reg) -> Reg {
         let f = self.b.func_mut().new_reg(F);
         self.b.ins().mov_to(f, bits);
         f
@@ -163,7 +166,7 @@ impl Lowerer<'_, '_, '_> {
         let e = ins.binary(BinOp::Add, Mode::None, Type::S32, n, Operand::Imm(ptx_gen::Imm::int(1023, Type::S32)));
         let e64 = ins.cvt(CvtMode::None, false, Type::U64, Type::U32, e);
         let b = ins.binary(BinOp::Shl, Mode::None, Type::B64, e64, Operand::u32(52));
-        self.from_bits(b)
+        self.f64_from_bits(b)
     }
 
     /// `p · 2^k` for an integral f64 `k` (clamped to [-1100, 1100]): two exact power-of-two factors, so a
@@ -255,7 +258,7 @@ impl Lowerer<'_, '_, '_> {
         let e = ins.binary(BinOp::Add, Mode::None, Type::S32, e, adj);
         let mb = ins.binary(BinOp::And, Mode::None, Type::B64, b, Operand::u64(0x000F_FFFF_FFFF_FFFF));
         let mb = ins.binary(BinOp::Or, Mode::None, Type::B64, mb, Operand::u64(0x3FF0_0000_0000_0000));
-        let m = self.from_bits(mb);
+        let m = self.f64_from_bits(mb);
         let mut ins = self.b.ins();
         let big = ins.setp(CmpOp::Gt, F, m, c(std::f64::consts::SQRT_2));
         let mh = ins.binary(BinOp::Mul, Mode::Rn, F, m, c(0.5));
@@ -396,7 +399,7 @@ impl Lowerer<'_, '_, '_> {
         let m = ins.binary(BinOp::And, Mode::None, Type::B64, vb, Operand::u64(0x7FFF_FFFF_FFFF_FFFF));
         let sg = ins.binary(BinOp::And, Mode::None, Type::B64, sb, Operand::u64(0x8000_0000_0000_0000));
         let o = ins.binary(BinOp::Or, Mode::None, Type::B64, m, sg);
-        self.from_bits(o)
+        self.f64_from_bits(o)
     }
 
     /// Whether f64 `y` is an odd integer, and whether it is an integer at all.

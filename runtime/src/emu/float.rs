@@ -576,8 +576,8 @@ pub(crate) fn approx(f: Approx, fmt: Fmt, a: u64) -> u64 {
     let r = match f {
         Approx::Ex2 => x.exp2(),
         Approx::Lg2 => x.log2(),
-        Approx::Sin => x.sin(),
-        Approx::Cos => x.cos(),
+        Approx::Sin => (std::f64::consts::TAU * turns(x)).sin(),
+        Approx::Cos => (std::f64::consts::TAU * turns(x)).cos(),
         Approx::Tanh => x.tanh(),
         Approx::Rsqrt => 1.0 / x.sqrt(),
         Approx::Rcp => 1.0 / x,
@@ -587,6 +587,18 @@ pub(crate) fn approx(f: Approx, fmt: Fmt, a: u64) -> u64 {
         return prop64(r, &[a]);
     }
     from_f64_rn(fmt, r)
+}
+
+/// The angle in turns as the GPU computes it before `MUFU.SIN`/`MUFU.COS`: `x · (1/2π)` in f32, rounded toward
+/// zero (ptxas emits `FMUL.RZ` with the f32 constant). Reproducing this step matters: for |x| ≈ 100 its rounding
+/// moves the result by ~4e-6, far more than the unit's own error, so an exact `sin(x)` would disagree with the GPU.
+fn turns(x: f64) -> f64 {
+    let p = x * (0.159_154_94_f32 as f64); // exact: an f32 × f32 product fits in f64
+    let mut t = p as f32;
+    if (t as f64).abs() > p.abs() {
+        t = if t > 0.0 { t.next_down() } else { t.next_up() };
+    }
+    t as f64
 }
 
 /// `div.approx` / `div.full`: the quotient, rounded to nearest.

@@ -31,8 +31,10 @@
 //! `0x3000_0000_0000` const, `0x4000_0000_0000` param, each 4 GiB; everything else is global).
 //!
 //! **Arithmetic** is bit-exact with the GPU for integers (including division by zero: `int.rs`) and for correctly
-//! rounded float operations in every rounding mode (`float.rs`); `.approx` functions are computed more accurately
-//! than the hardware, within its documented bounds.
+//! rounded float operations in every rounding mode, subnormals and NaN payloads included (`float.rs`,
+//! `convert.rs`); `.approx` functions are computed more accurately than the hardware. Where the PTX ISA leaves the
+//! answer open, the GPU's was measured on an H200 (`runtime/tests/emu_vs_gpu.rs`; the workspace's instruction-level
+//! differential test found 0 exact mismatches in 2.27 M cases over 411 instruction variants).
 //!
 //! **Special registers.** `%smid` is the linear block index modulo `%nsmid` (the number of host threads); `%warpid`
 //! the warp's index in its block and `%nwarpid` the warps per block; `%clock`/`%clock64` count the instructions the
