@@ -109,7 +109,7 @@ fn shared_arrays_of_several_types() {
     sc[0] += 1.0;
     for t in 0..64 {
         let u = 63 - t;
-        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 128.0;
+        let want = a[u] as f64 + b[u] as f64 * 2.0 + sc[u] + sc[0] + 133.0;
         assert_eq!(out[t].to_bits(), want.to_bits(), "thread {t}");
     }
 }
@@ -639,4 +639,52 @@ fn vector_loads_and_stores_on_scalar_slices() {
         assert_eq!([q[2 * i], q[2 * i + 1]], [p[2 * i + 1], p[2 * i]]);
     }
     assert!(arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32") && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16"));
+}
+
+#[test]
+fn half_atomic_adds() {
+    use ptx_kernel::half::{bf16, f16};
+    let dev = dev();
+    let mut rng = Rng::new(20);
+    let n = 100usize;
+    // Small integers: every order of additions is exact.
+    let vi: Vec<i32> = (0..n).map(|_| (rng.next() % 9) as i32 - 4).collect();
+    let v: Vec<f16> = vi.iter().map(|&x| f16::from_f32(x as f32)).collect();
+    let w: Vec<bf16> = vi.iter().map(|&x| bf16::from_f32((x / 2) as f32)).collect();
+    let (dv, dw) = (dev.upload(&v).unwrap(), dev.upload(&w).unwrap());
+    let mut acc = dev.upload(&[f16::from_f32(1.0), f16::from_f32(0.0)]).unwrap();
+    let mut accb = dev.upload(&[bf16::from_f32(2.0)]).unwrap();
+    atomics::half_atomics::launch(&dev, cfg(4, 32), &dv, &dw, &mut acc, &mut accb).unwrap();
+    let (acc, accb) = (acc.download().unwrap(), accb.download().unwrap());
+    let sum: i32 = vi.iter().sum();
+    let sumb: i32 = vi.iter().map(|x| x / 2).sum();
+    assert_eq!(acc[0].to_f32(), 1.0 + sum as f32);
+    assert_eq!(accb[0].to_f32(), 2.0 + sumb as f32);
+    assert_eq!(acc[1].to_f32(), sum as f32);
+    assert_eq!(atomics::half_atomics::TARGET, "sm_90");
+}
+
+#[test]
+fn generic_kernel_in_a_module() {
+    let dev = dev();
+    let x: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let y0: Vec<f64> = (0..50).map(|i| 100.0 - i as f64).collect();
+    let (dx, mut dy) = (dev.upload(&x).unwrap(), dev.upload(&y0).unwrap());
+    device::helpers::generic_lerp::launch(&dev, LaunchConfig::for_num_elems(50), &dx, &mut dy, 0.25f64).unwrap();
+    let y = dy.download().unwrap();
+    for i in 0..50 {
+        assert_eq!(y[i], x[i] + (y0[i] - x[i]) * 0.25);
+    }
+}
+
+#[test]
+fn dynamic_shared_views_alias() {
+    let dev = dev();
+    let mut out = dev.alloc_zeros::<f32>(32).unwrap();
+    dev.synchronize().unwrap();
+    shared::dynamic_alias::launch(&dev, cfg(1, 32).with_shared_mem(32 * 4), &mut out).unwrap();
+    let out = out.download().unwrap();
+    for t in 0..32 {
+        assert_eq!(out[t], f32::from_bits(0x3F80_0000 + t as u32) + 32.0, "{t}");
+    }
 }

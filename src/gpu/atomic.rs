@@ -6,7 +6,7 @@
 //!
 //! | function | types | PTX |
 //! |---|---|---|
-//! | `atomic_add(p, v)` | i32 u32 i64 u64 f32 f64 (f64 needs sm_60) | `atom.add.{s32,u32,u64,f32,f64}` (i64 as `.u64`) |
+//! | `atomic_add(p, v)` | i32 u32 i64 u64 f32 f64 (f64 needs sm_60), f16 (sm_70), bf16 (sm_90) | `atom.add.{s32,u32,u64,f32,f64}` (i64 as `.u64`), `atom.add.noftz.{f16,bf16}` |
 //! | `atomic_sub(p, v)` | same | `atom.add` of `-v` (wrapping for integers) |
 //! | `atomic_min/max(p, v)` | i32 u32 i64 u64 | `atom.{min,max}.{s32,u32,s64,u64}` |
 //! | `atomic_and/or/xor(p, v)` | i32 u32 i64 u64 | `atom.{and,or,xor}.b{32,64}` |
@@ -25,6 +25,13 @@ mod sealed {
 pub trait AtomicValue: sealed::Sealed + Copy {}
 /// Types with atomic min/max/and/or/xor: i32 u32 i64 u64.
 pub trait AtomicInt: AtomicValue {}
+/// Types with atomic add: the [`AtomicValue`]s and `half::f16` (sm_70) / `half::bf16` (sm_90).
+pub trait AtomicAddValue: sealed::Sealed + Copy {}
+impl<T: AtomicValue> AtomicAddValue for T {}
+impl sealed::Sealed for half::f16 {}
+impl sealed::Sealed for half::bf16 {}
+impl AtomicAddValue for half::f16 {}
+impl AtomicAddValue for half::bf16 {}
 
 macro_rules! atomic_types {
     ($($t:ty: $($tr:ident)*;)*) => {$(
@@ -54,9 +61,17 @@ macro_rules! atomics {
     )*};
 }
 
+/// `*place += v` atomically (wrapping for integers, rounded to nearest for floats; `f16` needs sm_70 and `bf16`
+/// sm_90: `atom.add.noftz.f16/bf16`).
+///
+/// Returns the old value. See the [module doc](self) for types and PTX. Panics on the host.
+#[track_caller]
+pub fn atomic_add<T: AtomicAddValue>(place: &mut T, v: T) -> T {
+    let _ = (place, v);
+    host_call("atomic_add")
+}
+
 atomics! {
-    /// `*place += v` atomically (wrapping for integers, rounded to nearest for floats).
-    atomic_add: AtomicValue;
     /// `*place -= v` atomically (as the addition of `-v`).
     atomic_sub: AtomicValue;
     /// `*place = min(*place, v)` atomically.

@@ -107,3 +107,23 @@ pub fn cached_loads(a: &[f32], b: &[i64], c: &mut [f32]) {
         c[i] = x + y as f32 + z;
     }
 }
+
+/// Atomic add of f16 and bf16 (global and shared).
+#[ptx_kernel]
+pub fn half_atomics(v: &[ptx_kernel::half::f16], w: &[ptx_kernel::half::bf16], acc: &mut [ptx_kernel::half::f16], accb: &mut [ptx_kernel::half::bf16]) {
+    let s = gpu::SharedArray::<ptx_kernel::half::f16, 1>::new();
+    let i = gpu::global_idx_x() as usize;
+    if gpu::thread_idx_x() == 0 {
+        s[0] = v[0] - v[0];
+    }
+    gpu::sync_threads();
+    if i < v.len() {
+        gpu::atomic_add(&mut acc[0], v[i]);
+        gpu::atomic_add(&mut accb[0], w[i]);
+        gpu::atomic_add(&mut s[0], v[i]);
+    }
+    gpu::sync_threads();
+    if gpu::thread_idx_x() == 0 {
+        gpu::atomic_add(&mut acc[1], s[0]);
+    }
+}

@@ -38,6 +38,15 @@ pub mod helpers {
         let _ = gpu::warp_sum(v);
     }
 
+    /// A generic kernel inside a `#[ptx_module]`.
+    #[ptx_kernel(instances(f32, f64))]
+    pub fn generic_lerp<T: gpu::Float>(x: &[T], y: &mut [T], t: T) {
+        let i = gpu::global_idx_x() as usize;
+        if i < y.len() {
+            y[i] = x[i] + (y[i] - x[i]) * t;
+        }
+    }
+
     #[ptx_kernel]
     pub fn device_calls(x: &[f32], y: &mut [f32], n: &[u32], steps: &mut [u32], t: f32) {
         let i = gpu::global_idx_x() as usize;

@@ -74,7 +74,8 @@ pub fn shared_kinds(a: &[u8], b: &[i16], c: &[f64], out: &mut [f64]) {
     }
     gpu::sync_threads();
     let u = 63 - t;
-    out[t] = sa[u] as f64 + sb[u] as f64 * 2.0 + sc[u] + sc[0] + (sa.len() + sb.len()) as f64;
+    let grid = gpu::SharedArray::<[u8; 3], 5>::new();
+    out[t] = sa[u] as f64 + sb[u] as f64 * 2.0 + sc[u] + sc[0] + (sa.len() + sb.len() + grid.len()) as f64;
 }
 
 /// The fences and `sync_warp` (their effect is ordering; the result is a plain copy).
@@ -88,4 +89,15 @@ pub fn fences(x: &[u32], y: &mut [u32]) {
         gpu::fence_system();
     }
     gpu::sync_warp(0xFFFF_FFFF);
+}
+
+/// Two `dynamic_shared` views of different types alias the same memory (as `extern __shared__` arrays do).
+#[ptx_kernel]
+pub fn dynamic_alias(out: &mut [f32]) {
+    let bits = gpu::dynamic_shared::<u32>();
+    let floats = gpu::dynamic_shared::<f32>();
+    let t = gpu::thread_idx_x() as usize;
+    bits[t] = 0x3F80_0000 + t as u32;
+    gpu::sync_threads();
+    out[t] = floats[t] + floats.len() as f32;
 }

@@ -63,7 +63,7 @@ pub fn shared_decl(e: &syn::Expr) -> Option<SharedDecl<'_>> {
 fn bad_elem(ty: &syn::Type) -> String {
     format!(
         "unsupported shared-memory element type `{}` (supported: the scalars i8, i16, i32, i64, isize, u8, u16, \
-         u32, u64, usize, f32, f64, and arrays `[T; M]` of them for a 2-D array)",
+         u32, u64, usize, f32, f64, f16, bf16, and arrays `[T; M]` of them for a 2-D array)",
         type_string(ty)
     )
 }
@@ -191,7 +191,7 @@ impl Checker<'_> {
             self.bind(&ident, Binding::Poisoned);
             return;
         }
-        self.body.shared.push(SharedData { name: ident.to_string(), elem, len: total, dynamic });
+        self.body.shared.push(SharedData { name: ident.to_string(), elem, len: total, outer: len, dynamic });
         let id = SharedId(self.body.shared.len() as u32 - 1);
         self.bind(&ident, Binding::Shared(id, row));
     }

@@ -72,6 +72,10 @@ pub fn expand_module(attr: TokenStream, item: TokenStream) -> TokenStream {
                     syn::Meta::List(l) => l.tokens.clone(),
                     _ => TokenStream::new(),
                 };
+                if super::generics::is_generic(&f) {
+                    out.push(super::generics::expand_generic_with(args, &f, &helpers));
+                    continue;
+                }
                 let (sig, result) = super::expand::compile_fn_with(args, &f, &helpers);
                 out.push(match result {
                     Ok(c) => expansion(&f, &sig, &c),

@@ -113,6 +113,11 @@ fn suffix(args: &[Arg]) -> String {
 
 /// The expansion of a generic kernel.
 pub fn expand_generic(attr: TokenStream, item: &syn::ItemFn) -> TokenStream {
+    expand_generic_with(attr, item, &super::device::Helpers::default())
+}
+
+/// [`expand_generic`] inside a `#[ptx_module]`, with its device functions.
+pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &super::device::Helpers) -> TokenStream {
     let mut errors = super::diag::Errors::new();
     let options = super::attr::parse_options(attr.clone(), &mut errors);
     let base_attr = without_instances(attr);
@@ -255,7 +260,7 @@ pub fn expand_generic(attr: TokenStream, item: &syn::ItemFn) -> TokenStream {
             Ok(f) => f,
             Err(e) => return bail(e.to_compile_error()),
         };
-        let (sig, result) = super::expand::compile_fn(base_attr.clone(), &f);
+        let (sig, result) = super::expand::compile_fn_with(base_attr.clone(), &f, helpers);
         parts.push(match result {
             Ok(c) => {
                 // An instance with `unsafe` (or without bounds checks) makes the generic launcher `unsafe` too.

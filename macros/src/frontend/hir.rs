@@ -41,6 +41,8 @@ pub struct SharedData {
     pub elem: ScalarTy,
     /// Elements in all (`N`, or `N * M` for `SharedArray<[T; M], N>`); 0 for dynamic shared memory.
     pub len: u64,
+    /// `N`: what `len()` returns.
+    pub outer: u64,
     /// `gpu::dynamic_shared::<T>()`: its length follows the launch's `shared_mem_bytes`.
     pub dynamic: bool,
 }

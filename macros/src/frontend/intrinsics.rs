@@ -255,8 +255,19 @@ impl MemCall {
     pub fn value_types(self) -> &'static [ScalarTy] {
         const ADD: &[ScalarTy] =
             &[ScalarTy::I32, ScalarTy::U32, ScalarTy::I64, ScalarTy::U64, ScalarTy::F32, ScalarTy::F64];
+        const ADD_HALF: &[ScalarTy] = &[
+            ScalarTy::I32,
+            ScalarTy::U32,
+            ScalarTy::I64,
+            ScalarTy::U64,
+            ScalarTy::F32,
+            ScalarTy::F64,
+            ScalarTy::F16,
+            ScalarTy::BF16,
+        ];
         match self {
-            MemCall::Atomic(AtomicOp::Add | AtomicOp::Sub | AtomicOp::Exch | AtomicOp::Cas) => ADD,
+            MemCall::Atomic(AtomicOp::Add) => ADD_HALF,
+            MemCall::Atomic(AtomicOp::Sub | AtomicOp::Exch | AtomicOp::Cas) => ADD,
             MemCall::Atomic(_) => ATOMIC_INTS,
             MemCall::LoadNc | MemCall::LoadStreaming => ALL_SCALARS_BUT_BOOL,
             MemCall::LoadVec(_) | MemCall::StoreVec(_) => VEC_TYPES,

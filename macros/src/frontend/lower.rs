@@ -52,6 +52,7 @@ pub(super) struct MemLoc {
 pub struct SharedVar {
     pub var: Var,
     pub elem: ScalarTy,
+    /// `len()`: the outer length.
     pub len: u64,
     pub dynamic: bool,
 }
@@ -109,7 +110,7 @@ pub fn shared_vars(sig: &KernelSig, body: &Body) -> (Vec<VarData>, Vec<SharedVar
             });
             Var(vars.len() as u32 - 1)
         };
-        out.push(SharedVar { var, elem: s.elem, len: s.len, dynamic: s.dynamic });
+        out.push(SharedVar { var, elem: s.elem, len: s.outer, dynamic: s.dynamic });
     }
     (vars, out)
 }
