@@ -305,9 +305,14 @@ impl Lowerer<'_, '_, '_> {
                 Some(r) => Operand::Reg(r.len),
                 None => return,
             },
-            Base::Shared(sh) => match self.shared_len(sh, id) {
-                super::Val::Scalar(op, _) => op,
-                _ => return,
+            // A static array: all its elements (`N * M` for a 2-D one, whose index is flattened); dynamic shared
+            // memory: its `len()`.
+            Base::Shared(sh) => match self.body.shared.get(sh.0 as usize) {
+                Some(d) if !d.dynamic => Operand::u64(d.len),
+                _ => match self.shared_len(sh, id) {
+                    super::Val::Scalar(op, _) => op,
+                    _ => return,
+                },
             },
         };
         let oob = match (i, len) {
