@@ -39,6 +39,8 @@ mod report;
 mod stats;
 #[path = "bench/suite.rs"]
 mod suite;
+#[path = "bench/vec4.rs"]
+mod vec4;
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -39,6 +39,9 @@ pub struct BufSpec {
     pub role: Role,
     /// Seed of its random contents (In, InOut).
     pub seed: u64,
+    /// Held on the device as `[f32; 4]` elements (a kernel's `&[[f32; 4]]`); `len` still counts f32 and must be a
+    /// multiple of 4. The host side stays a flat `Vec<f32>`.
+    pub quads: bool,
 }
 
 impl BufSpec {
@@ -48,6 +51,7 @@ impl BufSpec {
             len,
             role: Role::In,
             seed,
+            quads: false,
         }
     }
     pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
@@ -56,6 +60,7 @@ impl BufSpec {
             len,
             role: Role::InOut,
             seed,
+            quads: false,
         }
     }
     pub fn output(name: &'static str, len: usize) -> BufSpec {
@@ -64,14 +69,27 @@ impl BufSpec {
             len,
             role: Role::Out,
             seed: 0,
+            quads: false,
         }
     }
 
+    /// The same buffer held as `[f32; 4]` elements on the device.
+    pub fn quads(mut self) -> BufSpec {
+        assert!(self.len % 4 == 0, "{}: {} f32 is not whole quads", self.name, self.len);
+        self.quads = true;
+        self
+    }
+
     /// The initial host contents: uniform in [-1, 1) for inputs (never zeros), NaN for outputs.
-    fn initial(&self) -> Host {
-        match self.role {
-            Role::In | Role::InOut => Host::F32(Rng::new(self.seed).f32_vec(self.len)),
-            Role::Out => Host::F32(vec![f32::NAN; self.len]),
+    pub fn initial(&self) -> Host {
+        let v = match self.role {
+            Role::In | Role::InOut => Rng::new(self.seed).f32_vec(self.len),
+            Role::Out => vec![f32::NAN; self.len],
+        };
+        if self.quads {
+            Host::F32x4(v)
+        } else {
+            Host::F32(v)
         }
     }
 }
@@ -80,42 +98,64 @@ impl BufSpec {
 /// variants, with their accessors, initial contents and comparisons.
 pub enum Buf {
     F32(DeviceBuffer<f32>),
+    /// `[f32; 4]` elements (a `&[[f32; 4]]` parameter).
+    F32x4(DeviceBuffer<[f32; 4]>),
 }
 
 impl Buf {
     pub fn f32(&self) -> &DeviceBuffer<f32> {
         match self {
             Buf::F32(b) => b,
+            _ => panic!("not an f32 buffer"),
         }
     }
     pub fn f32_mut(&mut self) -> &mut DeviceBuffer<f32> {
         match self {
             Buf::F32(b) => b,
+            _ => panic!("not an f32 buffer"),
+        }
+    }
+    pub fn f32x4(&self) -> &DeviceBuffer<[f32; 4]> {
+        match self {
+            Buf::F32x4(b) => b,
+            _ => panic!("not an [f32; 4] buffer"),
+        }
+    }
+    pub fn f32x4_mut(&mut self) -> &mut DeviceBuffer<[f32; 4]> {
+        match self {
+            Buf::F32x4(b) => b,
+            _ => panic!("not an [f32; 4] buffer"),
         }
     }
     pub fn device_ptr(&self) -> u64 {
         match self {
             Buf::F32(b) => b.device_ptr(),
+            Buf::F32x4(b) => b.device_ptr(),
         }
     }
+    /// Elements of the device type (quads for `F32x4`): what the kernel's `.len()` sees.
     pub fn len(&self) -> usize {
         match self {
             Buf::F32(b) => b.len(),
+            Buf::F32x4(b) => b.len(),
         }
     }
     pub fn size_bytes(&self) -> usize {
         match self {
             Buf::F32(b) => b.size_bytes(),
+            Buf::F32x4(b) => b.size_bytes(),
         }
     }
     fn try_clone(&self) -> ptx_kernel::Result<Buf> {
         match self {
             Buf::F32(b) => Ok(Buf::F32(b.try_clone()?)),
+            Buf::F32x4(b) => Ok(Buf::F32x4(b.try_clone()?)),
         }
     }
-    fn download(&self) -> ptx_kernel::Result<Host> {
+    pub fn download(&self) -> ptx_kernel::Result<Host> {
         match self {
             Buf::F32(b) => Ok(Host::F32(b.download()?)),
+            Buf::F32x4(b) => Ok(Host::F32x4(b.download()?.into_iter().flatten().collect())),
         }
     }
 }
@@ -124,17 +164,23 @@ impl Buf {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Host {
     F32(Vec<f32>),
+    /// Flat contents of a `[f32; 4]` buffer.
+    F32x4(Vec<f32>),
 }
 
 impl Host {
     pub fn f32(&self) -> &[f32] {
         match self {
-            Host::F32(v) => v,
+            Host::F32(v) | Host::F32x4(v) => v,
         }
     }
-    fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
+    pub fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
         match self {
             Host::F32(v) => Ok(Buf::F32(dev.upload(v)?)),
+            Host::F32x4(v) => {
+                let q: Vec<[f32; 4]> = v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+                Ok(Buf::F32x4(dev.upload(&q)?))
+            }
         }
     }
 }

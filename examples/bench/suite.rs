@@ -51,6 +51,8 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
     vec![
         vector_add(s.vec_len),
         saxpy(s.vec_len),
+        vector_add_vec4(s.vec_len),
+        saxpy_vec4(s.vec_len),
         transpose_naive(s.matrix.0, s.matrix.1),
         transpose_tiled(s.matrix.0, s.matrix.1),
     ]
@@ -153,6 +155,88 @@ fn saxpy(n: usize) -> Bench {
             expect_exact("y", after[1].f32(), |i| a * x[i] + y[i])
         }),
     }
+}
+
+/// `n` rounded up to whole float4s (4099 → 4100 = 1025 quads: the last block's guard is still exercised).
+fn whole_quads(n: usize) -> usize {
+    n.div_ceil(4) * 4
+}
+
+pub const VECTOR_ADD_VEC4_CU: &str = r#"
+extern "C" __global__ void ref_vector_add_vec4(const float4* __restrict__ a, const float4* __restrict__ b,
+                                               float4* __restrict__ c, unsigned long long n4) {
+    unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n4) {
+        float4 x = a[i];
+        float4 y = b[i];
+        c[i] = make_float4(x.x + y.x, x.y + y.y, x.z + y.z, x.w + y.w);
+    }
+}
+"#;
+
+/// vector_add with one float4 per thread (`&[[f32; 4]]` parameters): 16-byte loads and stores.
+fn vector_add_vec4(n: usize) -> Bench {
+    use crate::vec4::vector_add_vec4 as k;
+    let n = whole_quads(n);
+    let cfg = LaunchConfig::for_num_elems((n / 4) as u32);
+    let mut b = vector_add(n);
+    b.name = "vector_add_vec4";
+    b.buffers = b.buffers.into_iter().map(BufSpec::quads).collect();
+    b.ours = Ours {
+        ptx: k::PTX,
+        entry: k::ENTRY,
+        launch: Box::new(move |dev, bufs| {
+            let [a, b, c] = bufs else { unreachable!("three buffers") };
+            k::launch(dev, cfg, a.f32x4(), b.f32x4(), c.f32x4_mut())
+        }),
+    };
+    b.reference = Reference {
+        source: VECTOR_ADD_VEC4_CU,
+        entry: "ref_vector_add_vec4",
+        cfg,
+        args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Buf(2), Arg::Len(2)],
+    };
+    b
+}
+
+pub const SAXPY_VEC4_CU: &str = r#"
+extern "C" __global__ void ref_saxpy_vec4(float a, const float4* __restrict__ x, float4* __restrict__ y,
+                                          unsigned long long n4) {
+    unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n4) {
+        float4 v = x[i];
+        float4 w = y[i];
+        y[i] = make_float4(a * v.x + w.x, a * v.y + w.y, a * v.z + w.z, a * v.w + w.w);
+    }
+}
+"#;
+
+/// saxpy with one float4 per thread.
+fn saxpy_vec4(n: usize) -> Bench {
+    use crate::vec4::saxpy_vec4 as k;
+    let n = whole_quads(n);
+    let cfg = LaunchConfig::for_num_elems((n / 4) as u32);
+    let mut b = saxpy(n);
+    let Arg::F32(a) = b.reference.args[0] else {
+        unreachable!("saxpy's first argument is a")
+    };
+    b.name = "saxpy_vec4";
+    b.buffers = b.buffers.into_iter().map(BufSpec::quads).collect();
+    b.ours = Ours {
+        ptx: k::PTX,
+        entry: k::ENTRY,
+        launch: Box::new(move |dev, bufs| {
+            let [x, y] = bufs else { unreachable!("two buffers") };
+            k::launch(dev, cfg, a, x.f32x4(), y.f32x4_mut())
+        }),
+    };
+    b.reference = Reference {
+        source: SAXPY_VEC4_CU,
+        entry: "ref_saxpy_vec4",
+        cfg,
+        args: vec![Arg::F32(a), Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+    };
+    b
 }
 
 pub const TRANSPOSE_CU: &str = r#"
@@ -271,12 +355,17 @@ mod tests {
         assert_eq!(elems(4099), "4099 f32");
         let s = suite(Sizes::GPU);
         let names: Vec<&str> = s.iter().map(|b| b.name).collect();
-        assert_eq!(names, ["vector_add", "saxpy", "transpose_naive", "transpose_tiled"]);
+        assert_eq!(
+            names,
+            ["vector_add", "saxpy", "vector_add_vec4", "saxpy_vec4", "transpose_naive", "transpose_tiled"]
+        );
         assert_eq!(s[0].bytes, 805_306_368.0);
-        assert_eq!(s[2].reference.cfg.block_dim, (32, 8, 1));
+        assert_eq!(s[2].bytes, 805_306_368.0);
+        assert_eq!(s[2].reference.cfg.grid_dim, (1 << 16, 1, 1));
+        assert_eq!(s[4].reference.cfg.block_dim, (32, 8, 1));
         assert_eq!(s[0].reference.cfg.block_dim, (256, 1, 1));
-        assert_eq!(s[3].reference.cfg.block_dim, (32, 8, 1));
-        assert_eq!(s[3].reference.cfg.grid_dim, (256, 256, 1));
+        assert_eq!(s[5].reference.cfg.block_dim, (32, 8, 1));
+        assert_eq!(s[5].reference.cfg.grid_dim, (256, 256, 1));
     }
 
     #[test]
@@ -324,7 +413,7 @@ mod tests {
     /// configuration are proven before the GPU run.
     #[test]
     fn references_agree_with_ours_on_the_emulator() {
-        use crate::harness::{compare, Buf, Host, Role};
+        use crate::harness::{compare, Buf, Host};
         if !crate::gpu::nvrtc_present() {
             eprintln!("skipped: {}", crate::gpu::missing_library("nvrtc"));
             return;
@@ -337,16 +426,9 @@ mod tests {
                 b.reference.entry,
                 90,
             )));
-            let before: Vec<Host> = b
-                .buffers
-                .iter()
-                .map(|s| match s.role {
-                    Role::Out => Host::F32(vec![f32::NAN; s.len]),
-                    _ => Host::F32(Rng::new(s.seed).f32_vec(s.len)),
-                })
-                .collect();
+            let before: Vec<Host> = b.buffers.iter().map(|s| s.initial()).collect();
             let run = |ours: bool| -> Vec<Host> {
-                let mut bufs: Vec<Buf> = before.iter().map(|h| Buf::F32(dev.upload(h.f32()).unwrap())).collect();
+                let mut bufs: Vec<Buf> = before.iter().map(|h| h.upload(&dev).unwrap()).collect();
                 if ours {
                     (b.ours.launch)(&dev, &mut bufs).unwrap();
                 } else {
@@ -356,7 +438,7 @@ mod tests {
                         .launch(&dev, b.reference.cfg, &refs)
                         .unwrap_or_else(|e| panic!("{}: {e}", b.name));
                 }
-                bufs.iter().map(|x| Host::F32(x.f32().download().unwrap())).collect()
+                bufs.iter().map(|x| x.download().unwrap()).collect()
             };
             let (ours, reference) = (run(true), run(false));
             (b.cpu_check)(&before, &reference).unwrap_or_else(|e| panic!("{}: reference: {e}", b.name));
