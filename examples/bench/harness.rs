@@ -228,6 +228,17 @@ pub struct Reference {
     /// The launch configuration: the same as ours (compare only at equal configurations).
     pub cfg: LaunchConfig,
     pub args: Vec<Arg>,
+    /// Further launches of the same entry, in order, after the first (a multi-launch operation such as a
+    /// two-pass reduction): configuration and arguments of each. The whole sequence is one timed repetition, on
+    /// both sides.
+    pub then: Vec<(LaunchConfig, Vec<Arg>)>,
+}
+
+impl Reference {
+    /// Every launch of one operation, in order: `(cfg, args)`.
+    pub fn launches(&self) -> impl Iterator<Item = (LaunchConfig, &[Arg])> {
+        std::iter::once((self.cfg, self.args.as_slice())).chain(self.then.iter().map(|(c, a)| (*c, a.as_slice())))
+    }
 }
 
 /// The signature of our launch: the generated `launch` function called on a set of buffers (in `buffers` order).
@@ -423,10 +434,13 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
     let ref_load_s = stats::median(&ref_loads);
     let mut reference: Result<(Module, f64), String> =
         compiled.map(|(_, compile_s)| (ref_module.expect("loaded whenever compiled is Ok"), compile_s));
-    let ref_launch = |m: &Module, bufs: &[Buf]| {
-        let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(bufs)).collect();
-        m.launch(b.reference.cfg.grid_dim, b.reference.cfg.block_dim, &args)
-            .map_err(|e| format!("launching the reference: {e}"))
+    let ref_launch = |m: &Module, bufs: &[Buf]| -> Result<(), String> {
+        for (cfg, args) in b.reference.launches() {
+            let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(bufs)).collect();
+            m.launch(cfg.grid_dim, cfg.block_dim, &args)
+                .map_err(|e| format!("launching the reference: {e}"))?;
+        }
+        Ok(())
     };
 
     // 2. Check: ours first (its failure ends the entry), then the reference against the CPU and against ours.

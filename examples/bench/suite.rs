@@ -21,7 +21,7 @@ use ptx_kernel::LaunchConfig;
 
 use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference};
-use crate::{saxpy_example, transpose_example, vector_add_example};
+use crate::{reduce_sum_example, saxpy_example, transpose_example, vector_add_example};
 
 /// Problem sizes of one run.
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +55,7 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         saxpy_vec4(s.vec_len),
         transpose_naive(s.matrix.0, s.matrix.1),
         transpose_tiled(s.matrix.0, s.matrix.1),
+        reduce_sum(s.vec_len),
     ]
     // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
 }
@@ -105,6 +106,7 @@ fn vector_add(n: usize) -> Bench {
             entry: "ref_vector_add",
             cfg,
             args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Buf(2), Arg::Len(2)],
+            then: vec![],
         },
         agree: Agree::Exact,
         cpu_check: Box::new(|before, after| {
@@ -147,6 +149,7 @@ fn saxpy(n: usize) -> Bench {
             entry: "ref_saxpy",
             cfg,
             args: vec![Arg::F32(a), Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+            then: vec![],
         },
         agree: Agree::Exact,
         cpu_check: Box::new(move |before, after| {
@@ -195,6 +198,7 @@ fn vector_add_vec4(n: usize) -> Bench {
         entry: "ref_vector_add_vec4",
         cfg,
         args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Buf(2), Arg::Len(2)],
+        then: vec![],
     };
     b
 }
@@ -235,6 +239,7 @@ fn saxpy_vec4(n: usize) -> Bench {
         entry: "ref_saxpy_vec4",
         cfg,
         args: vec![Arg::F32(a), Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+        then: vec![],
     };
     b
 }
@@ -276,6 +281,7 @@ fn transpose_naive(w: u32, h: u32) -> Bench {
             entry: "ref_transpose_naive",
             cfg,
             args: vec![Arg::Buf(0), Arg::Buf(1), Arg::U32(w), Arg::U32(h)],
+            then: vec![],
         },
         agree: Agree::Exact,
         cpu_check: Box::new(move |before, after| {
@@ -340,8 +346,109 @@ fn transpose_tiled(w: u32, h: u32) -> Bench {
         entry: "ref_transpose_tiled",
         cfg,
         args: vec![Arg::Buf(0), Arg::Buf(1), Arg::U32(w), Arg::U32(h)],
+        then: vec![],
     };
     b
+}
+
+pub const REDUCE_SUM_CU: &str = r#"
+extern "C" __global__ void ref_reduce_sum(const float* __restrict__ x, unsigned long long n, float* __restrict__ partial) {
+    __shared__ float warp_sums[32];
+    unsigned long long stride = (unsigned long long)(gridDim.x * blockDim.x);
+    unsigned long long g = blockIdx.x * blockDim.x + threadIdx.x;
+    float acc = 0.0f;
+    unsigned long long quads = n / 4;
+    for (unsigned long long i = g; i < quads; i += stride) {
+        float4 v = reinterpret_cast<const float4*>(x)[i];
+        acc += (v.x + v.y) + (v.z + v.w);
+    }
+    unsigned long long tail = 4 * quads + g;
+    if (tail < n) {
+        acc += x[tail];
+    }
+    for (int m = 16; m >= 1; m >>= 1) {
+        acc = acc + __shfl_xor_sync(0xffffffffu, acc, m);
+    }
+    unsigned int lane = threadIdx.x % 32;
+    unsigned int warp = threadIdx.x / 32;
+    if (lane == 0) {
+        warp_sums[warp] = acc;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        float v = 0.0f;
+        if (lane < blockDim.x / 32) {
+            v = warp_sums[lane];
+        }
+        for (int m = 16; m >= 1; m >>= 1) {
+            v = v + __shfl_xor_sync(0xffffffffu, v, m);
+        }
+        if (lane == 0) {
+            partial[blockIdx.x] = v;
+        }
+    }
+}
+"#;
+
+/// Two launches of the same kernel, as in the example: `blocks` = ⌈n / 4·256⌉ ≤ 1024 blocks of 256 threads (16-byte
+/// grid-stride loads, warp shuffles, one partial per block), then one block of 1024 threads sums the partials.
+fn reduce_sum(n: usize) -> Bench {
+    use reduce_sum_example::reduce_sum as k;
+    let block = reduce_sum_example::BLOCK;
+    let blocks = (n as u32).div_ceil(4 * block).clamp(1, 1024);
+    let pass1 = LaunchConfig {
+        grid_dim: (blocks, 1, 1),
+        block_dim: (block, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    let pass2 = LaunchConfig {
+        grid_dim: (1, 1, 1),
+        block_dim: (1024, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    Bench {
+        name: "reduce_sum",
+        size: elems(n),
+        bytes: (4 * n) as f64,
+        flops: n as f64,
+        bound: Bound::Memory,
+        buffers: vec![
+            BufSpec::input("x", n, 0x5E_11),
+            BufSpec::output("partial", blocks as usize),
+            BufSpec::output("sum", 1),
+        ],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, partial, sum] = bufs else {
+                    unreachable!("three buffers")
+                };
+                k::launch(dev, pass1, x.f32(), partial.f32_mut())?;
+                k::launch(dev, pass2, partial.f32(), sum.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: REDUCE_SUM_CU,
+            entry: "ref_reduce_sum",
+            cfg: pass1,
+            args: vec![Arg::Buf(0), Arg::Len(0), Arg::Buf(1)],
+            then: vec![(pass2, vec![Arg::Buf(1), Arg::Len(1), Arg::Buf(2)])],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(|before, after| {
+            let x = before[0].f32();
+            let got = after[2].f32()[0] as f64;
+            let want: f64 = x.iter().map(|&v| v as f64).sum();
+            let abs: f64 = x.iter().map(|&v| v.abs() as f64).sum();
+            // As the example: each f32 addition may round by 2^-24 relative.
+            let tol = abs * 1e-6 + 1e-6;
+            if (got - want).abs() > tol {
+                return Err(format!("sum: got {got}, want {want} (tolerance {tol:e})"));
+            }
+            Ok(())
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -357,7 +464,15 @@ mod tests {
         let names: Vec<&str> = s.iter().map(|b| b.name).collect();
         assert_eq!(
             names,
-            ["vector_add", "saxpy", "vector_add_vec4", "saxpy_vec4", "transpose_naive", "transpose_tiled"]
+            [
+                "vector_add",
+                "saxpy",
+                "vector_add_vec4",
+                "saxpy_vec4",
+                "transpose_naive",
+                "transpose_tiled",
+                "reduce_sum"
+            ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
         assert_eq!(s[2].bytes, 805_306_368.0);
@@ -366,6 +481,8 @@ mod tests {
         assert_eq!(s[0].reference.cfg.block_dim, (256, 1, 1));
         assert_eq!(s[5].reference.cfg.block_dim, (32, 8, 1));
         assert_eq!(s[5].reference.cfg.grid_dim, (256, 256, 1));
+        assert_eq!(s[6].reference.cfg.grid_dim, (1024, 1, 1));
+        assert_eq!(s[6].reference.launches().count(), 2);
     }
 
     #[test]
@@ -432,11 +549,11 @@ mod tests {
                 if ours {
                     (b.ours.launch)(&dev, &mut bufs).unwrap();
                 } else {
-                    let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(&bufs)).collect();
-                    let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                    module
-                        .launch(&dev, b.reference.cfg, &refs)
-                        .unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                    for (cfg, args) in b.reference.launches() {
+                        let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(&bufs)).collect();
+                        let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+                        module.launch(&dev, cfg, &refs).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                    }
                 }
                 bufs.iter().map(|x| x.download().unwrap()).collect()
             };
