@@ -24,6 +24,9 @@ mod reduce_sum_example;
 #[path = "saxpy.rs"]
 mod saxpy_example;
 #[allow(dead_code)]
+#[path = "sgemm.rs"]
+mod sgemm_example;
+#[allow(dead_code)]
 #[path = "transpose.rs"]
 mod transpose_example;
 #[allow(dead_code)]

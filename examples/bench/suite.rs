@@ -21,7 +21,7 @@ use ptx_kernel::LaunchConfig;
 
 use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference};
-use crate::{reduce_sum_example, saxpy_example, transpose_example, vector_add_example};
+use crate::{reduce_sum_example, saxpy_example, sgemm_example, transpose_example, vector_add_example};
 
 /// Problem sizes of one run.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +30,8 @@ pub struct Sizes {
     pub vec_len: usize,
     /// Width and height of the transposed matrix.
     pub matrix: (u32, u32),
+    /// SGEMM's M, N, K (M and N multiples of 128, K of 8).
+    pub gemm: (u32, u32, u32),
 }
 
 impl Sizes {
@@ -38,11 +40,13 @@ impl Sizes {
     pub const GPU: Sizes = Sizes {
         vec_len: 1 << 26,
         matrix: (8192, 8192),
+        gemm: (4096, 4096, 4096),
     };
     /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
     pub const EMULATOR: Sizes = Sizes {
         vec_len: 4099,
         matrix: (67, 45),
+        gemm: (256, 128, 24),
     };
 }
 
@@ -56,6 +60,7 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         transpose_naive(s.matrix.0, s.matrix.1),
         transpose_tiled(s.matrix.0, s.matrix.1),
         reduce_sum(s.vec_len),
+        sgemm(s.gemm),
     ]
     // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
 }
@@ -451,6 +456,159 @@ fn reduce_sum(n: usize) -> Bench {
     }
 }
 
+pub const SGEMM_CU: &str = r#"
+extern "C" __global__ void ref_sgemm(unsigned int m, unsigned int n, unsigned int k, float alpha,
+                                     const float4* __restrict__ a, const float4* __restrict__ b, float beta,
+                                     float4* __restrict__ c) {
+    __shared__ __align__(16) float a_s[8][128];
+    __shared__ __align__(16) float b_s[8][128];
+    (void)m;
+    unsigned long long tid = threadIdx.x;
+    unsigned long long tx = tid % 16;
+    unsigned long long ty = tid / 16;
+    unsigned long long row0 = (unsigned long long)blockIdx.y * 128;
+    unsigned long long col0 = (unsigned long long)blockIdx.x * 128;
+    unsigned long long nn = n;
+    unsigned long long kk = k;
+    unsigned long long a_row = tid / 2;
+    unsigned long long a_col = (tid % 2) * 4;
+    unsigned long long b_row = tid / 32;
+    unsigned long long b_col = (tid % 32) * 4;
+    unsigned long long a_base = ((row0 + a_row) * kk + a_col) / 4;
+    unsigned long long b_base = (b_row * nn + col0 + b_col) / 4;
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    float4 av = a[a_base];
+    float4 bv = b[b_base];
+    unsigned long long k0 = 0;
+    while (k0 < kk) {
+        a_s[a_col][a_row] = av.x;
+        a_s[a_col + 1][a_row] = av.y;
+        a_s[a_col + 2][a_row] = av.z;
+        a_s[a_col + 3][a_row] = av.w;
+        *reinterpret_cast<float4*>(&b_s[b_row][b_col]) = bv;
+        __syncthreads();
+        k0 += 8;
+        if (k0 < kk) {
+            av = a[a_base + k0 / 4];
+            bv = b[b_base + k0 * nn / 4];
+        }
+#pragma unroll
+        for (int p = 0; p < 8; p++) {
+            float4 a0 = *reinterpret_cast<const float4*>(&a_s[p][ty * 4]);
+            float4 a1 = *reinterpret_cast<const float4*>(&a_s[p][64 + ty * 4]);
+            float4 b0 = *reinterpret_cast<const float4*>(&b_s[p][tx * 4]);
+            float4 b1 = *reinterpret_cast<const float4*>(&b_s[p][64 + tx * 4]);
+            float af[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+            float bf[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+#pragma unroll
+                for (int j = 0; j < 8; j++) {
+                    acc[i][j] = fmaf(af[i], bf[j], acc[i][j]);
+                }
+            }
+        }
+        __syncthreads();
+    }
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        unsigned long long r = row0 + (i / 4) * 64 + ty * 4 + i % 4;
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            unsigned long long idx = (r * nn + col0 + h * 64 + tx * 4) / 4;
+            float4 old = c[idx];
+            c[idx] = make_float4(alpha * acc[i][4 * h] + beta * old.x, alpha * acc[i][4 * h + 1] + beta * old.y,
+                                 alpha * acc[i][4 * h + 2] + beta * old.z, alpha * acc[i][4 * h + 3] + beta * old.w);
+        }
+    }
+}
+"#;
+
+/// `C = alpha·A·B + beta·C`, the example's 128×128 tile per 256-thread block, 8×8 per thread, register prefetch;
+/// the reference is a line-by-line CUDA C++ port (same tiling, shared layout, FMA order). Held against cuBLAS.
+fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
+    use sgemm_example::sgemm as k_;
+    let (mu, nu, ku) = (m as usize, n as usize, k as usize);
+    let tile = sgemm_example::TILE;
+    let cfg = LaunchConfig {
+        grid_dim: (n / tile, m / tile, 1),
+        block_dim: (256, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    let (alpha, beta) = (1.25f32, -0.5f32);
+    Bench {
+        name: "sgemm",
+        size: format!("{m}×{n}×{k} f32"),
+        bytes: (4 * (mu * ku + ku * nu + 2 * mu * nu)) as f64,
+        flops: 2.0 * mu as f64 * nu as f64 * ku as f64,
+        bound: Bound::Compute,
+        buffers: vec![
+            BufSpec::input("a", mu * ku, 0x5E_33_01).quads(),
+            BufSpec::input("b", ku * nu, 0x5E_33_02).quads(),
+            BufSpec::inout("c", mu * nu, 0x5E_33_03).quads(),
+        ],
+        ours: Ours {
+            ptx: k_::PTX,
+            entry: k_::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [a, b, c] = bufs else { unreachable!("three buffers") };
+                k_::launch(dev, cfg, m, n, k, alpha, a.f32x4(), b.f32x4(), beta, c.f32x4_mut())
+            }),
+        },
+        reference: Reference {
+            source: SGEMM_CU,
+            entry: "ref_sgemm",
+            cfg,
+            args: vec![
+                Arg::U32(m),
+                Arg::U32(n),
+                Arg::U32(k),
+                Arg::F32(alpha),
+                Arg::Buf(0),
+                Arg::Buf(1),
+                Arg::F32(beta),
+                Arg::Buf(2),
+            ],
+            then: vec![],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(move |before, after| {
+            let (a, b, c0) = (before[0].f32(), before[1].f32(), before[2].f32());
+            let got = after[2].f32();
+            // A sample of rows (all of them for small shapes), against f64.
+            let rows: Vec<usize> = if mu * nu <= 1 << 16 {
+                (0..mu).collect()
+            } else {
+                (0..mu).step_by(mu / 61 + 1).collect()
+            };
+            for &i in &rows {
+                for j in 0..nu {
+                    let (mut dot, mut mag) = (0.0f64, 0.0f64);
+                    for p in 0..ku {
+                        let t = a[i * ku + p] as f64 * b[p * nu + j] as f64;
+                        dot += t;
+                        mag += t.abs();
+                    }
+                    let want = alpha as f64 * dot + beta as f64 * c0[i * nu + j] as f64;
+                    let g = got[i * nu + j] as f64;
+                    let tol = 1e-5 * (mag + c0[i * nu + j].abs() as f64) + 1e-6;
+                    if (g - want).abs() > tol {
+                        return Err(format!("C[{i}][{j}] = {g}, want {want} (tolerance {tol:e})"));
+                    }
+                }
+            }
+            Ok(())
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,7 +629,8 @@ mod tests {
                 "saxpy_vec4",
                 "transpose_naive",
                 "transpose_tiled",
-                "reduce_sum"
+                "reduce_sum",
+                "sgemm"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -483,6 +642,8 @@ mod tests {
         assert_eq!(s[5].reference.cfg.grid_dim, (256, 256, 1));
         assert_eq!(s[6].reference.cfg.grid_dim, (1024, 1, 1));
         assert_eq!(s[6].reference.launches().count(), 2);
+        assert_eq!(s[7].reference.cfg.grid_dim, (32, 32, 1));
+        assert_eq!(s[7].flops, 2.0 * 4096f64.powi(3));
     }
 
     #[test]
@@ -521,7 +682,8 @@ mod tests {
                 "{}:\n{ptx}",
                 b.name
             );
-            assert!(!ptx.contains("fma."), "{}: contracted:\n{ptx}", b.name);
+            // No contraction: the reference has an fma exactly where ours does (sgemm's explicit mul_add / fmaf).
+            assert_eq!(ptx.contains("fma."), b.ours.ptx.contains("fma."), "{}: contracted?\n{ptx}", b.name);
         }
     }
 
