@@ -18,6 +18,9 @@ mod common;
 
 // Our kernels are the examples' own, included whole (their `run` and `main` are unused here).
 #[allow(dead_code)]
+#[path = "histogram.rs"]
+mod histogram_example;
+#[allow(dead_code)]
 #[path = "reduce_sum.rs"]
 mod reduce_sum_example;
 #[allow(dead_code)]
