@@ -27,6 +27,9 @@ mod reduce_sum_example;
 #[path = "saxpy.rs"]
 mod saxpy_example;
 #[allow(dead_code)]
+#[path = "scan.rs"]
+mod scan_example;
+#[allow(dead_code)]
 #[path = "sgemm.rs"]
 mod sgemm_example;
 #[allow(dead_code)]

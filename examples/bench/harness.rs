@@ -173,6 +173,12 @@ impl Buf {
             _ => panic!("not a u8 buffer"),
         }
     }
+    pub fn u32(&self) -> &DeviceBuffer<u32> {
+        match self {
+            Buf::U32(b) => b,
+            _ => panic!("not a u32 buffer"),
+        }
+    }
     pub fn u32_mut(&mut self) -> &mut DeviceBuffer<u32> {
         match self {
             Buf::U32(b) => b,
@@ -307,16 +313,17 @@ pub struct Reference {
     /// The launch configuration: the same as ours (compare only at equal configurations).
     pub cfg: LaunchConfig,
     pub args: Vec<Arg>,
-    /// Further launches of the same entry, in order, after the first (a multi-launch operation such as a
-    /// two-pass reduction): configuration and arguments of each. The whole sequence is one timed repetition, on
-    /// both sides.
-    pub then: Vec<(LaunchConfig, Vec<Arg>)>,
+    /// Further launches, in order, after the first (a multi-launch operation such as a two-pass reduction or a
+    /// three-launch scan): entry (a kernel of the same source), configuration and arguments of each. The whole
+    /// sequence is one timed repetition, on both sides.
+    pub then: Vec<(&'static str, LaunchConfig, Vec<Arg>)>,
 }
 
 impl Reference {
-    /// Every launch of one operation, in order: `(cfg, args)`.
-    pub fn launches(&self) -> impl Iterator<Item = (LaunchConfig, &[Arg])> {
-        std::iter::once((self.cfg, self.args.as_slice())).chain(self.then.iter().map(|(c, a)| (*c, a.as_slice())))
+    /// Every launch of one operation, in order: `(entry, cfg, args)`.
+    pub fn launches(&self) -> impl Iterator<Item = (&'static str, LaunchConfig, &[Arg])> {
+        std::iter::once((self.entry, self.cfg, self.args.as_slice()))
+            .chain(self.then.iter().map(|(e, c, a)| (*e, *c, a.as_slice())))
     }
 }
 
@@ -527,14 +534,30 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
             }
         }
     }
+    // The further launches' functions (loaded once each; not part of the reported load time).
+    let mut then_modules: Vec<Module> = Vec::new();
+    if let Ok((ptx, _)) = &compiled {
+        let loaded: Result<Vec<Module>, String> = b
+            .reference
+            .then
+            .iter()
+            .map(|(entry, _, _)| Module::load(ptx, entry).map_err(|e| format!("loading the reference's {entry}: {e}")))
+            .collect();
+        match loaded {
+            Ok(ms) => then_modules = ms,
+            Err(e) => compiled = Err(e),
+        }
+    }
     let ours_load_s = stats::median(&ours_loads);
     let ref_load_s = stats::median(&ref_loads);
     let mut reference: Result<(Module, f64), String> =
         compiled.map(|(_, compile_s)| (ref_module.expect("loaded whenever compiled is Ok"), compile_s));
     let ref_launch = |m: &Module, bufs: &[Buf]| -> Result<(), String> {
-        for (cfg, args) in b.reference.launches() {
+        let modules = std::iter::once(m).chain(then_modules.iter());
+        for (module, (_, cfg, args)) in modules.zip(b.reference.launches()) {
             let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(bufs)).collect();
-            m.launch(cfg.grid_dim, cfg.block_dim, &args)
+            module
+                .launch(cfg.grid_dim, cfg.block_dim, &args)
                 .map_err(|e| format!("launching the reference: {e}"))?;
         }
         Ok(())

@@ -21,7 +21,7 @@ use ptx_kernel::LaunchConfig;
 
 use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference, Ty};
-use crate::{histogram_example, reduce_sum_example, saxpy_example, sgemm_example, transpose_example, vector_add_example};
+use crate::{histogram_example, reduce_sum_example, scan_example, saxpy_example, sgemm_example, transpose_example, vector_add_example};
 
 /// Problem sizes of one run.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +30,8 @@ pub struct Sizes {
     pub vec_len: usize,
     /// Width and height of the transposed matrix.
     pub matrix: (u32, u32),
+    /// Elements of the scan (at most 1024², the example's limit).
+    pub scan_len: usize,
     /// SGEMM's M, N, K (M and N multiples of 128, K of 8).
     pub gemm: (u32, u32, u32),
 }
@@ -41,12 +43,14 @@ impl Sizes {
         vec_len: 1 << 26,
         matrix: (8192, 8192),
         gemm: (4096, 4096, 4096),
+        scan_len: 1 << 20,
     };
     /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
     pub const EMULATOR: Sizes = Sizes {
         vec_len: 4099,
         matrix: (67, 45),
         gemm: (256, 128, 24),
+        scan_len: 4099,
     };
 }
 
@@ -62,6 +66,7 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         reduce_sum(s.vec_len),
         sgemm(s.gemm),
         histogram(4 * s.vec_len),
+        scan(s.scan_len),
     ]
     // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
 }
@@ -439,7 +444,7 @@ fn reduce_sum(n: usize) -> Bench {
             entry: "ref_reduce_sum",
             cfg: pass1,
             args: vec![Arg::Buf(0), Arg::Len(0), Arg::Buf(1)],
-            then: vec![(pass2, vec![Arg::Buf(1), Arg::Len(1), Arg::Buf(2)])],
+            then: vec![("ref_reduce_sum", pass2, vec![Arg::Buf(1), Arg::Len(1), Arg::Buf(2)])],
         },
         agree: Agree::Exact,
         cpu_check: Box::new(|before, after| {
@@ -702,6 +707,136 @@ fn histogram(n: usize) -> Bench {
     }
 }
 
+pub const SCAN_CU: &str = r#"
+extern "C" __global__ void ref_scan_block(const unsigned int* __restrict__ x, unsigned long long nx,
+                                          unsigned int* __restrict__ y, unsigned long long ny,
+                                          unsigned int* __restrict__ totals) {
+    __shared__ unsigned int warp_totals[32];
+    unsigned long long i = blockIdx.x * blockDim.x + threadIdx.x;
+    unsigned int lane = threadIdx.x % 32;
+    unsigned int warp = threadIdx.x / 32;
+    unsigned int v = i < nx ? x[i] : 0;
+    for (unsigned int d = 1; d < 32; d *= 2) {
+        unsigned int o = __shfl_up_sync(0xffffffffu, v, d);
+        if (lane >= d) {
+            v += o;
+        }
+    }
+    if (lane == 31) {
+        warp_totals[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        unsigned int nwarps = blockDim.x / 32;
+        unsigned int t = lane < nwarps ? warp_totals[lane] : 0;
+        for (unsigned int d = 1; d < 32; d *= 2) {
+            unsigned int o = __shfl_up_sync(0xffffffffu, t, d);
+            if (lane >= d) {
+                t += o;
+            }
+        }
+        warp_totals[lane] = t;
+    }
+    __syncthreads();
+    if (warp > 0) {
+        v += warp_totals[warp - 1];
+    }
+    if (i < ny) {
+        y[i] = v;
+    }
+    if (threadIdx.x == blockDim.x - 1) {
+        totals[blockIdx.x] = v;
+    }
+}
+
+extern "C" __global__ void ref_add_offsets(unsigned int* __restrict__ y, unsigned long long ny,
+                                           const unsigned int* __restrict__ scanned) {
+    unsigned long long b = blockIdx.x;
+    unsigned long long i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b > 0 && i < ny) {
+        y[i] += scanned[b - 1];
+    }
+}
+"#;
+
+/// Inclusive u32 prefix sum, the example's three launches: a block scan of 1024-element blocks (warp shuffles, warp
+/// totals through shared memory) writing each block's total, the same kernel on the totals (one block), then
+/// `add_offsets`. n ≤ 1024² and more than one block.
+fn scan(n: usize) -> Bench {
+    use scan_example::{add_offsets as k2, scan_block as k};
+    let block = scan_example::BLOCK;
+    let blocks = (n as u32).div_ceil(block);
+    assert!(blocks > 1 && blocks <= block, "scan: n = {n}");
+    let cfg = LaunchConfig {
+        grid_dim: (blocks, 1, 1),
+        block_dim: (block, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    let one = LaunchConfig {
+        grid_dim: (1, 1, 1),
+        block_dim: (block, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    let nb = blocks as usize;
+    Bench {
+        name: "scan",
+        size: if n.is_power_of_two() && n >= 1024 {
+            format!("2^{} u32", n.trailing_zeros())
+        } else {
+            format!("{n} u32")
+        },
+        bytes: (2 * 4 * n) as f64,
+        flops: 0.0,
+        bound: Bound::Memory,
+        buffers: vec![
+            BufSpec::input("x", n, 0x5CA7).of(Ty::U32),
+            BufSpec::output("y", n).of(Ty::U32),
+            BufSpec::output("totals", nb).of(Ty::U32),
+            BufSpec::output("scanned", nb).of(Ty::U32),
+            BufSpec::output("total", 1).of(Ty::U32),
+        ],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, y, totals, scanned, total] = bufs else {
+                    unreachable!("five buffers")
+                };
+                k::launch(dev, cfg, x.u32(), y.u32_mut(), totals.u32_mut())?;
+                k::launch(dev, one, totals.u32(), scanned.u32_mut(), total.u32_mut())?;
+                k2::launch(dev, cfg, y.u32_mut(), scanned.u32())
+            }),
+        },
+        reference: Reference {
+            source: SCAN_CU,
+            entry: "ref_scan_block",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Len(0), Arg::Buf(1), Arg::Len(1), Arg::Buf(2)],
+            then: vec![
+                (
+                    "ref_scan_block",
+                    one,
+                    vec![Arg::Buf(2), Arg::Len(2), Arg::Buf(3), Arg::Len(3), Arg::Buf(4)],
+                ),
+                ("ref_add_offsets", cfg, vec![Arg::Buf(1), Arg::Len(1), Arg::Buf(3)]),
+            ],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(|before, after| {
+            let x = before[0].u32();
+            let got = after[1].u32();
+            let mut acc = 0u32;
+            for i in 0..x.len() {
+                acc = acc.wrapping_add(x[i]);
+                if got[i] != acc {
+                    return Err(format!("y[{i}] = {}, want {acc}", got[i]));
+                }
+            }
+            Ok(())
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -724,7 +859,8 @@ mod tests {
                 "transpose_tiled",
                 "reduce_sum",
                 "sgemm",
-                "histogram"
+                "histogram",
+                "scan"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -740,6 +876,7 @@ mod tests {
         assert_eq!(s[7].flops, 2.0 * 4096f64.powi(3));
         assert_eq!(s[8].size, "2^28 u8");
         assert_eq!(s[8].reference.cfg.grid_dim, (1056, 1, 1));
+        assert_eq!(s[9].reference.launches().count(), 3);
     }
 
     #[test]
@@ -757,7 +894,8 @@ mod tests {
             // Braces balance; no headers (NVRTC has no include path here).
             assert_eq!(src.matches('{').count(), src.matches('}').count(), "{}", b.name);
             assert!(!src.contains("#include"), "{}", b.name);
-            assert_eq!(b.ours.entry, b.name);
+            // The entry is the name (or, for a multi-kernel operation, its first kernel: scan → scan_block).
+            assert!(b.ours.entry.starts_with(b.name), "{}", b.name);
             assert!(b.ours.ptx.contains(".entry"), "{}", b.name);
         }
     }
@@ -796,18 +934,16 @@ mod tests {
         let dev = Device::emulator();
         for b in suite(Sizes::EMULATOR) {
             let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90").unwrap();
-            let module: &'static ptx_kernel::KernelModule = Box::leak(Box::new(ptx_kernel::KernelModule::new(
-                ptx.leak(),
-                b.reference.entry,
-                90,
-            )));
+            let ptx: &'static str = ptx.leak();
             let before: Vec<Host> = b.buffers.iter().map(|s| s.initial()).collect();
             let run = |ours: bool| -> Vec<Host> {
                 let mut bufs: Vec<Buf> = before.iter().map(|h| h.upload(&dev).unwrap()).collect();
                 if ours {
                     (b.ours.launch)(&dev, &mut bufs).unwrap();
                 } else {
-                    for (cfg, args) in b.reference.launches() {
+                    for (entry, cfg, args) in b.reference.launches() {
+                        let module: &'static ptx_kernel::KernelModule =
+                            Box::leak(Box::new(ptx_kernel::KernelModule::new(ptx, entry, 90)));
                         let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(&bufs)).collect();
                         let refs: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
                         module.launch(&dev, cfg, &refs).unwrap_or_else(|e| panic!("{}: {e}", b.name));
