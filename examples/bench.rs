@@ -18,8 +18,20 @@ mod common;
 
 // Our kernels are the examples' own, included whole (their `run` and `main` are unused here).
 #[allow(dead_code)]
+#[path = "histogram.rs"]
+mod histogram_example;
+#[allow(dead_code)]
+#[path = "reduce_sum.rs"]
+mod reduce_sum_example;
+#[allow(dead_code)]
 #[path = "saxpy.rs"]
 mod saxpy_example;
+#[allow(dead_code)]
+#[path = "scan.rs"]
+mod scan_example;
+#[allow(dead_code)]
+#[path = "sgemm.rs"]
+mod sgemm_example;
 #[allow(dead_code)]
 #[path = "transpose.rs"]
 mod transpose_example;
@@ -39,6 +51,8 @@ mod report;
 mod stats;
 #[path = "bench/suite.rs"]
 mod suite;
+#[path = "bench/vec4.rs"]
+mod vec4;
 
 use std::path::PathBuf;
 use std::time::Instant;

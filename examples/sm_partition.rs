@@ -66,15 +66,13 @@ pub fn sm_partition(
                 }
             }
             gpu::sync_threads();
-            // Uniform across the block: thread 0 wrote it before the barrier.
-            if timeouts[b as usize] != 0 {
-                break;
-            }
-            // Every thread acquires the flag itself (it is set for good, so all see it).
-            if gpu::load_acquire(&flags[k]) != 0 {
-                let e = k * tile + t;
-                let v = work[e];
-                let m = gpu::warp_max(v.abs());
+            // Every thread acquires the flag itself (once thread 0 saw it set, it is set for good). After a
+            // timeout the tile is skipped, but the loop goes on uniformly (the later spins end at once).
+            let ready = gpu::load_acquire(&flags[k]) != 0;
+            let e = k * tile + t;
+            let v = work[e];
+            let m = gpu::warp_max(v.abs());
+            if ready {
                 if t % 32 == 0 {
                     scales[e / 32] = m / 127.0;
                 }

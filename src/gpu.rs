@@ -16,14 +16,53 @@
 //! - Float `+ - *` are never fused into a multiply-add (PTX `.rn` is emitted on each); only `mul_add` fuses.
 //! - `min`/`max` return the non-NaN operand; `round` rounds half away from zero; `sqrt` and `/` are correctly rounded.
 //!
-//! Two things differ from Rust **for now** (until the safety work lands):
+//! # Panics
 //!
-//! - **Integer division by zero** does not panic: it gives the GPU's values (`x / 0` is `-1` for signed types and
-//!   all ones for unsigned ones, `x % 0` is `-1`/all ones too), and `MIN / -1` wraps to `MIN`.
-//! - **Slice indexing is not bounds-checked**: `x[i]` with `i >= x.len()` reads or writes whatever lies there, and may
-//!   fault the launch. Guard accesses with `if i < x.len()`.
+//! What panics in Rust panics in a kernel, with Rust's message:
 //!
-//! `(a..b).step_by(0)` stops the kernel with a `trap` (Rust panics).
+//! - **Slice indexing is bounds-checked**: `x[i]` with `i >= x.len()` touches no memory and panics with
+//!   `index out of bounds: the len is L but the index is I`.
+//! - **Integer division** `x / 0` and `x % 0` panic (`attempt to divide by zero`, `attempt to calculate the
+//!   remainder with a divisor of zero`), and so do `MIN / -1` and `MIN % -1` on signed types (`attempt to divide
+//!   with overflow`, `attempt to calculate the remainder with overflow`).
+//! - `(a..b).step_by(0)` panics (`assertion failed: step != 0`).
+//!
+//! A panicking thread records the panic in its module's panic record (only the first panic of a launch is kept:
+//! kernel, `file:line:col` of the expression, index and length, block and thread) and exits; it does not `trap`, so
+//! the other threads finish, exited threads no longer count at `sync_threads()`, and the CUDA context stays usable.
+//! The host gets `Err(Error::KernelPanic { .. })` from the next synchronizing call on that device
+//! (`Device::synchronize`, `Stream::synchronize`, `DeviceBuffer::download`, …), displayed like Rust's panic:
+//! `index out of bounds: the len is 1000 but the index is 1024 at examples/foo.rs:12:9 (block (3,0,0), thread
+//! (7,0,0))`. The record is then reset, and later launches run normally. Launching costs nothing more: the record is
+//! read only at synchronizing calls.
+//!
+//! Checks that cannot fail are not emitted: an access `x[e]` inside `if e < x.len() { … }` (or after
+//! `if e >= x.len() { return; }`, or with `for e in a..x.len()`) where `e` is built only from immutable locals,
+//! literals, parameters and intrinsics has no check. For the rest, `unsafe { *x.get_unchecked(i) }` and
+//! `unsafe { *x.get_unchecked_mut(i) = v }` skip the check, and `#[ptx_kernel(bounds_checks = false)]` removes every
+//! bounds check of a kernel (division checks stay).
+//!
+//! # Safe and unsafe launches
+//!
+//! A kernel without `unsafe` gets a safe `launch`: nothing it does can touch memory outside its buffers. A kernel
+//! that uses `unsafe` (unchecked access) or `bounds_checks = false` gets an `unsafe fn launch` whose `# Safety`
+//! section says what the caller must guarantee. A `&mut [T]` parameter is a `&mut DeviceBuffer<T>` argument, so the
+//! borrow checker rejects a launch where it aliases another argument.
+//!
+//! # Collectives and uniform control flow
+//!
+//! `sync_threads()` must be reached by every thread of the block together. The macro rejects, at build time, a
+//! collective inside control flow that depends on a **thread-varying** value: the thread index
+//! (`thread_idx_*`, `global_idx_x`), anything loaded from memory, and anything computed from those — including a
+//! local assigned under such a condition, the bounds of a `for` loop, a `while` condition, and an early `return`,
+//! `break` or `continue` taken under such a condition (after it, fewer threads run the rest of the kernel or of the
+//! loop). Control flow on **uniform** values is accepted: parameters, `block_idx_*`, `block_dim_*`, `grid_dim_*`,
+//! `x.len()`, constants, and loop counters with uniform bounds. The warp collectives (`sync_warp`, shuffles,
+//! `ballot_sync`/`all_sync`/`any_sync`, warp reductions) need control that is the same in every lane of the warp:
+//! `if gpu::warp_id() == 0 { v = gpu::warp_sum(v); }` is accepted, `if gpu::lane_id() < 16 { … }` is not. Threads
+//! that exit on a failed check are fine: exited threads do not count at a barrier. The analysis is conservative: a
+//! value loaded from memory is varying even when every thread loads the same element; restructure such code
+//! (compute the condition, then synchronise unconditionally). See the `uniformity` module of the macro crate for the exact rules.
 //!
 //! # Beyond scalars (each family documented in its module)
 //!
@@ -222,8 +261,9 @@ pub fn global_idx_x() -> u32 {
 }
 
 /// Waits until every thread of the block has reached this point, and makes their earlier writes to memory visible
-/// to each other (`bar.sync 0`). Every thread of the block must reach the same `sync_threads()`. Panics when called
-/// on the host.
+/// to each other (`bar.sync 0`). Every thread of the block must reach the same `sync_threads()`: a call in control
+/// flow that depends on thread-varying values is a compile error (see the module doc). Panics when called on the
+/// host.
 #[track_caller]
 pub fn sync_threads() {
     host_call("sync_threads")

@@ -372,9 +372,23 @@ impl Ctx {
     fn bools(&self, n: usize) -> Vec<u8> {
         self.u8s(n)
     }
-    /// Divisors: zero replaced by 3.
+    /// Divisors: zero replaced by 3, and so is -1 under a dividend `MIN` (the vector generated just before): both
+    /// panic in Rust and in kernels (see tests/exec_safety.rs).
     fn nonzero<T: Elem>(&self, v: Vec<T>) -> Vec<T> {
-        v.into_iter().map(|x| if x.bits() == 0 { T::from_bits(3) } else { x }).collect()
+        let ones = T::from_bits(u64::MAX).bits();
+        let min = ones ^ (ones >> 1);
+        let prev = self.prev.borrow();
+        v.into_iter()
+            .enumerate()
+            .map(|(k, x)| {
+                let overflow = x.bits() == ones && prev.get(k) == Some(&min);
+                if x.bits() == 0 || overflow {
+                    T::from_bits(3)
+                } else {
+                    x
+                }
+            })
+            .collect()
     }
     /// `v` with every `every`-th element (from the first) replaced by the same element of the vector this context
     /// generated just before `v` (equal pairs for comparison kernels, as exec_frontend.rs makes them).

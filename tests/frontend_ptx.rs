@@ -35,3 +35,24 @@ fn ptx_header_and_entry() {
     assert_eq!(kernels::basic::saxpy::ENTRY, "saxpy");
     assert_eq!(kernels::basic::saxpy::TARGET, "sm_52");
 }
+
+#[test]
+fn guards_remove_checks() {
+    use kernels::safety::*;
+    for (name, ptx, sites) in [
+        ("guard_if", guard_if::PTX, guard_if::PANIC_SITES),
+        ("guard_early_return", guard_early_return::PTX, guard_early_return::PANIC_SITES),
+        ("guard_for", guard_for::PTX, guard_for::PANIC_SITES),
+        ("unchecked_access", unchecked_access::PTX, unchecked_access::PANIC_SITES),
+    ] {
+        assert!(sites.is_empty(), "{name}: checks left at {sites:?}");
+        assert!(!ptx.contains("__ptx_kernel_panic") && !ptx.contains("trap"), "{name}:\n{ptx}");
+    }
+    assert_eq!(checked_index::PANIC_SITES.len(), 2);
+    // saxpy guards `y[i]` with `i < y.len()`; `x[i]` keeps its check.
+    assert_eq!(kernels::basic::saxpy::PANIC_SITES.len(), 1);
+    // `a[i] / b[i]`: zero and overflow; `a[i] % 7`: nothing.
+    assert_eq!(checked_div::PANIC_SITES.len(), 2);
+    assert!(checked_div::PTX.contains("atom.global.cas.b32"));
+    assert!(checked_div::PANIC_SITES.iter().all(|s| s.starts_with("tests/kernels/safety.rs:")));
+}

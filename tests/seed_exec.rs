@@ -214,7 +214,8 @@ fn inline_ptx_runs() {
     let dx = dev.upload(&x).unwrap();
     let mut y = dev.alloc_zeros::<u32>(n).unwrap();
     let mut f = dev.alloc_zeros::<f32>(n).unwrap();
-    asm_kernel::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut y, &mut f).unwrap();
+    // SAFETY: the inline PTX only computes registers; every access is within the buffers (guarded by `i < y.len()`).
+    unsafe { asm_kernel::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut y, &mut f) }.unwrap();
     let (y, f) = (y.download().unwrap(), f.download().unwrap());
     for i in 0..n {
         let z = x[i].wrapping_add(7);
@@ -235,7 +236,8 @@ pub fn asm_unknown(y: &mut [u32]) {
 fn inline_ptx_the_emulator_cannot_run_is_named() {
     let dev = device();
     let mut y = dev.alloc_zeros::<u32>(1).unwrap();
-    let r = asm_unknown::launch(&dev, LaunchConfig::for_num_elems(1), &mut y);
+    // SAFETY: the inline PTX only computes a register.
+    let r = unsafe { asm_unknown::launch(&dev, LaunchConfig::for_num_elems(1), &mut y) };
     if dev.is_emulator() {
         let e = r.expect_err("the emulator's PTX reader does not know bmsk").to_string();
         assert!(e.contains("bmsk"), "the error should name the instruction: {e}");

@@ -39,6 +39,21 @@ pub struct BufSpec {
     pub role: Role,
     /// Seed of its random contents (In, InOut).
     pub seed: u64,
+    /// Element type on the device.
+    pub ty: Ty,
+}
+
+/// Element type of a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    F32,
+    /// `[f32; 4]` elements (a kernel's `&[[f32; 4]]`); `len` still counts f32 and must be a multiple of 4. The host
+    /// side stays a flat `Vec<f32>`.
+    F32x4,
+    /// Bytes: random, half of them from five popular values (so that a histogram's atomics collide).
+    U8,
+    /// Counters: random in 0..1024 (never all zero, so a kernel that adds to them is seen to add).
+    U32,
 }
 
 impl BufSpec {
@@ -48,6 +63,7 @@ impl BufSpec {
             len,
             role: Role::In,
             seed,
+            ty: Ty::F32,
         }
     }
     pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
@@ -56,6 +72,7 @@ impl BufSpec {
             len,
             role: Role::InOut,
             seed,
+            ty: Ty::F32,
         }
     }
     pub fn output(name: &'static str, len: usize) -> BufSpec {
@@ -64,14 +81,53 @@ impl BufSpec {
             len,
             role: Role::Out,
             seed: 0,
+            ty: Ty::F32,
         }
     }
 
+    /// The same buffer held as `[f32; 4]` elements on the device.
+    pub fn quads(mut self) -> BufSpec {
+        assert!(self.len % 4 == 0, "{}: {} f32 is not whole quads", self.name, self.len);
+        self.ty = Ty::F32x4;
+        self
+    }
+
+    /// The same buffer with another element type (`U8`, `U32`).
+    pub fn of(mut self, ty: Ty) -> BufSpec {
+        self.ty = ty;
+        self
+    }
+
     /// The initial host contents: uniform in [-1, 1) for inputs (never zeros), NaN for outputs.
-    fn initial(&self) -> Host {
-        match self.role {
-            Role::In | Role::InOut => Host::F32(Rng::new(self.seed).f32_vec(self.len)),
-            Role::Out => Host::F32(vec![f32::NAN; self.len]),
+    pub fn initial(&self) -> Host {
+        let mut rng = Rng::new(self.seed);
+        match (self.ty, self.role) {
+            (Ty::U8, _) => {
+                return Host::U8(
+                    (0..self.len)
+                        .map(|_| {
+                            let r = rng.next_u64();
+                            if r & 1 == 0 {
+                                (r >> 8) as u8 % 5
+                            } else {
+                                (r >> 16) as u8
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            (Ty::U32, Role::Out) => return Host::U32(vec![u32::MAX; self.len]),
+            (Ty::U32, _) => return Host::U32((0..self.len).map(|_| (rng.next_u64() >> 40) as u32 % 1024).collect()),
+            _ => {}
+        }
+        let v = match self.role {
+            Role::In | Role::InOut => Rng::new(self.seed).f32_vec(self.len),
+            Role::Out => vec![f32::NAN; self.len],
+        };
+        if self.ty == Ty::F32x4 {
+            Host::F32x4(v)
+        } else {
+            Host::F32(v)
         }
     }
 }
@@ -80,42 +136,94 @@ impl BufSpec {
 /// variants, with their accessors, initial contents and comparisons.
 pub enum Buf {
     F32(DeviceBuffer<f32>),
+    /// `[f32; 4]` elements (a `&[[f32; 4]]` parameter).
+    F32x4(DeviceBuffer<[f32; 4]>),
+    U8(DeviceBuffer<u8>),
+    U32(DeviceBuffer<u32>),
 }
 
 impl Buf {
     pub fn f32(&self) -> &DeviceBuffer<f32> {
         match self {
             Buf::F32(b) => b,
+            _ => panic!("not an f32 buffer"),
         }
     }
     pub fn f32_mut(&mut self) -> &mut DeviceBuffer<f32> {
         match self {
             Buf::F32(b) => b,
+            _ => panic!("not an f32 buffer"),
+        }
+    }
+    pub fn f32x4(&self) -> &DeviceBuffer<[f32; 4]> {
+        match self {
+            Buf::F32x4(b) => b,
+            _ => panic!("not an [f32; 4] buffer"),
+        }
+    }
+    pub fn f32x4_mut(&mut self) -> &mut DeviceBuffer<[f32; 4]> {
+        match self {
+            Buf::F32x4(b) => b,
+            _ => panic!("not an [f32; 4] buffer"),
+        }
+    }
+    pub fn u8(&self) -> &DeviceBuffer<u8> {
+        match self {
+            Buf::U8(b) => b,
+            _ => panic!("not a u8 buffer"),
+        }
+    }
+    pub fn u32(&self) -> &DeviceBuffer<u32> {
+        match self {
+            Buf::U32(b) => b,
+            _ => panic!("not a u32 buffer"),
+        }
+    }
+    pub fn u32_mut(&mut self) -> &mut DeviceBuffer<u32> {
+        match self {
+            Buf::U32(b) => b,
+            _ => panic!("not a u32 buffer"),
         }
     }
     pub fn device_ptr(&self) -> u64 {
         match self {
             Buf::F32(b) => b.device_ptr(),
+            Buf::F32x4(b) => b.device_ptr(),
+            Buf::U8(b) => b.device_ptr(),
+            Buf::U32(b) => b.device_ptr(),
         }
     }
+    /// Elements of the device type (quads for `F32x4`): what the kernel's `.len()` sees.
     pub fn len(&self) -> usize {
         match self {
             Buf::F32(b) => b.len(),
+            Buf::F32x4(b) => b.len(),
+            Buf::U8(b) => b.len(),
+            Buf::U32(b) => b.len(),
         }
     }
     pub fn size_bytes(&self) -> usize {
         match self {
             Buf::F32(b) => b.size_bytes(),
+            Buf::F32x4(b) => b.size_bytes(),
+            Buf::U8(b) => b.size_bytes(),
+            Buf::U32(b) => b.size_bytes(),
         }
     }
     fn try_clone(&self) -> ptx_kernel::Result<Buf> {
         match self {
             Buf::F32(b) => Ok(Buf::F32(b.try_clone()?)),
+            Buf::F32x4(b) => Ok(Buf::F32x4(b.try_clone()?)),
+            Buf::U8(b) => Ok(Buf::U8(b.try_clone()?)),
+            Buf::U32(b) => Ok(Buf::U32(b.try_clone()?)),
         }
     }
-    fn download(&self) -> ptx_kernel::Result<Host> {
+    pub fn download(&self) -> ptx_kernel::Result<Host> {
         match self {
             Buf::F32(b) => Ok(Host::F32(b.download()?)),
+            Buf::F32x4(b) => Ok(Host::F32x4(b.download()?.into_iter().flatten().collect())),
+            Buf::U8(b) => Ok(Host::U8(b.download()?)),
+            Buf::U32(b) => Ok(Host::U32(b.download()?)),
         }
     }
 }
@@ -124,17 +232,40 @@ impl Buf {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Host {
     F32(Vec<f32>),
+    /// Flat contents of a `[f32; 4]` buffer.
+    F32x4(Vec<f32>),
+    U8(Vec<u8>),
+    U32(Vec<u32>),
 }
 
 impl Host {
     pub fn f32(&self) -> &[f32] {
         match self {
-            Host::F32(v) => v,
+            Host::F32(v) | Host::F32x4(v) => v,
+            _ => panic!("not an f32 buffer"),
         }
     }
-    fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
+    pub fn u8(&self) -> &[u8] {
+        match self {
+            Host::U8(v) => v,
+            _ => panic!("not a u8 buffer"),
+        }
+    }
+    pub fn u32(&self) -> &[u32] {
+        match self {
+            Host::U32(v) => v,
+            _ => panic!("not a u32 buffer"),
+        }
+    }
+    pub fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
         match self {
             Host::F32(v) => Ok(Buf::F32(dev.upload(v)?)),
+            Host::F32x4(v) => {
+                let q: Vec<[f32; 4]> = v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+                Ok(Buf::F32x4(dev.upload(&q)?))
+            }
+            Host::U8(v) => Ok(Buf::U8(dev.upload(v)?)),
+            Host::U32(v) => Ok(Buf::U32(dev.upload(v)?)),
         }
     }
 }
@@ -182,6 +313,18 @@ pub struct Reference {
     /// The launch configuration: the same as ours (compare only at equal configurations).
     pub cfg: LaunchConfig,
     pub args: Vec<Arg>,
+    /// Further launches, in order, after the first (a multi-launch operation such as a two-pass reduction or a
+    /// three-launch scan): entry (a kernel of the same source), configuration and arguments of each. The whole
+    /// sequence is one timed repetition, on both sides.
+    pub then: Vec<(&'static str, LaunchConfig, Vec<Arg>)>,
+}
+
+impl Reference {
+    /// Every launch of one operation, in order: `(entry, cfg, args)`.
+    pub fn launches(&self) -> impl Iterator<Item = (&'static str, LaunchConfig, &[Arg])> {
+        std::iter::once((self.entry, self.cfg, self.args.as_slice()))
+            .chain(self.then.iter().map(|(e, c, a)| (*e, *c, a.as_slice())))
+    }
 }
 
 /// The signature of our launch: the generated `launch` function called on a set of buffers (in `buffers` order).
@@ -277,6 +420,24 @@ fn rt<T>(what: &str, r: ptx_kernel::Result<T>) -> Result<T, String> {
 }
 
 /// The first position where `got` and `want` differ (bitwise for `Exact`) or the relative L2 error, as a message.
+/// [`compare`] for any element type: integers must be equal.
+pub fn compare_host(name: &str, got: &Host, want: &Host, agree: Agree) -> Result<(), String> {
+    fn ints<T: PartialEq + std::fmt::Display>(name: &str, got: &[T], want: &[T]) -> Result<(), String> {
+        if got.len() != want.len() {
+            return Err(format!("{name}: {} elements vs {}", got.len(), want.len()));
+        }
+        match (0..got.len()).find(|&i| got[i] != want[i]) {
+            None => Ok(()),
+            Some(i) => Err(format!("{name}[{i}]: {} vs {}", got[i], want[i])),
+        }
+    }
+    match (got, want) {
+        (Host::U8(g), Host::U8(w)) => ints(name, g, w),
+        (Host::U32(g), Host::U32(w)) => ints(name, g, w),
+        _ => compare(name, got.f32(), want.f32(), agree),
+    }
+}
+
 pub fn compare(name: &str, got: &[f32], want: &[f32], agree: Agree) -> Result<(), String> {
     if got.len() != want.len() {
         return Err(format!("{name}: {} elements vs {}", got.len(), want.len()));
@@ -342,7 +503,7 @@ fn download_all(bufs: &[Buf], what: &str) -> Result<Vec<Host>, String> {
 fn check_one(b: &Bench, who: &str, before: &[Host], after: &[Host]) -> Result<(), String> {
     for (spec, (x, y)) in b.buffers.iter().zip(before.iter().zip(after)) {
         if spec.role == Role::In {
-            compare(spec.name, y.f32(), x.f32(), Agree::Exact)
+            compare_host(spec.name, y, x, Agree::Exact)
                 .map_err(|e| format!("{who} changed its input {}: {e}", spec.name))?;
         }
     }
@@ -373,14 +534,33 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
             }
         }
     }
+    // The further launches' functions (loaded once each; not part of the reported load time).
+    let mut then_modules: Vec<Module> = Vec::new();
+    if let Ok((ptx, _)) = &compiled {
+        let loaded: Result<Vec<Module>, String> = b
+            .reference
+            .then
+            .iter()
+            .map(|(entry, _, _)| Module::load(ptx, entry).map_err(|e| format!("loading the reference's {entry}: {e}")))
+            .collect();
+        match loaded {
+            Ok(ms) => then_modules = ms,
+            Err(e) => compiled = Err(e),
+        }
+    }
     let ours_load_s = stats::median(&ours_loads);
     let ref_load_s = stats::median(&ref_loads);
     let mut reference: Result<(Module, f64), String> =
         compiled.map(|(_, compile_s)| (ref_module.expect("loaded whenever compiled is Ok"), compile_s));
-    let ref_launch = |m: &Module, bufs: &[Buf]| {
-        let args: Vec<Vec<u8>> = b.reference.args.iter().map(|a| a.bytes(bufs)).collect();
-        m.launch(b.reference.cfg.grid_dim, b.reference.cfg.block_dim, &args)
-            .map_err(|e| format!("launching the reference: {e}"))
+    let ref_launch = |m: &Module, bufs: &[Buf]| -> Result<(), String> {
+        let modules = std::iter::once(m).chain(then_modules.iter());
+        for (module, (_, cfg, args)) in modules.zip(b.reference.launches()) {
+            let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(bufs)).collect();
+            module
+                .launch(cfg.grid_dim, cfg.block_dim, &args)
+                .map_err(|e| format!("launching the reference: {e}"))?;
+        }
+        Ok(())
     };
 
     // 2. Check: ours first (its failure ends the entry), then the reference against the CPU and against ours.
@@ -402,7 +582,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
             check_one(b, "the reference", &before, &ref_after)?;
             for (spec, (o, r)) in b.buffers.iter().zip(ours_after.iter().zip(&ref_after)) {
                 if spec.role != Role::In {
-                    compare(spec.name, o.f32(), r.f32(), b.agree)
+                    compare_host(spec.name, o, r, b.agree)
                         .map_err(|e| format!("ours and the reference disagree on {e}"))?;
                 }
             }

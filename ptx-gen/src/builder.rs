@@ -24,19 +24,35 @@ use crate::ir::{BlockData, FuncKind, Function, InstData};
 use crate::types::{StateSpace, Type};
 
 /// What went wrong while building.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BuildError {
-    #[error("in `{func}`: instruction `{inst}` appended with no current block (call switch_to_block first)")]
     NoCurrentBlock { func: String, inst: String },
-    #[error("in `{func}`: instruction `{inst}` appended to {block}, which already ends in a terminator")]
     AfterTerminator { func: String, block: Block, inst: String },
-    #[error("in `{func}`: {block} does not exist")]
     UnknownBlock { func: String, block: Block },
-    #[error("in `{func}`: parameter {index} does not exist ({count} parameters)")]
     UnknownParam { func: String, index: u32, count: usize },
-    #[error("in `{func}`: {what}")]
     Misuse { func: String, what: String },
 }
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::NoCurrentBlock { func, inst } => write!(
+                f,
+                "in `{func}`: instruction `{inst}` appended with no current block (call switch_to_block first)"
+            ),
+            BuildError::AfterTerminator { func, block, inst } => {
+                write!(f, "in `{func}`: instruction `{inst}` appended to {block}, which already ends in a terminator")
+            }
+            BuildError::UnknownBlock { func, block } => write!(f, "in `{func}`: {block} does not exist"),
+            BuildError::UnknownParam { func, index, count } => {
+                write!(f, "in `{func}`: parameter {index} does not exist ({count} parameters)")
+            }
+            BuildError::Misuse { func, what } => write!(f, "in `{func}`: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
 
 /// Builds the body of a [`Function`].
 pub struct FunctionBuilder<'f> {

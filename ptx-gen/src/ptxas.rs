@@ -71,23 +71,43 @@ impl FunctionInfo {
 }
 
 /// Why PTX could not be checked.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum PtxasError {
     /// No ptxas (only an error for [`assemble`], and for [`check_or_skip`] when env `CI` is `true`).
-    #[error("ptxas was not found: set PTXAS to its path or put it on PATH (with CI=true a missing ptxas is an error)")]
     NotFound,
     /// A GPU name ptxas would not take.
-    #[error("`{gpu}` is not a GPU name (expected sm_XX or sm_XXa)")]
     BadGpu { gpu: String },
     /// ptxas could not be started.
-    #[error("could not run {}: {source}", path.display())]
     Spawn { path: PathBuf, source: std::io::Error },
     /// A temporary or marker file could not be written.
-    #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     /// ptxas ran and rejected the PTX; `diagnostics` quotes each line it complains about.
-    #[error("ptxas rejected the PTX for {gpu} (exit status {status:?}):\n{diagnostics}")]
     Rejected { gpu: String, status: Option<i32>, diagnostics: String },
+}
+
+impl std::fmt::Display for PtxasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PtxasError::NotFound => f.write_str(
+                "ptxas was not found: set PTXAS to its path or put it on PATH (with CI=true a missing ptxas is an error)",
+            ),
+            PtxasError::BadGpu { gpu } => write!(f, "`{gpu}` is not a GPU name (expected sm_XX or sm_XXa)"),
+            PtxasError::Spawn { path, source } => write!(f, "could not run {}: {source}", path.display()),
+            PtxasError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            PtxasError::Rejected { gpu, status, diagnostics } => {
+                write!(f, "ptxas rejected the PTX for {gpu} (exit status {status:?}):\n{diagnostics}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PtxasError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PtxasError::Spawn { source, .. } | PtxasError::Io { source, .. } => Some(source),
+            PtxasError::NotFound | PtxasError::BadGpu { .. } | PtxasError::Rejected { .. } => None,
+        }
+    }
 }
 
 /// The `ptxas` to use: env `PTXAS` when set and non-empty, else the first `ptxas` file on `PATH`.

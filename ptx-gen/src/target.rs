@@ -154,10 +154,9 @@ impl fmt::Display for Requirement {
 }
 
 /// Why a module cannot be written for its requested target.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TargetError {
     /// An instruction needs more than the requested target has.
-    #[error("`{inst_text}` in `{func}` needs {need} for {}; the requested target is {requested}", need.what)]
     TooLow {
         /// The function holding the instruction.
         func: String,
@@ -173,12 +172,33 @@ pub enum TargetError {
         requested: Target,
     },
     /// The requested PTX ISA version predates the requested architecture.
-    #[error("PTX ISA {} does not know {}: it needs PTX ISA {need} or later", requested.ptx_isa, requested.name())]
     IsaTooOldForSm { requested: Target, need: PtxIsa },
     /// The requested target is below the floor every module is written for.
-    #[error("the requested target {requested} is below the lowest supported one, {}", Target::FLOOR)]
     BelowFloor { requested: Target },
 }
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetError::TooLow { func, inst_text, need, requested, .. } => write!(
+                f,
+                "`{inst_text}` in `{func}` needs {need} for {}; the requested target is {requested}",
+                need.what
+            ),
+            TargetError::IsaTooOldForSm { requested, need } => write!(
+                f,
+                "PTX ISA {} does not know {}: it needs PTX ISA {need} or later",
+                requested.ptx_isa,
+                requested.name()
+            ),
+            TargetError::BelowFloor { requested } => {
+                write!(f, "the requested target {requested} is below the lowest supported one, {}", Target::FLOOR)
+            }
+        }
+    }
+}
+
+impl std::error::Error for TargetError {}
 
 /// Calls `f` with every feature of `kind` that needs more than the floor. Most instructions have none.
 ///

@@ -87,24 +87,37 @@ use crate::inst::{Block, Inst, InstKind, SrcLoc};
 use crate::ir::{Function, Module};
 
 /// An invariant the IR breaks.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VerifyError {
     /// An instruction is malformed.
-    #[error("in `{func}`: `{text}`{}: {reason}", loc_note(.loc))]
     Inst { func: String, inst: Inst, text: String, loc: SrcLoc, reason: String },
     /// A block's terminator is malformed.
-    #[error("in `{func}`, {block}: `{text}`{}: {reason}", loc_note(.loc))]
     Terminator { func: String, block: Block, text: String, loc: SrcLoc, reason: String },
     /// A block is malformed (missing terminator, bad instruction list).
-    #[error("in `{func}`, {block} {reason}")]
     Block { func: String, block: Block, reason: String },
     /// The function's signature or layout is malformed.
-    #[error("in `{func}`: {reason}")]
     Function { func: String, reason: String },
     /// A module-level problem (names, variables, call graph).
-    #[error("{reason}")]
     Module { reason: String },
 }
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Inst { func, text, loc, reason, .. } => {
+                write!(f, "in `{func}`: `{text}`{}: {reason}", loc_note(loc))
+            }
+            VerifyError::Terminator { func, block, text, loc, reason } => {
+                write!(f, "in `{func}`, {block}: `{text}`{}: {reason}", loc_note(loc))
+            }
+            VerifyError::Block { func, block, reason } => write!(f, "in `{func}`, {block} {reason}"),
+            VerifyError::Function { func, reason } => write!(f, "in `{func}`: {reason}"),
+            VerifyError::Module { reason } => write!(f, "{reason}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
 
 fn loc_note(loc: &SrcLoc) -> String {
     if loc.is_none() {

@@ -29,13 +29,11 @@ use crate::target::{resolve_target, Target, TargetError};
 use crate::types::{RegClass, StateSpace, Type};
 
 /// Why a module could not be written.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WriteError {
     /// The requested target lacks something the module uses.
-    #[error(transparent)]
-    Target(#[from] TargetError),
+    Target(TargetError),
     /// A function (or one of its instructions) cannot be written.
-    #[error("cannot write `{func}`{}: {what}", at_inst(inst))]
     Invalid {
         /// The function's name.
         func: String,
@@ -47,13 +45,38 @@ pub enum WriteError {
         what: String,
     },
     /// A module variable cannot be written.
-    #[error("cannot write module variable `{var}`: {what}")]
     InvalidVar {
         /// The variable's name.
         var: String,
         /// What is wrong.
         what: String,
     },
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Target(e) => fmt::Display::fmt(e, f),
+            WriteError::Invalid { func, inst, what, .. } => write!(f, "cannot write `{func}`{}: {what}", at_inst(inst)),
+            WriteError::InvalidVar { var, what } => write!(f, "cannot write module variable `{var}`: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {
+    // `Target` is transparent: it shows as the `TargetError` itself, so its source is that error's source.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriteError::Target(e) => std::error::Error::source(e),
+            WriteError::Invalid { .. } | WriteError::InvalidVar { .. } => None,
+        }
+    }
+}
+
+impl From<TargetError> for WriteError {
+    fn from(e: TargetError) -> Self {
+        WriteError::Target(e)
+    }
 }
 
 fn at_inst(inst: &Option<Inst>) -> String {

@@ -109,7 +109,8 @@ impl<T: DeviceScalar> DeviceBuffer<T> {
         if self.len == 0 {
             return Ok(());
         }
-        self.device.mem_read(self.ptr, as_bytes_mut(out))
+        self.device.mem_read(self.ptr, as_bytes_mut(out))?;
+        self.device.check_panics()
     }
 
     /// Overwrites the whole buffer with `data`, whose length must equal the buffer's ([`Error::LengthMismatch`]

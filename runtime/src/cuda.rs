@@ -211,6 +211,21 @@ impl CudaBackend {
         unsafe { check("cuCtxSynchronize", sys::cuCtxSynchronize()) }
     }
 
+    /// The device address of the module variable `name` of `kernel`'s module.
+    pub(crate) fn global_address(&self, kernel: &CudaKernel, name: &str) -> Result<u64> {
+        let cname = CString::new(name).map_err(|_| Error::ModuleLoad {
+            entry: name.to_owned(),
+            log: "the variable name contains a NUL byte".into(),
+        })?;
+        self.bind()?;
+        let (mut ptr, mut bytes) = (0, 0usize);
+        // SAFETY: `kernel.module` is loaded; valid out-pointers; NUL-terminated name.
+        check("cuModuleGetGlobal_v2", unsafe {
+            sys::cuModuleGetGlobal_v2(&mut ptr, &mut bytes, kernel.module, cname.as_ptr())
+        })?;
+        Ok(ptr)
+    }
+
     /// JIT-loads `ptx` and looks up `entry`. Failures return the JIT error log.
     pub(crate) fn load(&self, ptx: &str, entry: &str) -> Result<CudaKernel> {
         let load_err = |log: String| Error::ModuleLoad { entry: entry.to_owned(), log };

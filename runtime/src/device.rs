@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::cuda::{self, CudaBackend};
@@ -223,6 +223,10 @@ pub(crate) struct DeviceInner {
     /// Serialises module loads so two threads never JIT the same module twice.
     pub(crate) load_lock: Mutex<()>,
     pub(crate) backend: Backend,
+    /// Kernels with a panic record launched since the last check (see [`crate::panic`]).
+    pub(crate) pending_panics: Mutex<Vec<Arc<LoadedKernel>>>,
+    /// Whether `pending_panics` may be non-empty (read without the lock at every synchronizing call).
+    pub(crate) any_pending: AtomicBool,
 }
 
 impl Drop for DeviceInner {
@@ -316,6 +320,8 @@ impl Device {
                 kernels: RwLock::new(KernelCache::default()),
                 load_lock: Mutex::new(()),
                 backend,
+                pending_panics: Mutex::new(Vec::new()),
+                any_pending: AtomicBool::new(false),
             }),
         }
     }
@@ -358,12 +364,53 @@ impl Device {
         &self.inner.info.limits
     }
 
-    /// Waits until all work queued on the device (every stream) has finished; a no-op on the emulator.
+    /// Waits until all work queued on the device (every stream) has finished (a no-op on the emulator), then
+    /// reports the first kernel panic since the last check as [`Error::KernelPanic`] (see [`crate::panic`]).
     pub fn synchronize(&self) -> Result<()> {
         match &self.inner.backend {
-            Backend::Cuda(b) => b.synchronize(),
-            Backend::Emulator(_) => Ok(()),
+            Backend::Cuda(b) => b.synchronize()?,
+            Backend::Emulator(_) => {}
         }
+        self.check_panics()
+    }
+
+    /// Notes that `kernel` (which has a panic record) was launched.
+    #[cold]
+    pub(crate) fn mark_panic_pending(&self, kernel: &Arc<LoadedKernel>) {
+        self.inner.pending_panics.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::clone(kernel));
+        self.inner.any_pending.store(true, Ordering::Release);
+    }
+
+    /// Reads the panic records of the kernels launched since the last check (the caller has waited for them):
+    /// the first one set is reset and returned as [`Error::KernelPanic`]; the records not read yet stay pending.
+    #[inline]
+    pub(crate) fn check_panics(&self) -> Result<()> {
+        if !self.inner.any_pending.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.check_panics_slow()
+    }
+
+    #[cold]
+    fn check_panics_slow(&self) -> Result<()> {
+        let mut pending = self.inner.pending_panics.lock().unwrap_or_else(|e| e.into_inner());
+        self.inner.any_pending.store(false, Ordering::Release);
+        while let Some(k) = pending.pop() {
+            let Some(p) = &k.panic else { continue };
+            p.pending.store(false, Ordering::Release);
+            let mut rec = [0u8; crate::panic::RECORD_BYTES];
+            let read = self.mem_read(p.addr, &mut rec);
+            if let Err(e) = read {
+                self.inner.any_pending.store(!pending.is_empty(), Ordering::Release);
+                return Err(e);
+            }
+            if let Some(err) = crate::panic::decode(&rec, p.entry, p.sites) {
+                self.mem_write(p.addr, &[0u8; crate::panic::RECORD_BYTES])?;
+                self.inner.any_pending.store(!pending.is_empty(), Ordering::Release);
+                return Err(err);
+            }
+        }
+        Ok(())
     }
 
     /// A short description for messages: `CUDA device 0 (NVIDIA H200)` or `the CPU emulator #3`.

@@ -115,11 +115,25 @@ pub enum Error {
         found: String,
     },
 
-    /// A kernel panicked (index out of bounds, overflow, explicit panic). Reserved: not produced yet.
-    #[error("a kernel panicked: {message}")]
+    /// A kernel panicked (index out of bounds, division by zero or with overflow, …): the first panic of a kernel
+    /// module since the last check, reported at the next synchronizing call on the device (see
+    /// [`panic`](crate::panic)). Displayed like Rust's panic message: `index out of bounds: the len is 1000 but the
+    /// index is 1024 at examples/foo.rs:12:9 (block (3,0,0), thread (7,0,0))`. The device stays usable.
+    #[error(
+        "{message} at {location} (block ({},{},{}), thread ({},{},{}))",
+        block.0, block.1, block.2, thread.0, thread.1, thread.2
+    )]
     KernelPanic {
-        /// The panic message with its source location.
+        /// The kernel's entry name.
+        kernel: String,
+        /// Rust's panic message, e.g. `attempt to divide by zero`.
         message: String,
+        /// `file:line:col` of the expression that panicked, as rustc prints it.
+        location: String,
+        /// `%ctaid` of the panicking thread.
+        block: (u32, u32, u32),
+        /// `%tid` of the panicking thread.
+        thread: (u32, u32, u32),
     },
 
     /// The CPU emulator reported an error.

@@ -1,7 +1,7 @@
 //! Loading PTX modules once per device and launching their entry: the layer `#[ptx_kernel]`'s generated code calls.
 
 use std::ptr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::cuda::{CudaKernel, CudaStream};
@@ -38,12 +38,26 @@ pub struct KernelModule {
     entry: &'static str,
     target_sm: u32,
     id: AtomicU64,
+    /// `file:line:col` of each check site when the module has a panic record (see [`crate::panic`]).
+    panic_sites: Option<&'static [&'static str]>,
 }
 
 impl KernelModule {
     /// A kernel: the module text `ptx`, its `.entry` named `entry`, compiled for `sm_{target_sm}` (e.g. 75).
     pub const fn new(ptx: &'static str, entry: &'static str, target_sm: u32) -> Self {
-        KernelModule { ptx, entry, target_sm, id: AtomicU64::new(0) }
+        KernelModule { ptx, entry, target_sm, id: AtomicU64::new(0), panic_sites: None }
+    }
+
+    /// This kernel, whose module declares the panic record [`panic::RECORD_NAME`](crate::panic::RECORD_NAME) with
+    /// check sites `sites` (site id → `file:line:col`): launches mark the module, and the next synchronizing call
+    /// on the device reports a panic as [`Error::KernelPanic`].
+    pub const fn with_panic_sites(self, sites: &'static [&'static str]) -> Self {
+        KernelModule { panic_sites: Some(sites), ..self }
+    }
+
+    /// The check sites, when the module has a panic record.
+    pub fn panic_sites(&self) -> Option<&'static [&'static str]> {
+        self.panic_sites
     }
 
     /// The PTX text.
@@ -122,7 +136,7 @@ impl KernelModule {
     fn launch_loaded(
         &self,
         dev: &Device,
-        kernel: &LoadedKernel,
+        kernel: &Arc<LoadedKernel>,
         stream: cudarc::driver::sys::CUstream,
         cfg: &LaunchConfig,
         args: &[&[u8]],
@@ -137,10 +151,17 @@ impl KernelModule {
         match (&dev.inner.backend, &kernel.kind) {
             // SAFETY: arguments match the declared parameter sizes (checked above when the PTX could be read);
             // pointer validity is the generated launcher's contract.
-            (Backend::Cuda(b), LoadedKind::Cuda(k)) => unsafe { b.launch(k, cfg, stream, args) },
-            (Backend::Emulator(e), LoadedKind::Emulator(m)) => Ok(e.launch(m, self.entry, cfg, args)?),
+            (Backend::Cuda(b), LoadedKind::Cuda(k)) => unsafe { b.launch(k, cfg, stream, args)? },
+            (Backend::Emulator(e), LoadedKind::Emulator(m)) => e.launch(m, self.entry, cfg, args)?,
             _ => unreachable!("a device caches only kernels of its own backend"),
         }
+        if let Some(p) = &kernel.panic {
+            // Only the first launch since the last check takes the device's lock.
+            if !p.pending.load(Ordering::Relaxed) && !p.pending.swap(true, Ordering::AcqRel) {
+                dev.mark_panic_pending(kernel);
+            }
+        }
+        Ok(())
     }
 
     #[cold]
@@ -164,11 +185,27 @@ pub(crate) struct LoadedKernel {
     pub(crate) static_smem: u32,
     /// The entry's `.maxntid` (its `launch_bounds(max_threads = …)`), read from the PTX.
     pub(crate) launch_bound: Option<u32>,
+    /// The module's panic record, when it has one.
+    pub(crate) panic: Option<PanicSlot>,
+}
+
+/// Where a loaded module's panic record lives, and whether it was launched since the last check.
+pub(crate) struct PanicSlot {
+    pub(crate) addr: u64,
+    pub(crate) pending: AtomicBool,
+    pub(crate) entry: &'static str,
+    pub(crate) sites: &'static [&'static str],
 }
 
 enum LoadedKind {
     Cuda(CudaKernel),
     Emulator(EmuModule),
+}
+
+impl PanicSlot {
+    fn new(addr: u64, m: &'static KernelModule, sites: &'static [&'static str]) -> PanicSlot {
+        PanicSlot { addr, pending: AtomicBool::new(false), entry: m.entry, sites }
+    }
 }
 
 impl LoadedKernel {
@@ -208,7 +245,12 @@ impl Device {
             Backend::Cuda(b) => {
                 let k = b.load(m.ptx, m.entry)?;
                 let params = entry_param_sizes(m.ptx, m.entry).map(Vec::into_boxed_slice);
+                let panic = match m.panic_sites {
+                    Some(sites) => Some(PanicSlot::new(b.global_address(&k, crate::panic::RECORD_NAME)?, m, sites)),
+                    None => None,
+                };
                 LoadedKernel {
+                    panic,
                     max_threads: k.max_threads,
                     static_smem: k.static_smem,
                     kind: LoadedKind::Cuda(k),
@@ -229,7 +271,17 @@ impl Device {
                 };
                 let params = params.into_iter().map(|p| u32::try_from(p).unwrap_or(u32::MAX)).collect();
                 let static_smem = module.static_shared_bytes(m.entry).unwrap_or(0);
+                let panic = match m.panic_sites {
+                    Some(sites) => {
+                        let addr = module.global_address(e, crate::panic::RECORD_NAME)?.ok_or_else(|| {
+                            load_error(format!("the module has no `.global {}`", crate::panic::RECORD_NAME))
+                        })?;
+                        Some(PanicSlot::new(addr, m, sites))
+                    }
+                    None => None,
+                };
                 LoadedKernel {
+                    panic,
                     max_threads: self.limits().max_threads_per_block,
                     static_smem: u32::try_from(static_smem).unwrap_or(u32::MAX),
                     kind: LoadedKind::Emulator(module),
@@ -266,12 +318,13 @@ impl Stream {
         &self.device
     }
 
-    /// Waits until the work queued on this stream has finished (a no-op on the emulator).
+    /// Waits until the work queued on this stream has finished (a no-op on the emulator), then reports a kernel
+    /// panic of the device ([`Error::KernelPanic`]) if there was one.
     pub fn synchronize(&self) -> Result<()> {
-        match (&self.cuda, self.device.cuda_backend()) {
-            (Some(s), Some(b)) => b.stream_synchronize(s),
-            _ => Ok(()),
+        if let (Some(s), Some(b)) = (&self.cuda, self.device.cuda_backend()) {
+            b.stream_synchronize(s)?;
         }
+        self.device.check_panics()
     }
 }
 

@@ -36,6 +36,7 @@ pub mod emu;
 mod error;
 mod launch;
 mod occupancy;
+pub mod panic;
 mod scalar;
 
 pub use buffer::DeviceBuffer;

@@ -109,6 +109,16 @@ fn error_messages_are_sentences() {
     assert!(m.contains("cuLaunchKernel") && m.contains("CUDA_ERROR_INVALID_VALUE") && m.contains("invalid argument"));
     let m = Error::ModuleLoad { entry: "k".into(), log: "ptxas fatal".into() }.to_string();
     assert!(m.contains("`k`") && m.contains("ptxas fatal"));
-    let m = Error::KernelPanic { message: "index out of bounds at src/lib.rs:3:5".into() }.to_string();
-    assert!(m.contains("src/lib.rs:3:5"));
+    let m = Error::KernelPanic {
+        kernel: "k".into(),
+        message: "index out of bounds: the len is 1000 but the index is 1024".into(),
+        location: "examples/foo.rs:12:9".into(),
+        block: (3, 0, 0),
+        thread: (7, 0, 0),
+    }
+    .to_string();
+    assert_eq!(
+        m,
+        "index out of bounds: the len is 1000 but the index is 1024 at examples/foo.rs:12:9 (block (3,0,0), thread (7,0,0))"
+    );
 }

@@ -4,7 +4,7 @@ use ptx_kernel::prelude::*;
 
 macro_rules! int_arith {
     ($kernel:ident, $reference:ident, $t:ty) => {
-        /// `+ - * / %` and their mix; `b` holds no zeros (division by zero is not Rust-defined).
+        /// `+ - * / %` and their mix; `b` holds no zeros and no `-1` under `MIN` (those panic).
         #[ptx_kernel]
         pub fn $kernel(a: &[$t], b: &[$t], out: &mut [$t]) {
             let i = gpu::global_idx_x() as usize;

@@ -8,10 +8,17 @@ pub mod control;
 pub mod floats;
 pub mod ints;
 pub mod literals;
+pub mod safety;
 
 /// Every kernel's name and PTX.
 pub const ALL: &[(&str, &str)] = &[
     ("saxpy", basic::saxpy::PTX),
+    ("guard_if", safety::guard_if::PTX),
+    ("guard_early_return", safety::guard_early_return::PTX),
+    ("guard_for", safety::guard_for::PTX),
+    ("checked_index", safety::checked_index::PTX),
+    ("checked_div", safety::checked_div::PTX),
+    ("unchecked_access", safety::unchecked_access::PTX),
     ("copy_u8", basic::copy_u8::PTX),
     ("fill_i64", basic::fill_i64::PTX),
     ("bool_param", basic::bool_param::PTX),

@@ -1,4 +1,5 @@
-//! The attribute's own arguments: `#[ptx_kernel]` or `#[ptx_kernel(target = "sm_80")]`.
+//! The attribute's own arguments: `#[ptx_kernel]`, `#[ptx_kernel(target = "sm_80")]`,
+//! `#[ptx_kernel(bounds_checks = false)]`.
 
 use proc_macro2::TokenStream;
 use ptx_gen::Target;
@@ -10,15 +11,23 @@ use super::diag::Errors;
 const MIN_SM: u32 = 52;
 
 /// What the attribute's arguments ask for.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct KernelOptions {
     /// `target = "sm_XX"`; `None`: the lowest target that supports what the kernel uses.
     pub target: Option<Target>,
     /// `launch_bounds(max_threads = N, min_blocks = M)` and `max_registers = R`: `.maxntid`, `.minnctapersm`,
     /// `.maxnreg` (see [`super::seed_attr`]).
     pub kernel_attrs: ptx_gen::KernelAttrs,
+    /// `bounds_checks = false`: no bounds checks (the launcher is then `unsafe`).
+    pub bounds_checks: bool,
     /// `instances(…)` of a generic kernel: the list's tokens (see [`generics`](super::generics)).
     pub instances: Option<TokenStream>,
+}
+
+impl Default for KernelOptions {
+    fn default() -> Self {
+        KernelOptions { target: None, bounds_checks: true, instances: None, kernel_attrs: Default::default() }
+    }
 }
 
 /// Parses the arguments; problems go to `errors` and the options parsed so far are returned anyway.
@@ -32,6 +41,10 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
                 Err(msg) => return Err(syn::Error::new(lit.span(), msg)),
             }
             Ok(())
+        } else if meta.path.is_ident("bounds_checks") {
+            let lit: syn::LitBool = meta.value()?.parse()?;
+            options.bounds_checks = lit.value;
+            Ok(())
         } else if meta.path.is_ident("instances") {
             let content;
             syn::parenthesized!(content in meta.input);
@@ -41,7 +54,8 @@ pub fn parse_options(attr: TokenStream, errors: &mut Errors) -> KernelOptions {
             super::seed_attr::parse_seed_option(meta, &mut options.kernel_attrs)
         } else {
             Err(meta.error(format!(
-                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `instances(…)`, {})",
+                "unknown #[ptx_kernel] option `{}` (supported: `target = \"sm_XX\"`, `instances(…)`, \
+                 `bounds_checks = false`, {})",
                 meta.path.get_ident().map_or_else(|| "?".to_string(), |i| i.to_string()),
                 super::seed_attr::SUPPORTED
             )))

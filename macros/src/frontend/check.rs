@@ -259,6 +259,10 @@ impl Checker<'_> {
             syn::Expr::Paren(p) => self.expr(&p.expr),
             syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Path(p) => self.path_expr(p),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.unchecked_call(&u.expr).is_some() => {
+                // `*x.get_unchecked(i)`.
+                self.expr(&u.expr)
+            }
             syn::Expr::Unary(u) => {
                 let op = match u.op {
                     syn::UnOp::Neg(_) => UnaryOp::Neg,
@@ -642,6 +646,25 @@ impl Checker<'_> {
                     }
                 }
             }
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                // `*x.get_unchecked_mut(i) = v`.
+                match self.unchecked_call(&u.expr) {
+                    Some((m, true)) => {
+                        let (slice, _) = self.slice_base(&m.receiver)?;
+                        let index = self.expr(&m.args[0]);
+                        self.body.unchecked.push(index);
+                        Some(Place::Index(slice, index))
+                    }
+                    _ => {
+                        self.errors.spanned(
+                            e,
+                            "#[ptx_kernel] functions can only assign through `*x.get_unchecked_mut(i)`; assign to \
+                             local variables (`x = …`) and slice elements (`x[i] = …`)",
+                        );
+                        None
+                    }
+                }
+            }
             syn::Expr::Index(ix) => {
                 if let Some(p) = self.array_place(ix) {
                     return p;
@@ -657,6 +680,21 @@ impl Checker<'_> {
                 );
                 None
             }
+        }
+    }
+
+    /// `x.get_unchecked(i)` (`false`) or `x.get_unchecked_mut(i)` (`true`) on a slice parameter `x`.
+    fn unchecked_call<'x>(&self, e: &'x syn::Expr) -> Option<(&'x syn::ExprMethodCall, bool)> {
+        let syn::Expr::MethodCall(m) = e else { return None };
+        let mutable = match m.method.to_string().as_str() {
+            "get_unchecked" => false,
+            "get_unchecked_mut" => true,
+            _ => return None,
+        };
+        let name = as_simple_name(&m.receiver)?;
+        match (self.lookup(&name), m.args.len(), &m.turbofish) {
+            (Some(Binding::Slice(_)), 1, None) => Some((m, mutable)),
+            _ => None,
         }
     }
 
@@ -771,6 +809,12 @@ impl Checker<'_> {
             if let Some(base) = base {
                 if name == "len" && m.args.is_empty() {
                     return self.push(ExprKind::Len(base), span);
+                }
+                if (name == "get_unchecked" || name == "get_unchecked_mut") && m.args.len() == 1 && matches!(base, Base::Slice(_)) {
+                    // rustc requires `unsafe` around it; the value is the element (`*` or auto-deref).
+                    let index = self.expr(&m.args[0]);
+                    self.body.unchecked.push(index);
+                    return self.push(ExprKind::Index(base, index), span);
                 }
                 return self.reject(
                     &m.method,

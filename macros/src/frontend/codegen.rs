@@ -34,10 +34,16 @@ pub struct Compiled {
     pub target_name: String,
     /// The architecture number (52).
     pub target_sm: u32,
+    /// `file:line:col` of each run-time check site, by site id (empty: no panic record).
+    pub sites: Vec<String>,
+    /// Bounds checks elided because a guard proved them.
+    pub elided_checks: usize,
+    /// Whether the launcher is `unsafe fn` (the body uses `unsafe`, or bounds checks are off).
+    pub unsafe_launch: bool,
 }
 
 /// Names generated code uses inside the kernel's module; a parameter with one of them is renamed.
-const RESERVED: [&str; 7] = ["PTX", "ENTRY", "TARGET", "MODULE", "launch", "dev", "cfg"];
+const RESERVED: [&str; 8] = ["PTX", "ENTRY", "TARGET", "MODULE", "PANIC_SITES", "launch", "dev", "cfg"];
 
 /// The launcher's name for parameter `i`.
 fn arg_ident(p: &KernelParam, i: usize) -> syn::Ident {
@@ -195,6 +201,30 @@ pub fn expansion(item: &syn::ItemFn, sig: &KernelSig, c: &Compiled) -> TokenStre
             None => {}
         }
     }
+    let sites = &c.sites;
+    let module_init = if sites.is_empty() {
+        quote!(::ptx_kernel::__private::KernelModule::new(PTX, ENTRY, #sm))
+    } else {
+        quote!(::ptx_kernel::__private::KernelModule::new(PTX, ENTRY, #sm).with_panic_sites(PANIC_SITES))
+    };
+    let launch_doc = if c.unsafe_launch {
+        quote! {
+            /// Launches the kernel on `dev` with the launch configuration `cfg`. Buffers must belong to `dev`.
+            ///
+            /// # Safety
+            ///
+            /// The kernel uses `unsafe` (unchecked element access) or was built with `bounds_checks = false`: the
+            /// caller must make sure that every element it accesses without a check is in bounds for the
+            /// buffers and the launch configuration given, as for the `unsafe` code in the kernel's body.
+        }
+    } else {
+        quote! {
+            /// Launches the kernel on `dev` with the launch configuration `cfg`. Buffers must belong to `dev`.
+            /// A kernel panic (index out of bounds, division by zero, …) is reported as
+            /// `Error::KernelPanic` by the next synchronizing call on `dev`.
+        }
+    };
+    let unsafety = if c.unsafe_launch { quote!(unsafe) } else { quote!() };
     quote! {
         #original
 
@@ -208,12 +238,15 @@ pub fn expansion(item: &syn::ItemFn, sig: &KernelSig, c: &Compiled) -> TokenStre
             /// The `.target` of [`PTX`].
             pub const TARGET: &str = #target_name;
 
-            static MODULE: ::ptx_kernel::__private::KernelModule =
-                ::ptx_kernel::__private::KernelModule::new(PTX, ENTRY, #sm);
+            /// `file:line:col` of each run-time check (bounds, division) of the kernel, by the site id its panic
+            /// record holds.
+            pub const PANIC_SITES: &[&str] = &[#(#sites),*];
 
-            /// Launches the kernel on `dev` with the launch configuration `cfg`. Buffers must belong to `dev`.
+            static MODULE: ::ptx_kernel::__private::KernelModule = #module_init;
+
+            #launch_doc
             #[inline]
-            pub fn launch(#params) -> ::ptx_kernel::__private::Result<()> {
+            pub #unsafety fn launch(#params) -> ::ptx_kernel::__private::Result<()> {
                 #(#prep)*
                 MODULE.launch(dev, cfg, &[#(#args),*])
             }

@@ -11,7 +11,7 @@ use super::diag::{error_at, Errors, SpanRange};
 use super::fallback::fallback;
 use super::hir::Body;
 use super::infer::infer;
-use super::lower::lower_kernel_with_vars;
+use super::lower::{lower_kernel_with_vars, CheckOptions};
 use super::signature::{parse_signature, KernelSig};
 
 /// The attribute's expansion of `item` with arguments `attr`. Never panics on any input: what cannot be compiled
@@ -72,7 +72,13 @@ pub fn compile_fn_with(
     if !errors.is_empty() {
         return (sig, Err(errors.into_vec()));
     }
-    let (func, vars) = lower_kernel_with_vars(&sig, &body, &types, options.target.map(|t| t.sm), &mut errors);
+    super::uniformity::check_uniformity(&body, &mut errors);
+    if !errors.is_empty() {
+        return (sig, Err(errors.into_vec()));
+    }
+    let check_options = CheckOptions { bounds_checks: options.bounds_checks };
+    let (func, vars, report) =
+        lower_kernel_with_vars(&sig, &body, &types, options.target.map(|t| t.sm), check_options, &mut errors);
     let mut func = func;
     func.attrs = options.kernel_attrs;
     if !errors.is_empty() {
@@ -84,8 +90,19 @@ pub fn compile_fn_with(
         module.add_var(v);
     }
     module.add_function(func);
-    let result = emit(&mut module, &body, sig.ident.span());
+    let result = emit(&mut module, &body, sig.ident.span()).map(|mut c| {
+        c.sites = report.sites.iter().map(|s| site_location(s.span)).collect();
+        c.elided_checks = report.elided;
+        c.unsafe_launch = body.unsafe_block.is_some() || !options.bounds_checks;
+        c
+    });
     (sig, result)
+}
+
+/// `file:line:col` of `span` as rustc prints panic locations (the path as given to rustc, 1-based line and column).
+pub fn site_location(span: Span) -> String {
+    let start = span.start();
+    format!("{}:{}:{}", span.file(), start.line, start.column + 1)
 }
 
 /// Passes, verification, target resolution and writing; late errors map back to spans through `SrcLoc`s.
@@ -118,5 +135,13 @@ fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Resul
     })?;
     let ptx = ptx_gen::write::write_module(module).map_err(|e| internal(format!("writing PTX failed: {e}")))?;
     let entry = module.functions.values().next().map(|f| f.name.clone()).unwrap_or_default();
-    Ok(Compiled { ptx, entry, target_name: target.name(), target_sm: target.sm })
+    Ok(Compiled {
+        ptx,
+        entry,
+        target_name: target.name(),
+        target_sm: target.sm,
+        sites: Vec::new(),
+        elided_checks: 0,
+        unsafe_launch: false,
+    })
 }

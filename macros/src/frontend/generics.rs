@@ -224,6 +224,7 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
     let base = ident_name(name);
     let mut parts = Vec::new();
     let mut inst_mods = Vec::new();
+    let mut any_unsafe = false;
     for inst in &ordered {
         let map: Vec<(String, TokenStream)> = inst
             .iter()
@@ -261,12 +262,28 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
         };
         let (sig, result) = super::expand::compile_fn_with(base_attr.clone(), &f, helpers);
         parts.push(match result {
-            Ok(c) => expansion(&f, &sig, &c),
+            Ok(c) => {
+                // An instance with `unsafe` (or without bounds checks) makes the generic launcher `unsafe` too.
+                any_unsafe |= c.unsafe_launch;
+                expansion(&f, &sig, &c)
+            }
             Err(e) => fallback(&f, &sig, e),
         });
         inst_mods.push((inst_name, inst.clone(), sig));
     }
     // The generic launcher.
+    let unsafety = if any_unsafe { quote!(unsafe) } else { TokenStream::new() };
+    let safety_doc = if any_unsafe {
+        quote! {
+            ///
+            /// # Safety
+            ///
+            /// The kernel uses `unsafe` (unchecked element access) or was built with `bounds_checks = false`: the
+            /// caller must make sure every element it accesses without a check is in bounds.
+        }
+    } else {
+        TokenStream::new()
+    };
     let params: Vec<(syn::Ident, TokenStream)> = item
         .sig
         .inputs
@@ -313,12 +330,13 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
             quote! {
                 impl Instance for #ty {
                     #[inline]
-                    fn __launch(
+                    #[allow(unused_unsafe)]
+                    #unsafety fn __launch(
                         dev: &::ptx_kernel::__private::Device,
                         cfg: ::ptx_kernel::__private::LaunchConfig,
                         #(#ps),*
                     ) -> ::ptx_kernel::__private::Result<()> {
-                        #m::launch(dev, cfg, #(#names),*)
+                        unsafe { #m::launch(dev, cfg, #(#names),*) }
                     }
                 }
             }
@@ -330,7 +348,7 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
             #[diagnostic::on_unimplemented(message = #msg, label = "not listed in #[ptx_kernel(instances(…))]", note = #note)]
             pub trait Instance: ::ptx_kernel::__private::DeviceScalar {
                 #[doc(hidden)]
-                fn __launch(
+                #unsafety fn __launch(
                     dev: &::ptx_kernel::__private::Device,
                     cfg: ::ptx_kernel::__private::LaunchConfig,
                     #(#trait_params),*
@@ -338,13 +356,15 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
             }
             #(#impls)*
             /// Launches the instance for `T` (one of the listed types).
+            #safety_doc
             #[inline]
-            pub fn launch<#t: Instance>(
+            #[allow(unused_unsafe)]
+            pub #unsafety fn launch<#t: Instance>(
                 dev: &::ptx_kernel::__private::Device,
                 cfg: ::ptx_kernel::__private::LaunchConfig,
                 #(#fn_params),*
             ) -> ::ptx_kernel::__private::Result<()> {
-                <#t as Instance>::__launch(dev, cfg, #(#names),*)
+                unsafe { <#t as Instance>::__launch(dev, cfg, #(#names),*) }
             }
         }
     } else {
@@ -379,7 +399,7 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
         let arms = inst_mods.iter().zip(&conds).map(|((m, _, _), cond)| {
             quote! {
                 if #cond {
-                    return #m::launch(dev, cfg, #(#names),*);
+                    return unsafe { #m::launch(dev, cfg, #(#names),*) };
                 }
             }
         });
@@ -394,8 +414,10 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
             #(#listed)*
             /// Launches the instance for the const arguments (one of the listed instances; another one fails to
             /// compile).
+            #safety_doc
             #[inline]
-            pub fn launch<#(#cps),*>(
+            #[allow(unused_unsafe)]
+            pub #unsafety fn launch<#(#cps),*>(
                 dev: &::ptx_kernel::__private::Device,
                 cfg: ::ptx_kernel::__private::LaunchConfig,
                 #(#fn_params),*

@@ -62,6 +62,10 @@ pub struct Body {
     /// Locals holding the scalar parameters, in signature order (`None` for slice parameters).
     pub param_locals: Vec<Option<LocalId>>,
     pub block: Block,
+    /// Index expressions of `x.get_unchecked(i)` / `*x.get_unchecked_mut(i)`: no bounds check.
+    pub unchecked: Vec<ExprId>,
+    /// The first `unsafe` block, if any: the launcher is then an `unsafe fn`.
+    pub unsafe_block: Option<Span>,
 }
 
 impl Body {

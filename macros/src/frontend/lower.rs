@@ -24,6 +24,8 @@ use super::infer::Types;
 use super::signature::KernelSig;
 use super::types::{ParamTy, ScalarTy, Ty};
 
+pub mod checks;
+pub use checks::{CheckOptions, CheckReport};
 mod seed;
 
 /// A value during lowering.
@@ -67,9 +69,10 @@ struct SliceRegs {
 }
 
 /// Lowers the kernel into a new `.entry` function. Internal inconsistencies (which checking and inference should
-/// have ruled out) are reported as errors at the offending expression rather than panicking.
+/// have ruled out) are reported as errors at the offending expression rather than panicking. With the default
+/// [`CheckOptions`]; the module must declare the returned variables, see [`lower_kernel_with_vars`].
 pub fn lower_kernel(sig: &KernelSig, body: &Body, types: &Types, errors: &mut Errors) -> Function {
-    lower_kernel_with_vars(sig, body, types, None, errors).0
+    lower_kernel_with_vars(sig, body, types, None, CheckOptions::default(), errors).0
 }
 
 /// The module variables (shared memory) a kernel declares, in the order they must be added to an empty module (the
@@ -113,15 +116,18 @@ pub fn shared_vars(sig: &KernelSig, body: &Body) -> (Vec<VarData>, Vec<SharedVar
     (vars, out)
 }
 
-/// [`lower_kernel`], also returning the module variables to add (see [`shared_vars`]).
+/// [`lower_kernel`] with check options, also returning the module variables to add in order (see [`shared_vars`];
+/// the panic record of [`checks`] comes last when some check needs it) and the check sites.
 pub fn lower_kernel_with_vars(
     sig: &KernelSig,
     body: &Body,
     types: &Types,
     requested_sm: Option<u32>,
+    options: CheckOptions,
     errors: &mut Errors,
-) -> (Function, Vec<VarData>) {
-    let (vars, shared) = shared_vars(sig, body);
+) -> (Function, Vec<VarData>, CheckReport) {
+    let (mut vars, shared) = shared_vars(sig, body);
+    let record = Var(vars.len() as u32);
     let mut func = Function::kernel(sig.name.clone());
     let mut b = FunctionBuilder::new(&mut func);
     let entry = b.create_block();
@@ -141,18 +147,23 @@ pub fn lower_kernel_with_vars(
         loops: vec![None; body.loops.len()],
         errors,
         fallback_span: sig.ident.span(),
+        safety: checks::Safety::new(options, record),
     };
     l.params(sig);
     l.block(&body.block);
     if !l.b.is_terminated() {
         l.b.ret();
     }
-    let Lowerer { b, errors, .. } = l;
+    l.finish_panic_path();
+    let Lowerer { b, errors, safety, .. } = l;
     if let Err(e) = b.finish() {
         errors.at(sig.ident.span(), format!("internal error in #[ptx_kernel] while building the kernel: {e}"));
     }
     finish_layout(&mut func);
-    (func, vars)
+    if !safety.report.sites.is_empty() {
+        vars.push(checks::record_var());
+    }
+    (func, vars, safety.report)
 }
 
 /// Terminates dangling blocks, drops the unreachable ones, and lays the rest out in reverse postorder (each block
@@ -228,6 +239,8 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     loops: Vec<Option<(IrBlock, IrBlock)>>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
+    /// Run-time checks: options, known facts, the panic path and the sites.
+    safety: checks::Safety,
 }
 
 impl Lowerer<'_, '_, '_> {
@@ -390,18 +403,22 @@ impl Lowerer<'_, '_, '_> {
     // ----- blocks and statements -----------------------------------------------------------------------------
 
     fn block(&mut self, blk: &Block) -> Val {
+        let facts = self.facts_mark();
         for s in &blk.stmts {
             match s {
                 Stmt::Let { local, init } => self.let_stmt(*local, *init),
                 Stmt::Expr(e) => {
                     self.expr(*e);
+                    self.assume_after_stmt(*e);
                 }
             }
         }
-        match blk.tail {
+        let v = match blk.tail {
             Some(t) => self.expr(t),
             None => Val::Unit,
-        }
+        };
+        self.restore_facts(facts);
+        v
     }
 
     fn let_stmt(&mut self, local: Option<LocalId>, init: Option<ExprId>) {
@@ -605,7 +622,10 @@ impl Lowerer<'_, '_, '_> {
                 }
                 self.loops[lp.0 as usize] = Some((exit, header));
                 self.open(body_b);
+                let facts = self.facts_mark();
+                self.assume(*c, false);
                 self.block(blk);
+                self.restore_facts(facts);
                 self.loc(id);
                 self.b.jump(header);
                 self.open(exit);
@@ -689,6 +709,7 @@ impl Lowerer<'_, '_, '_> {
                 (None, Some(sv.var), MemLoc { space: StateSpace::Shared, elem: sv.elem, nc: false, lanes: 0 })
             }
         };
+        self.bounds_check(base, index, i, id);
         let size = ml.elem.mem_size() as u64 * ml.lanes.max(1) as u64;
         let base_of = |this: &mut Self| -> Reg {
             match (base_reg, var) {
@@ -839,6 +860,7 @@ impl Lowerer<'_, '_, '_> {
                 self.normalize(Operand::Reg(r), t)
             }
             BinaryOp::Div => {
+                self.division_check(false, a, b, t, id);
                 let r = self.b.ins().binary(BinOp::Div, ins_mode, rt, a, b);
                 self.normalize(Operand::Reg(r), t)
             }
@@ -846,6 +868,7 @@ impl Lowerer<'_, '_, '_> {
                 if t.is_float() {
                     return self.internal(id, "float `%` reached lowering");
                 }
+                self.division_check(true, a, b, t, id);
                 Operand::Reg(self.b.ins().binary(BinOp::Rem, Mode::None, rt, a, b))
             }
             BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => {
@@ -1162,7 +1185,10 @@ impl Lowerer<'_, '_, '_> {
             None => self.b.jump(join),
         }
         self.open(then_b);
+        let facts = self.facts_mark();
+        self.assume(c, false);
         let tv = self.block(then);
+        self.restore_facts(facts);
         self.loc(id);
         if let (Some(r), Val::Scalar(op, _)) = (res, tv) {
             self.b.ins().mov_to(r, op);
@@ -1170,7 +1196,9 @@ impl Lowerer<'_, '_, '_> {
         self.b.jump(join);
         if let (Some(eb), Some(e)) = (else_b, else_) {
             self.open(eb);
+            self.assume(c, true);
             let ev = self.expr(e);
+            self.restore_facts(facts);
             self.loc(id);
             if let (Some(r), Val::Scalar(op, _)) = (res, ev) {
                 self.b.ins().mov_to(r, op);
@@ -1214,20 +1242,14 @@ impl Lowerer<'_, '_, '_> {
         // `step_by(0)` panics in Rust: stop the kernel.
         let step_narrow = match step {
             Some(Operand::Imm(i)) if i.0 == 0 => {
-                self.b.trap();
+                self.panic_now(checks::PanicKind::StepByZero, f.step.unwrap_or(id));
                 self.open_dead();
                 Some(Operand::u64(0))
             }
             Some(Operand::Imm(i)) => Some(Operand::Imm(Imm(ptx_gen::truncate(i.0, rt.bits())))),
             Some(Operand::Reg(s)) => {
                 let zero = self.b.ins().setp(CmpOp::Eq, Type::U64, s, Operand::u64(0));
-                let trap_b = self.b.create_block();
-                let ok = self.b.create_block();
-                // `@!zero bra ok`, so that the layout keeps the trap out of the way.
-                self.b.terminate(ptx_gen::Terminator::Branch { cond: zero, negate: true, then_dest: ok, else_dest: trap_b });
-                self.open(trap_b);
-                self.b.trap();
-                self.open(ok);
+                self.panic_if(zero, checks::PanicKind::StepByZero, f.step.unwrap_or(id), Operand::u64(0), Operand::u64(0));
                 Some(if rt.bits() == 64 {
                     Operand::Reg(s)
                 } else {
@@ -1255,7 +1277,10 @@ impl Lowerer<'_, '_, '_> {
             };
             self.locals[v.0 as usize] = Some(Val::Scalar(Operand::Reg(var_val), t));
         }
+        let facts = self.facts_mark();
+        self.assume_for(f);
         self.block(&f.body);
+        self.restore_facts(facts);
         self.loc(id);
         self.b.jump(latch);
 

@@ -4,8 +4,8 @@
 //! An array value is one operand per scalar ([`ArrVal`]); a `let mut` array gets one register per scalar. A
 //! constant index (a literal, or the variable of an `#[unroll]` loop) names a register directly: no instruction. A
 //! dynamic index reads through a chain of `selp` over every element and writes each element with a `selp`, so it
-//! costs O(N) instructions but never touches memory (`.local`); an index out of bounds reads the first element and
-//! writes nothing. A slice element `[T; 2]`/`[T; 4]` moves with one `ld.global.v2/v4` / `st.global.v2/v4`.
+//! costs O(N) instructions but never touches memory (`.local`); a dynamic index is bounds-checked like a slice's
+//! (see `lower::checks`; without checks an index out of bounds reads the first element and writes nothing). A slice element `[T; 2]`/`[T; 4]` moves with one `ld.global.v2/v4` / `st.global.v2/v4`.
 
 use ptx_gen::{Address, BinOp, CmpOp, MemAccess, Mode, Operand, Reg, TernOp, Type, UnOp, VecWidth};
 
@@ -173,6 +173,7 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             Operand::Reg(r) => {
+                self.array_bounds_check(idx, n as u64, id);
                 if row == 0 {
                     Val::Scalar(self.select_dynamic(v.ty.elem, &v.ops, r), v.ty.elem)
                 } else {
@@ -218,8 +219,13 @@ impl Lowerer<'_, '_, '_> {
                 }
                 Operand::u64(a.0 * m + b.0)
             }
-            (i, None) => i,
+            (i, None) => {
+                self.array_bounds_check(i, v.ty.n as u64, id);
+                i
+            }
             (i, Some(j)) => {
+                self.array_bounds_check(i, v.ty.n as u64, id);
+                self.array_bounds_check(j, m, id);
                 // Out-of-range columns must not alias another row: map them past the end.
                 let ii = self.reg(i, ScalarTy::Usize);
                 let lin = self.b.ins().ternary(TernOp::Mad, Mode::Lo, Type::U64, ii, Operand::u64(m), j);

@@ -38,3 +38,4 @@ pub mod seed;
 pub mod seed_attr;
 pub mod signature;
 pub mod types;
+pub mod uniformity;

@@ -44,13 +44,20 @@ mod var;
 use crate::ir::Module;
 
 /// Text the reader cannot read, with its 1-based line and column (in characters).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{line}:{col}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
     pub line: u32,
     pub col: u32,
     pub message: String,
 }
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
 
 /// Reads PTX text into a [`Module`].
 pub fn read_module(text: &str) -> Result<Module, ReadError> {

@@ -326,6 +326,12 @@ impl EmuModule {
         })
     }
 
+    /// The address in `emu` of the `.global` variable `name` (placing the module's variables there if needed).
+    pub fn global_address(&self, emu: &Emulator, name: &str) -> Result<Option<u64>, EmuError> {
+        let Some(i) = self.globals.iter().position(|g| g.name == name) else { return Ok(None) };
+        Ok(self.globals_in(emu)?.get(i).copied())
+    }
+
     /// The addresses of the `.global` variables in `emu`, allocating and initialising them on first use.
     fn globals_in(&self, emu: &Emulator) -> Result<Arc<[u64]>, EmuError> {
         if self.globals.is_empty() {

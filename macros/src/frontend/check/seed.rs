@@ -45,6 +45,8 @@ impl Parse for AsmArgs {
 impl Checker<'_> {
     /// `unsafe { … }`: an ordinary block that may contain inline PTX.
     pub(super) fn unsafe_block(&mut self, u: &syn::ExprUnsafe) -> ExprId {
+        // Allowed for unchecked element access and inline PTX; the launcher becomes `unsafe fn`.
+        self.body.unsafe_block.get_or_insert(u.unsafe_token.span);
         self.unsafe_depth += 1;
         let block = self.block(&u.block);
         self.unsafe_depth -= 1;

@@ -1,0 +1,450 @@
+//! Run-time checks with Rust's semantics: slice bounds, integer division by zero and with overflow, `step_by(0)`.
+//!
+//! A failing check does not `trap`: it branches to the kernel's one panic path, which claims the module's panic
+//! record `__ptx_kernel_panic` with `atom.global.cas.b32 [rec], 0, 1` and, when it was first, writes the kind, the
+//! site id, the index and length (bounds checks) and `%ctaid`/`%tid` there, then the thread exits (`ret`). The
+//! record's layout is `ptx_kernel_runtime::panic`'s; the site id indexes the launcher's table of `file:line:col`
+//! strings (built by codegen from [`PanicSite::span`]), so no source text goes into the PTX.
+//!
+//! Checks that cannot fail are not emitted. A bounds check `x[e]` is elided when `e < x.len()` is known to hold:
+//! - inside `if e < x.len() { … }` (also `x.len() > e`, and as one operand of a `&&` chain);
+//! - after `if e >= x.len() { return; }` (also `x.len() <= e`, `!(e < x.len())`, in a `||` chain, with `break` or
+//!   `continue` in place of `return`) for the rest of the enclosing block;
+//! - in `for i in a..x.len()` for `x[i]` (the loop variable not `mut`);
+//!
+//! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
+//! and locals that are not `mut` — so nothing in it can change between the guard and the access). Slice lengths
+//! never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
+//! skip the check. Division by a non-zero constant (other than `-1` for signed types) is not checked.
+
+use proc_macro2::Span;
+use ptx_gen::{
+    Address, AtomOp, Block as IrBlock, CmpOp, Dim, MemAccess, MemOrder, Operand, Reg, SpecialReg, StateSpace,
+    Terminator, Type, Var,
+};
+
+use super::super::diag::SpanRange;
+use super::super::hir::*;
+use super::super::types::ScalarTy;
+use super::Lowerer;
+
+/// The name of the panic record (`ptx_kernel_runtime::panic::RECORD_NAME`).
+pub const RECORD_NAME: &str = "__ptx_kernel_panic";
+/// Its declaration: 16 × b32 = 64 bytes, 8-aligned.
+pub fn record_var() -> ptx_gen::VarData {
+    ptx_gen::VarData {
+        name: RECORD_NAME.to_owned(),
+        space: StateSpace::Global,
+        ty: Type::B32,
+        len: Some(16),
+        align: 8,
+        init: Vec::new(),
+    }
+}
+
+/// The panic kinds' codes (`ptx_kernel_runtime::panic::PanicKind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanicKind {
+    IndexOutOfBounds = 1,
+    DivideByZero = 2,
+    RemainderByZero = 3,
+    DivideOverflow = 4,
+    RemainderOverflow = 5,
+    StepByZero = 6,
+}
+
+/// Which checks to emit.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    pub bounds_checks: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { bounds_checks: true }
+    }
+}
+
+/// One check site: what it checks and where (the start of the expression).
+#[derive(Clone, Copy, Debug)]
+pub struct PanicSite {
+    pub kind: PanicKind,
+    pub span: Span,
+}
+
+/// What lowering reports about checks.
+#[derive(Clone, Debug, Default)]
+pub struct CheckReport {
+    /// The sites, by site id; empty: the kernel has no panic path (and no record).
+    pub sites: Vec<PanicSite>,
+    /// Bounds checks elided because a guard proved them.
+    pub elided: usize,
+}
+
+/// A known fact `lhs < x.len()`.
+#[derive(Clone, Copy, Debug)]
+enum FactLhs {
+    Expr(ExprId),
+    Local(LocalId),
+}
+
+/// The checking state of one lowering.
+pub(crate) struct Safety {
+    pub options: CheckOptions,
+    pub record: Var,
+    pub report: CheckReport,
+    facts: Vec<(FactLhs, Base)>,
+    panic: Option<PanicPath>,
+}
+
+/// The shared panic path and the registers the check sites fill before jumping to it.
+#[derive(Clone, Copy)]
+struct PanicPath {
+    block: IrBlock,
+    kind: Reg,
+    site: Reg,
+    index: Reg,
+    len: Reg,
+}
+
+impl Safety {
+    pub fn new(options: CheckOptions, record: Var) -> Safety {
+        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None }
+    }
+}
+
+/// Whether `a` and `b` are the same expression whose value cannot change in between (see the module doc).
+fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
+    let (Some(x), Some(y)) = (body.exprs.get(a.0 as usize), body.exprs.get(b.0 as usize)) else { return false };
+    match (&x.kind, &y.kind) {
+        (ExprKind::Local(l), ExprKind::Local(m)) => l == m && !body.local(*l).mutable,
+        (ExprKind::Lit(p), ExprKind::Lit(q)) => p == q,
+        (ExprKind::Const(t, v), ExprKind::Const(u, w)) => t == u && v == w,
+        (ExprKind::Len(s), ExprKind::Len(t)) => s == t,
+        (ExprKind::Intrinsic(i), ExprKind::Intrinsic(j)) => {
+            i == j
+                && matches!(
+                    i,
+                    Intrinsic::ThreadIdx(_)
+                        | Intrinsic::BlockIdx(_)
+                        | Intrinsic::BlockDim(_)
+                        | Intrinsic::GridDim(_)
+                        | Intrinsic::GlobalIdxX
+                )
+        }
+        (ExprKind::Cast(p, t), ExprKind::Cast(q, u)) => t == u && same_value(body, *p, *q),
+        (ExprKind::Unary(o, p), ExprKind::Unary(r, q)) => o == r && same_value(body, *p, *q),
+        (ExprKind::Binary(o, p1, p2), ExprKind::Binary(r, q1, q2)) => {
+            o == r && same_value(body, *p1, *q1) && same_value(body, *p2, *q2)
+        }
+        _ => false,
+    }
+}
+
+/// Facts `lhs < x.len()` that hold when `cond` is true (`negated`: when it is false).
+fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, Base)>) {
+    let Some(e) = body.exprs.get(cond.0 as usize) else { return };
+    match &e.kind {
+        ExprKind::Logical(LogicalOp::And, a, b) if !negated => {
+            facts_of(body, *a, false, out);
+            facts_of(body, *b, false, out);
+        }
+        ExprKind::Logical(LogicalOp::Or, a, b) if negated => {
+            facts_of(body, *a, true, out);
+            facts_of(body, *b, true, out);
+        }
+        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, *a, !negated, out),
+        ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => facts_of(body, *t, negated, out),
+        ExprKind::Binary(op, a, b) => {
+            let len_of = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                Some(ExprKind::Len(s)) => Some(*s),
+                _ => None,
+            };
+            // Normalise to `lhs < len` (true) or `lhs >= len` (true).
+            let fact = match (op, len_of(*a), len_of(*b)) {
+                (BinaryOp::Lt, None, Some(s)) => Some((*a, s, true)),
+                (BinaryOp::Gt, Some(s), None) => Some((*b, s, true)),
+                (BinaryOp::Ge, None, Some(s)) => Some((*a, s, false)),
+                (BinaryOp::Le, Some(s), None) => Some((*b, s, false)),
+                _ => None,
+            };
+            if let Some((lhs, s, lt)) = fact {
+                if lt != negated {
+                    out.push((FactLhs::Expr(lhs), s));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether the block always leaves through `return`, `break` or `continue` (its last statement or tail is one).
+fn diverges(body: &Body, blk: &Block) -> bool {
+    let last = blk.tail.or_else(|| match blk.stmts.last() {
+        Some(Stmt::Expr(e)) => Some(*e),
+        _ => None,
+    });
+    matches!(
+        last.and_then(|e| body.exprs.get(e.0 as usize)).map(|e| &e.kind),
+        Some(ExprKind::Return | ExprKind::Break(_) | ExprKind::Continue(_))
+    )
+}
+
+impl Lowerer<'_, '_, '_> {
+    /// The number of facts now (to restore later with [`Lowerer::restore_facts`]).
+    pub(super) fn facts_mark(&self) -> usize {
+        self.safety.facts.len()
+    }
+
+    pub(super) fn restore_facts(&mut self, mark: usize) {
+        self.safety.facts.truncate(mark);
+    }
+
+    /// Adds the facts that hold when `cond` is true (`negated`: false).
+    pub(super) fn assume(&mut self, cond: ExprId, negated: bool) {
+        facts_of(self.body, cond, negated, &mut self.safety.facts);
+    }
+
+    /// After statement `e` of a block: `if c { return }` (no else) makes `!c` hold for the rest of the block.
+    pub(super) fn assume_after_stmt(&mut self, e: ExprId) {
+        let body = self.body;
+        if let Some(ExprKind::If(c, then, None)) = body.exprs.get(e.0 as usize).map(|x| &x.kind) {
+            if diverges(body, then) {
+                self.assume(*c, true);
+            }
+        }
+    }
+
+    /// In the body of `for var in start..end`: `var < x.len()` when `end` is `x.len()`.
+    pub(super) fn assume_for(&mut self, f: &ForLoop) {
+        let body = self.body;
+        if let (Some(v), false) = (f.var, f.inclusive) {
+            if let Some(ExprKind::Len(s)) = body.exprs.get(f.end.0 as usize).map(|e| &e.kind) {
+                if !body.local(v).mutable {
+                    self.safety.facts.push((FactLhs::Local(v), *s));
+                }
+            }
+        }
+    }
+
+    /// Whether `s[index]` is known to be in bounds.
+    fn proven(&self, s: Base, index: ExprId) -> bool {
+        let body = self.body;
+        self.safety.facts.iter().rev().any(|&(lhs, fs)| {
+            fs == s
+                && match lhs {
+                    FactLhs::Expr(e) => same_value(body, e, index),
+                    FactLhs::Local(l) => {
+                        matches!(body.exprs.get(index.0 as usize).map(|e| &e.kind), Some(ExprKind::Local(m)) if *m == l)
+                    }
+                }
+        })
+    }
+
+    fn site_span(&self, id: ExprId) -> Span {
+        let r: SpanRange = self.span(id);
+        r.start
+    }
+
+    /// The panic path, created on first use.
+    fn panic_path(&mut self) -> PanicPath {
+        if let Some(p) = self.safety.panic {
+            return p;
+        }
+        let block = self.b.create_block();
+        let f = self.b.func_mut();
+        let p = PanicPath {
+            block,
+            kind: f.new_reg(Type::U32),
+            site: f.new_reg(Type::U32),
+            index: f.new_reg(Type::U64),
+            len: f.new_reg(Type::U64),
+        };
+        self.safety.panic = Some(p);
+        p
+    }
+
+    /// Branches to the panic path (site `kind` at `id`) when `cond` holds; lowering goes on where it does not.
+    pub(super) fn panic_if(&mut self, cond: Reg, kind: PanicKind, id: ExprId, index: Operand, len: Operand) {
+        let p = self.panic_path();
+        let site = self.safety.report.sites.len() as u32;
+        let span = self.site_span(id);
+        self.safety.report.sites.push(PanicSite { kind, span });
+        let cold = self.b.create_block();
+        let ok = self.b.create_block();
+        // `@!cond bra ok`: the layout puts `ok` next, so this is written `@cond bra cold`.
+        self.b.terminate(Terminator::Branch { cond, negate: true, then_dest: ok, else_dest: cold });
+        self.open(cold);
+        let mut ins = self.b.ins();
+        ins.mov_to(p.kind, Operand::u32(kind as u32));
+        ins.mov_to(p.site, Operand::u32(site));
+        ins.mov_to(p.index, index);
+        ins.mov_to(p.len, len);
+        self.b.jump(p.block);
+        self.open(ok);
+    }
+
+    /// Panics unconditionally (a check that always fails, e.g. `step_by(0)` with a constant).
+    pub(super) fn panic_now(&mut self, kind: PanicKind, id: ExprId) {
+        let t = self.b.ins().mov(Type::Pred, Operand::Imm(ptx_gen::Imm(1)));
+        self.panic_if(t, kind, id, Operand::u64(0), Operand::u64(0));
+    }
+
+    /// The bounds check of `s[index]` (index value `i`, a `usize`) in expression `id`, unless it is elided.
+    /// A 2-D shared array `t[y][x]` is checked on its flattened index `y * M + x` against `N * M`.
+    pub(super) fn bounds_check(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId) {
+        if !self.safety.options.bounds_checks || self.body.unchecked.contains(&index) {
+            return;
+        }
+        if self.proven(s, index) {
+            self.safety.report.elided += 1;
+            return;
+        }
+        let len = match s {
+            Base::Slice(sl) => match self.slices.get(sl.0 as usize) {
+                Some(r) => Operand::Reg(r.len),
+                None => return,
+            },
+            // A static array: all its elements (`N * M` for a 2-D one, whose index is flattened); dynamic shared
+            // memory: its `len()`.
+            Base::Shared(sh) => match self.body.shared.get(sh.0 as usize) {
+                Some(d) if !d.dynamic => Operand::u64(d.len),
+                _ => match self.shared_len(sh, id) {
+                    super::Val::Scalar(op, _) => op,
+                    _ => return,
+                },
+            },
+        };
+        let oob = match (i, len) {
+            (Operand::Imm(a), Operand::Imm(n)) => {
+                if a.0 < n.0 {
+                    return;
+                }
+                self.b.ins().mov(Type::Pred, Operand::Imm(ptx_gen::Imm(1)))
+            }
+            // `i >= len` / `len <= i`: the immediate, if any, second.
+            (_, Operand::Imm(_)) => self.b.ins().setp(CmpOp::Ge, Type::U64, i, len),
+            (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
+        };
+        self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
+    }
+
+    /// The bounds check of a local array's (or an array value's) index `idx` against its length `len` (constant),
+    /// in expression `id`; constant indices are checked at build time by the caller.
+    pub(crate) fn array_bounds_check(&mut self, idx: Operand, len: u64, id: ExprId) {
+        if !self.safety.options.bounds_checks {
+            return;
+        }
+        let oob = match idx {
+            Operand::Imm(k) if k.0 < len => return,
+            Operand::Imm(_) => self.b.ins().mov(Type::Pred, Operand::Imm(ptx_gen::Imm(1))),
+            Operand::Reg(_) => self.b.ins().setp(CmpOp::Ge, Type::U64, idx, Operand::u64(len)),
+        };
+        self.panic_if(oob, PanicKind::IndexOutOfBounds, id, idx, Operand::u64(len));
+    }
+
+    /// The checks of integer `a / b` or `a % b` of type `t` in expression `id`.
+    pub(super) fn division_check(&mut self, rem: bool, a: Operand, b: Operand, t: ScalarTy, id: ExprId) {
+        if t.is_float() || t == ScalarTy::Bool {
+            return;
+        }
+        let rt = t.reg_type();
+        let signed = t.is_signed();
+        let (zero_kind, ovf_kind) = if rem {
+            (PanicKind::RemainderByZero, PanicKind::RemainderOverflow)
+        } else {
+            (PanicKind::DivideByZero, PanicKind::DivideOverflow)
+        };
+        let bits = t.bits();
+        let min = if signed { Some(-(1i128 << (bits - 1))) } else { None };
+        let as_int = |op: Operand| -> Option<i128> {
+            match op {
+                Operand::Imm(i) => Some(match super::super::consts::host_val(i, t) {
+                    super::super::consts::HostVal::Int(v) => v,
+                    _ => return None,
+                }),
+                Operand::Reg(_) => None,
+            }
+        };
+        match as_int(b) {
+            Some(0) => self.panic_now(zero_kind, id),
+            Some(-1) if signed => {
+                if let Some(m) = min {
+                    if as_int(a) == Some(m) {
+                        self.panic_now(ovf_kind, id);
+                    } else if let Operand::Reg(_) = a {
+                        let is_min = self.b.ins().setp(CmpOp::Eq, rt, a, imm_int(m, rt));
+                        self.panic_if(is_min, ovf_kind, id, Operand::u64(0), Operand::u64(0));
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                let is_zero = self.b.ins().setp(CmpOp::Eq, rt, b, imm_int(0, rt));
+                self.panic_if(is_zero, zero_kind, id, Operand::u64(0), Operand::u64(0));
+                if let Some(m) = min {
+                    // a == MIN && b == -1 (a may be an immediate: compare it in a register).
+                    let ar = match a {
+                        Operand::Reg(r) => r,
+                        imm => self.b.ins().mov(rt, imm),
+                    };
+                    if as_int(a).is_some_and(|v| v != m) {
+                        return;
+                    }
+                    let mut ins = self.b.ins();
+                    let is_min = ins.setp(CmpOp::Eq, rt, ar, imm_int(m, rt));
+                    let is_neg1 = ins.setp(CmpOp::Eq, rt, b, imm_int(-1, rt));
+                    let both = ins.binary(ptx_gen::BinOp::And, ptx_gen::Mode::None, Type::Pred, is_min, is_neg1);
+                    self.panic_if(both, ovf_kind, id, Operand::u64(0), Operand::u64(0));
+                }
+            }
+        }
+    }
+
+    /// Emits the panic path, if some check uses it (after the body is lowered).
+    pub(super) fn finish_panic_path(&mut self) {
+        let Some(p) = self.safety.panic else { return };
+        self.b.set_srcloc(ptx_gen::SrcLoc::NONE);
+        self.open(p.block);
+        let rec = self.safety.record;
+        let at = |offset: i64| Address { base: ptx_gen::AddrBase::Var(rec), offset };
+        let old = self.b.ins().atom(
+            AtomOp::Cas,
+            StateSpace::Global,
+            MemOrder::Weak,
+            None,
+            Type::B32,
+            at(0),
+            Operand::u32(1),
+            Some(Operand::u32(0)),
+        );
+        let first = self.b.ins().setp(CmpOp::Eq, Type::U32, old, Operand::u32(0));
+        let write = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.branch(first, write, done);
+        self.open(write);
+        let u32a = MemAccess::new(StateSpace::Global, Type::U32);
+        let u64a = MemAccess::new(StateSpace::Global, Type::U64);
+        let mut ins = self.b.ins();
+        ins.st(u32a, at(4), p.kind);
+        ins.st(u32a, at(8), p.site);
+        ins.st(u64a, at(16), p.index);
+        ins.st(u64a, at(24), p.len);
+        for (k, d) in [Dim::X, Dim::Y, Dim::Z].into_iter().enumerate() {
+            let c = ins.special(SpecialReg::Ctaid(d));
+            ins.st(u32a, at(32 + 4 * k as i64), c);
+        }
+        for (k, d) in [Dim::X, Dim::Y, Dim::Z].into_iter().enumerate() {
+            let c = ins.special(SpecialReg::Tid(d));
+            ins.st(u32a, at(44 + 4 * k as i64), c);
+        }
+        self.b.ret();
+        self.open(done);
+        self.b.ret();
+    }
+}
+
+/// The immediate `v` of integer register type `rt`.
+fn imm_int(v: i128, rt: Type) -> Operand {
+    Operand::Imm(ptx_gen::Imm::int(v as i64, rt))
+}

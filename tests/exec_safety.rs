@@ -1,0 +1,262 @@
+//! Kernel panics end to end: each panic kind on `Device::from_env()` (the emulator here; the GPU with
+//! `PTX_KERNEL_DEVICE=cuda`) reports the exact Rust message with the source location, block and thread at the next
+//! synchronizing call, and the device stays usable. `cuda_*` tests run the same on CUDA device 0 and skip without
+//! one.
+
+use ptx_kernel::prelude::*;
+
+#[ptx_kernel]
+pub fn oob_read(x: &[f32], y: &mut [f32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < y.len() {
+        y[i] = x[i] * 2.0;
+    }
+}
+
+#[ptx_kernel]
+pub fn oob_write(y: &mut [u32], n: u32) {
+    let i = gpu::global_idx_x();
+    if i < n {
+        y[i as usize] = i;
+    }
+}
+
+#[ptx_kernel]
+pub fn divide(a: &[i32], b: &[i32], out: &mut [i32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() && i < a.len() && i < b.len() {
+        out[i] = a[i] / b[i];
+    }
+}
+
+#[ptx_kernel]
+pub fn remainder(a: &[i32], b: &[i32], out: &mut [i32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() && i < a.len() && i < b.len() {
+        out[i] = a[i] % b[i];
+    }
+}
+
+#[ptx_kernel]
+pub fn divide_u64(a: &[u64], d: u64, out: &mut [u64]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() && i < a.len() {
+        out[i] = a[i] / d;
+    }
+}
+
+/// Threads that panic exit; the others still meet at the barrier.
+#[ptx_kernel]
+pub fn panic_then_barrier(x: &[u32], out: &mut [u32]) {
+    let t = gpu::thread_idx_x() as usize;
+    let v = x[t];
+    gpu::sync_threads();
+    if t < out.len() {
+        out[t] = v + 1;
+    }
+}
+
+/// Unchecked access: the launcher is `unsafe`.
+#[ptx_kernel]
+pub fn copy_unchecked(x: &[f32], y: &mut [f32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < y.len() {
+        unsafe {
+            *y.get_unchecked_mut(i) = *x.get_unchecked(i);
+        }
+    }
+}
+
+#[ptx_kernel(bounds_checks = false)]
+pub fn scale_nochecks(x: &mut [f32], s: f32) {
+    let i = gpu::global_idx_x() as usize;
+    if i < x.len() {
+        x[i] *= s;
+    }
+}
+
+/// A shared array indexed past its 64 elements by threads 64..: the check covers shared memory too.
+#[ptx_kernel]
+pub fn shared_oob(out: &mut [u32]) {
+    let tile = gpu::SharedArray::<u32, 64>::new();
+    let t = gpu::thread_idx_x() as usize;
+    tile[t] = t as u32;
+    if t < out.len() {
+        out[t] = 1;
+    }
+}
+
+/// An atomic on an element past the end.
+#[ptx_kernel]
+pub fn atomic_oob(counts: &mut [u32], x: &[u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < x.len() {
+        gpu::atomic_add(&mut counts[x[i] as usize], 1);
+    }
+}
+
+const FILE: &str = file!();
+
+fn line_of(needle: &str) -> u32 {
+    let src = include_str!("exec_safety.rs");
+    src.lines().position(|l| l.contains(needle)).map(|p| p as u32 + 1).expect(needle)
+}
+
+fn col_of(needle: &str, pat: &str) -> usize {
+    let src = include_str!("exec_safety.rs");
+    let l = src.lines().find(|l| l.contains(needle)).unwrap();
+    l.find(pat).unwrap() + 1
+}
+
+fn run_all(dev: &Device) {
+    // OOB read: x has 1000 elements, y 1030; thread 1024 = block 4 thread 0 with 256-thread blocks… use 128.
+    let x = dev.upload(&vec![1.0f32; 1000]).unwrap();
+    let mut y = dev.alloc_zeros::<f32>(1030).unwrap();
+    oob_read::launch(dev, LaunchConfig { grid_dim: (9, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 }, &x, &mut y)
+        .unwrap();
+    let err = dev.synchronize().unwrap_err();
+    let line = line_of("y[i] = x[i] * 2.0;");
+    let col = col_of("y[i] = x[i] * 2.0;", "x[i]");
+    // The first panic is some thread with index in 1000..1030; which one is a race.
+    let Error::KernelPanic { ref kernel, ref message, ref location, block, thread } = err else { panic!("{err}") };
+    assert_eq!(kernel, "oob_read");
+    assert_eq!(location, &format!("{FILE}:{line}:{col}"));
+    let idx = block.0 * 128 + thread.0;
+    assert!((1000..1030).contains(&idx), "{err}");
+    assert_eq!(message, &format!("index out of bounds: the len is 1000 but the index is {idx}"));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "index out of bounds: the len is 1000 but the index is {idx} at {FILE}:{line}:{col} (block ({},0,0), thread ({},0,0))",
+            block.0, thread.0
+        )
+    );
+    // Reset: the next check is clean, and the in-bounds part was written.
+    dev.synchronize().unwrap();
+    assert_eq!(y.download().unwrap()[..1000], vec![2.0f32; 1000][..]);
+
+    // OOB write, reported by download; exactly one thread fails.
+    let mut y = dev.alloc_zeros::<u32>(1000).unwrap();
+    oob_write::launch(dev, LaunchConfig::for_num_elems(1001), &mut y, 1001).unwrap();
+    let err = y.download().unwrap_err();
+    let (line, col) = (line_of("y[i as usize] = i;"), col_of("y[i as usize] = i;", "y[i"));
+    let bt = LaunchConfig::for_num_elems(1001).block_dim.0;
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "index out of bounds: the len is 1000 but the index is 1000 at {FILE}:{line}:{col} (block ({},0,0), thread ({},0,0))",
+            1000 / bt,
+            1000 % bt
+        )
+    );
+    assert!(y.download().unwrap().iter().enumerate().all(|(i, &v)| v == i as u32));
+
+    // Division by zero and overflow.
+    let a = dev.upload(&[7i32, i32::MIN, 9, 10]).unwrap();
+    let b0 = dev.upload(&[1i32, 1, 0, 2]).unwrap();
+    let bo = dev.upload(&[1i32, -1, 3, 2]).unwrap();
+    let mut out = dev.alloc_zeros::<i32>(4).unwrap();
+    let cfg = LaunchConfig::for_num_elems(4);
+    let (dl, dc) = (line_of("out[i] = a[i] / b[i];"), col_of("out[i] = a[i] / b[i];", "a[i] /"));
+    let (rl, rc) = (line_of("out[i] = a[i] % b[i];"), col_of("out[i] = a[i] % b[i];", "a[i] %"));
+    divide::launch(dev, cfg, &a, &b0, &mut out).unwrap();
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("attempt to divide by zero at {FILE}:{dl}:{dc} (block (0,0,0), thread (2,0,0))")
+    );
+    divide::launch(dev, cfg, &a, &bo, &mut out).unwrap();
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("attempt to divide with overflow at {FILE}:{dl}:{dc} (block (0,0,0), thread (1,0,0))")
+    );
+    remainder::launch(dev, cfg, &a, &b0, &mut out).unwrap();
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("attempt to calculate the remainder with a divisor of zero at {FILE}:{rl}:{rc} (block (0,0,0), thread (2,0,0))")
+    );
+    remainder::launch(dev, cfg, &a, &bo, &mut out).unwrap();
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("attempt to calculate the remainder with overflow at {FILE}:{rl}:{rc} (block (0,0,0), thread (1,0,0))")
+    );
+    let au = dev.upload(&[5u64, 6]).unwrap();
+    let mut ou = dev.alloc_zeros::<u64>(2).unwrap();
+    divide_u64::launch(dev, LaunchConfig::for_num_elems(2), &au, 0, &mut ou).unwrap();
+    assert!(dev.synchronize().unwrap_err().to_string().starts_with("attempt to divide by zero at "));
+
+    // A later launch on the same device succeeds.
+    let b1 = dev.upload(&[1i32, 2, 3, 4]).unwrap();
+    divide::launch(dev, cfg, &a, &b1, &mut out).unwrap();
+    assert_eq!(out.download().unwrap(), vec![7, i32::MIN / 2, 3, 2]);
+
+    // Exited threads don't hold the barrier up.
+    let x = dev.upload(&[1u32; 100]).unwrap();
+    let mut out = dev.alloc_zeros::<u32>(128).unwrap();
+    panic_then_barrier::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
+        .unwrap();
+    let err = out.download().unwrap_err().to_string();
+    assert!(err.starts_with("index out of bounds: the len is 100 but the index is 1"), "{err}");
+    let got = out.download().unwrap();
+    assert!(got[..100].iter().all(|&v| v == 2) && got[100..].iter().all(|&v| v == 0));
+
+    // Shared memory and atomics are checked too.
+    let mut out = dev.alloc_zeros::<u32>(128).unwrap();
+    shared_oob::launch(dev, LaunchConfig { grid_dim: (2, 1, 1), block_dim: (65, 1, 1), shared_mem_bytes: 0 }, &mut out)
+        .unwrap();
+    let (l, c) = (line_of("tile[t] = t as u32;"), col_of("tile[t] = t as u32;", "tile[t]"));
+    let err = dev.synchronize().unwrap_err().to_string();
+    assert!(
+        err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (0,0,0), thread (64,0,0))")
+            || err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (1,0,0), thread (64,0,0))"),
+        "{err}"
+    );
+    let mut counts = dev.alloc_zeros::<u32>(4).unwrap();
+    let xs = dev.upload(&[0u32, 1, 9, 3]).unwrap();
+    atomic_oob::launch(dev, LaunchConfig::for_num_elems(4), &mut counts, &xs).unwrap();
+    let (l, c) = (line_of("gpu::atomic_add(&mut counts"), col_of("gpu::atomic_add(&mut counts", "gpu::atomic_add"));
+    // (An intrinsic on a place reports the call's location.)
+    let err = counts.download().unwrap_err().to_string();
+    assert_eq!(err, format!("index out of bounds: the len is 4 but the index is 9 at {FILE}:{l}:{c} (block (0,0,0), thread (2,0,0))"));
+    assert_eq!(counts.download().unwrap(), vec![1, 1, 0, 1]);
+
+    // Unchecked variants still compute.
+    let x = dev.upload(&[3.0f32; 64]).unwrap();
+    let mut y = dev.alloc_zeros::<f32>(64).unwrap();
+    // SAFETY: every index the kernel touches is below y.len() == x.len().
+    unsafe { copy_unchecked::launch(dev, LaunchConfig::for_num_elems(64), &x, &mut y).unwrap() };
+    // SAFETY: the kernel guards its only access.
+    unsafe { scale_nochecks::launch(dev, LaunchConfig::for_num_elems(64), &mut y, 2.0).unwrap() };
+    assert_eq!(y.download().unwrap(), vec![6.0f32; 64]);
+}
+
+#[test]
+fn panics_on_from_env_device() {
+    run_all(&Device::from_env().unwrap());
+}
+
+#[test]
+fn panics_on_the_emulator() {
+    run_all(&Device::emulator());
+}
+
+#[test]
+fn panics_on_cuda() {
+    match Device::cuda(0) {
+        Ok(dev) => run_all(&dev),
+        Err(e) => eprintln!("skipped: no CUDA device ({e})"),
+    }
+}
+
+#[test]
+fn no_checks_under_guards() {
+    // A guard on another value (`i < n`) proves nothing: one check.
+    assert_eq!(oob_write::PANIC_SITES.len(), 1);
+    // `i < out.len() && i < a.len() && i < b.len()`: the three accesses are free, the division is checked.
+    assert_eq!(divide::PANIC_SITES.len(), 2, "{:?}", divide::PANIC_SITES);
+    assert!(copy_unchecked::PANIC_SITES.is_empty());
+    assert!(scale_nochecks::PANIC_SITES.is_empty());
+    // `x[i]` under `i < y.len()` is checked (other slice); `y[i]` is not.
+    assert_eq!(oob_read::PANIC_SITES.len(), 1);
+    assert!(oob_read::PTX.contains("atom.global.cas.b32"));
+    assert!(!oob_read::PTX.contains("trap"));
+}
