@@ -190,6 +190,8 @@ pub fn __asm_value<T>() -> T {
 /// the text: ptxas does when the module is loaded (or the emulator, which runs the instructions its PTX reader
 /// knows and refuses the module, naming the instruction, otherwise).
 ///
+/// A kernel with an `unsafe` block gets an `unsafe fn launch`: the caller vouches for what the PTX does.
+///
 /// On the host the macro type-checks its operands and panics.
 #[macro_export]
 #[doc(hidden)]
