@@ -13,9 +13,11 @@
 //! 3. Add a function returning its [`Bench`] (size, bytes/flops model, buffers, our launch closure, reference
 //!    source + entry + configuration + arguments, CPU check) and one line in [`suite`].
 //!
-//! Planned as the language grows: reduce_sum and scan (examples exist; two or more launches per operation: the
-//! reference needs a list of launches), histogram (example exists; u8 input and u32 bins: add `Buf` variants),
-//! softmax, sgemm (`Bound::Compute` against cuBLAS, `Agree::RelL2`), bf16 GEMM (bf16 buffers).
+//! Multi-launch operations (reduce_sum, scan): our closure makes every launch, the reference lists the further
+//! launches in [`Reference::then`] (entry, configuration, arguments); the whole sequence is one timed repetition on
+//! both sides. Buffer element types: [`Ty`] (`f32`, `[f32; 4]` with a flat host side, `u8`, `u32`).
+//!
+//! Planned as the language grows: bf16 GEMM (bf16 buffers).
 
 use ptx_kernel::LaunchConfig;
 
@@ -73,7 +75,7 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         scan(s.scan_len),
         softmax(s.softmax),
     ]
-    // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
+    // Next: bf16 GEMM.
 }
 
 /// `2^26 f32` for powers of two, else `4099 f32`.
@@ -600,17 +602,21 @@ fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
                 (0..mu).step_by(mu / 61 + 1).collect()
             };
             for &i in &rows {
-                for j in 0..nu {
-                    let (mut dot, mut mag) = (0.0f64, 0.0f64);
-                    for p in 0..ku {
-                        let t = a[i * ku + p] as f64 * b[p * nu + j] as f64;
-                        dot += t;
-                        mag += t.abs();
+                // Row i of A·B, B read row by row (cache-friendly on the host).
+                let (mut dot, mut mag) = (vec![0.0f64; nu], vec![0.0f64; nu]);
+                for p in 0..ku {
+                    let av = a[i * ku + p] as f64;
+                    for (j, &bv) in b[p * nu..(p + 1) * nu].iter().enumerate() {
+                        let t = av * bv as f64;
+                        dot[j] += t;
+                        mag[j] += t.abs();
                     }
-                    let want = alpha as f64 * dot + beta as f64 * c0[i * nu + j] as f64;
+                }
+                for j in 0..nu {
+                    let want = alpha as f64 * dot[j] + beta as f64 * c0[i * nu + j] as f64;
                     let g = got[i * nu + j] as f64;
-                    let tol = 1e-5 * (mag + c0[i * nu + j].abs() as f64) + 1e-6;
-                    if (g - want).abs() > tol {
+                    let tol = 1e-5 * (mag[j] + c0[i * nu + j].abs() as f64) + 1e-6;
+                    if !((g - want).abs() <= tol) {
                         return Err(format!("C[{i}][{j}] = {g}, want {want} (tolerance {tol:e})"));
                     }
                 }
