@@ -33,6 +33,9 @@ mod scan_example;
 #[path = "sgemm.rs"]
 mod sgemm_example;
 #[allow(dead_code)]
+#[path = "softmax.rs"]
+mod softmax_example;
+#[allow(dead_code)]
 #[path = "transpose.rs"]
 mod transpose_example;
 #[allow(dead_code)]

@@ -13,15 +13,17 @@
 //! 3. Add a function returning its [`Bench`] (size, bytes/flops model, buffers, our launch closure, reference
 //!    source + entry + configuration + arguments, CPU check) and one line in [`suite`].
 //!
-//! Planned as the language grows: reduce_sum and scan (examples exist; two or more launches per operation: the
-//! reference needs a list of launches), histogram (example exists; u8 input and u32 bins: add `Buf` variants),
-//! softmax, sgemm (`Bound::Compute` against cuBLAS, `Agree::RelL2`), bf16 GEMM (bf16 buffers).
+//! Multi-launch operations (reduce_sum, scan): our closure makes every launch, the reference lists the further
+//! launches in [`Reference::then`] (entry, configuration, arguments); the whole sequence is one timed repetition on
+//! both sides. Buffer element types: [`Ty`] (`f32`, `[f32; 4]` with a flat host side, `u8`, `u32`).
+//!
+//! Planned as the language grows: bf16 GEMM (bf16 buffers).
 
 use ptx_kernel::LaunchConfig;
 
 use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference, Ty};
-use crate::{histogram_example, reduce_sum_example, scan_example, saxpy_example, sgemm_example, transpose_example, vector_add_example};
+use crate::{histogram_example, reduce_sum_example, scan_example, saxpy_example, sgemm_example, softmax_example, transpose_example, vector_add_example};
 
 /// Problem sizes of one run.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +34,8 @@ pub struct Sizes {
     pub matrix: (u32, u32),
     /// Elements of the scan (at most 1024², the example's limit).
     pub scan_len: usize,
+    /// Softmax's rows and columns (one block per row).
+    pub softmax: (u32, u32),
     /// SGEMM's M, N, K (M and N multiples of 128, K of 8).
     pub gemm: (u32, u32, u32),
 }
@@ -44,6 +48,7 @@ impl Sizes {
         matrix: (8192, 8192),
         gemm: (4096, 4096, 4096),
         scan_len: 1 << 20,
+        softmax: (16384, 4096),
     };
     /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
     pub const EMULATOR: Sizes = Sizes {
@@ -51,6 +56,7 @@ impl Sizes {
         matrix: (67, 45),
         gemm: (256, 128, 24),
         scan_len: 4099,
+        softmax: (5, 1000),
     };
 }
 
@@ -67,8 +73,9 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         sgemm(s.gemm),
         histogram(4 * s.vec_len),
         scan(s.scan_len),
+        softmax(s.softmax),
     ]
-    // Next: reduce_sum, scan, histogram, softmax, sgemm, bf16 GEMM.
+    // Next: bf16 GEMM.
 }
 
 /// `2^26 f32` for powers of two, else `4099 f32`.
@@ -595,17 +602,21 @@ fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
                 (0..mu).step_by(mu / 61 + 1).collect()
             };
             for &i in &rows {
-                for j in 0..nu {
-                    let (mut dot, mut mag) = (0.0f64, 0.0f64);
-                    for p in 0..ku {
-                        let t = a[i * ku + p] as f64 * b[p * nu + j] as f64;
-                        dot += t;
-                        mag += t.abs();
+                // Row i of A·B, B read row by row (cache-friendly on the host).
+                let (mut dot, mut mag) = (vec![0.0f64; nu], vec![0.0f64; nu]);
+                for p in 0..ku {
+                    let av = a[i * ku + p] as f64;
+                    for (j, &bv) in b[p * nu..(p + 1) * nu].iter().enumerate() {
+                        let t = av * bv as f64;
+                        dot[j] += t;
+                        mag[j] += t.abs();
                     }
-                    let want = alpha as f64 * dot + beta as f64 * c0[i * nu + j] as f64;
+                }
+                for j in 0..nu {
+                    let want = alpha as f64 * dot[j] + beta as f64 * c0[i * nu + j] as f64;
                     let g = got[i * nu + j] as f64;
-                    let tol = 1e-5 * (mag + c0[i * nu + j].abs() as f64) + 1e-6;
-                    if (g - want).abs() > tol {
+                    let tol = 1e-5 * (mag[j] + c0[i * nu + j].abs() as f64) + 1e-6;
+                    if !((g - want).abs() <= tol) {
                         return Err(format!("C[{i}][{j}] = {g}, want {want} (tolerance {tol:e})"));
                     }
                 }
@@ -837,6 +848,145 @@ fn scan(n: usize) -> Bench {
     }
 }
 
+pub const SOFTMAX_CU: &str = r#"
+extern "C" __global__ void ref_softmax(const float* __restrict__ x, float* __restrict__ y, unsigned int cols);
+
+// Our f32::exp, instruction for instruction: in f64 (fdlibm-style reduction, Taylor to degree 13, two exact
+// power-of-two factors), rounded once to f32.
+__device__ float exp_like_ours(float xf) {
+    double x = (double)xf;
+    double k = rint(x * 1.4426950408889634);
+    double r = fma(k, -6.93147180369123816490e-01, x);
+    r = fma(k, -1.90821492927058770002e-10, r);
+    double p = 1.6059043836821613e-10;
+    p = fma(p, r, 2.08767569878681e-09);
+    p = fma(p, r, 2.505210838544172e-08);
+    p = fma(p, r, 2.755731922398589e-07);
+    p = fma(p, r, 2.7557319223985893e-06);
+    p = fma(p, r, 2.48015873015873e-05);
+    p = fma(p, r, 0.0001984126984126984);
+    p = fma(p, r, 0.001388888888888889);
+    p = fma(p, r, 0.008333333333333333);
+    p = fma(p, r, 0.041666666666666664);
+    p = fma(p, r, 0.16666666666666666);
+    p = fma(p, r, 0.5);
+    p = fma(p, r, 1.0);
+    p = fma(p, r, 1.0);
+    double kc = fmin(fmax(k, -1100.0), 1100.0);
+    int n = (int)kc;
+    int n1 = n >> 1;
+    int n2 = n - n1;
+    double s1 = __longlong_as_double((long long)((unsigned long long)(unsigned int)(n1 + 1023) << 52));
+    double s2 = __longlong_as_double((long long)((unsigned long long)(unsigned int)(n2 + 1023) << 52));
+    double v = (p * s1) * s2;
+    v = x > 709.782712893384 ? __longlong_as_double(0x7ff0000000000000LL) : v;
+    v = x < -745.1332191019412 ? 0.0 : v;
+    return (float)v;
+}
+
+extern "C" __global__ void ref_softmax(const float* __restrict__ x, float* __restrict__ y, unsigned int cols) {
+    __shared__ float partial[32];
+    unsigned long long row = (unsigned long long)blockIdx.x * cols;
+    unsigned int t = threadIdx.x;
+    unsigned int lane = threadIdx.x % 32;
+    unsigned int warp = threadIdx.x / 32;
+    unsigned int nwarps = blockDim.x / 32;
+    float m = __int_as_float(0xff800000);
+    for (unsigned int c = t; c < cols; c += blockDim.x) {
+        m = fmaxf(m, x[row + c]);
+    }
+    for (int k = 16; k >= 1; k >>= 1) {
+        m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, k));
+    }
+    if (lane == 0) {
+        partial[warp] = m;
+    }
+    __syncthreads();
+    float v = lane < nwarps ? partial[lane] : __int_as_float(0xff800000);
+    for (int k = 16; k >= 1; k >>= 1) {
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, k));
+    }
+    float mx = v;
+    __syncthreads();
+    float s = 0.0f;
+    for (unsigned int c = t; c < cols; c += blockDim.x) {
+        s += exp_like_ours(x[row + c] - mx);
+    }
+    for (int k = 16; k >= 1; k >>= 1) {
+        s = s + __shfl_xor_sync(0xffffffffu, s, k);
+    }
+    if (lane == 0) {
+        partial[warp] = s;
+    }
+    __syncthreads();
+    float total = lane < nwarps ? partial[lane] : 0.0f;
+    for (int k = 16; k >= 1; k >>= 1) {
+        total = total + __shfl_xor_sync(0xffffffffu, total, k);
+    }
+    float inv = 1.0f / total;
+    for (unsigned int c = t; c < cols; c += blockDim.x) {
+        unsigned long long i = row + c;
+        y[i] = exp_like_ours(x[i] - mx) * inv;
+    }
+}
+"#;
+
+/// Row softmax, one 256-thread block per row (the example's kernel): max and sum of exp by warp shuffles and a
+/// shared array, then the normalised row. Our `f32::exp` is an inline f64 sequence rounded once to f32; the
+/// reference carries a line-by-line port of that sequence (`exp_like_ours`), so the two agree bit for bit.
+fn softmax((rows, cols): (u32, u32)) -> Bench {
+    use softmax_example::softmax as k;
+    let n = rows as usize * cols as usize;
+    let cfg = LaunchConfig {
+        grid_dim: (rows, 1, 1),
+        block_dim: (softmax_example::BLOCK, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    Bench {
+        name: "softmax",
+        size: format!("{rows}×{cols} f32"),
+        bytes: (2 * 4 * n) as f64,
+        flops: (4 * n) as f64,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("x", n, 0x50F7), BufSpec::output("y", n)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, y] = bufs else { unreachable!("two buffers") };
+                k::launch(dev, cfg, x.f32(), y.f32_mut(), cols)
+            }),
+        },
+        reference: Reference {
+            source: SOFTMAX_CU,
+            entry: "ref_softmax",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::U32(cols)],
+            then: vec![],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(move |before, after| {
+            let (x, y) = (before[0].f32(), after[1].f32());
+            let cols = cols as usize;
+            // Every 61st row on the GPU, every row on the emulator.
+            for r in (0..rows as usize).step_by(if rows > 64 { 61 } else { 1 }) {
+                let row = &x[r * cols..(r + 1) * cols];
+                // As the example: the subtraction is f32, each later step ~1 ulp, the sum f32: relative 1e-5.
+                let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                let sum: f64 = row.iter().map(|&v| ((v - max) as f64).exp()).sum();
+                for c in 0..cols {
+                    let want = ((row[c] - max) as f64).exp() / sum;
+                    let got = y[r * cols + c] as f64;
+                    if !((got - want).abs() <= want * 1e-5 + 1e-30) {
+                        return Err(format!("y[{r}][{c}] = {got:e}, want {want:e}"));
+                    }
+                }
+            }
+            Ok(())
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -860,7 +1010,8 @@ mod tests {
                 "reduce_sum",
                 "sgemm",
                 "histogram",
-                "scan"
+                "scan",
+                "softmax"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -917,6 +1068,7 @@ mod tests {
                 b.name
             );
             // No contraction: the reference has an fma exactly where ours does (sgemm's explicit mul_add / fmaf).
+            // (Softmax: both carry the same fma.rn.f64 of the f64 exp sequence.)
             assert_eq!(ptx.contains("fma."), b.ours.ptx.contains("fma."), "{}: contracted?\n{ptx}", b.name);
         }
     }
