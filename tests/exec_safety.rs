@@ -229,8 +229,14 @@ fn run_all(dev: &Device) {
     assert_eq!(y.download().unwrap(), vec![6.0f32; 64]);
 }
 
+/// The panic record is per module and per device, and `Device::cuda(0)` is one device for the whole process: two
+/// tests launching the same kernels on it at once would read each other's panics. Tests that may share a CUDA
+/// device take this lock.
+static SHARED_DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn panics_on_from_env_device() {
+    let _one_at_a_time = SHARED_DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     run_all(&Device::from_env().unwrap());
 }
 
@@ -241,6 +247,7 @@ fn panics_on_the_emulator() {
 
 #[test]
 fn panics_on_cuda() {
+    let _one_at_a_time = SHARED_DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     match Device::cuda(0) {
         Ok(dev) => run_all(&dev),
         Err(e) => eprintln!("skipped: no CUDA device ({e})"),
