@@ -425,7 +425,7 @@ fn uses_approx(ptx: &str) -> bool {
 /// Runs every entry on `a` and `b`: the report, kernels compared, counted mismatches.
 fn differential(entries: &[Entry], a: &Device, b: &Device) -> (String, usize, usize) {
     let mut report = String::new();
-    let (mut kernels, mut mismatches) = (0, 0);
+    let (mut kernels, mut mismatches, mut nan_payloads) = (0, 0, 0);
     let mut seen = Vec::new();
     for e in entries {
         let ra = (e.run)(&Ctx::new(a, e.label)).unwrap_or_else(|err| panic!("{}: on {a}: {err}", e.label));
@@ -440,7 +440,9 @@ fn differential(entries: &[Entry], a: &Device, b: &Device) -> (String, usize, us
         for (k, (oa, ob)) in ra.iter().zip(&rb).enumerate() {
             elems += oa.bits.len();
             for (i, (&x, &y)) in oa.bits.iter().zip(&ob.bits).enumerate() {
-                if x != y {
+                if x != y && both_nan(oa.ty, x, y) {
+                    nan_payloads += 1;
+                } else if x != y {
                     bad += 1;
                     if first.is_empty() {
                         first = format!("out #{k} ({}) [{i}]: gpu {} emu {}", oa.ty, (oa.show)(x), (ob.show)(y));
@@ -461,7 +463,22 @@ fn differential(entries: &[Entry], a: &Device, b: &Device) -> (String, usize, us
             first
         );
     }
+    if nan_payloads > 0 {
+        let _ = writeln!(
+            report,
+            "({nan_payloads} f64 results are NaN on both devices with different payload or sign: not counted, see both_nan)"
+        );
+    }
     (report, kernels, mismatches)
+}
+
+/// Both bit patterns are f64 NaNs. When both operands of an f64 add/sub/mul are NaN, which one the GPU returns
+/// depends on the operand order ptxas picks for that instruction in that kernel (seen on the H200: `a / b - c`
+/// with `a / b` the default NaN and `c` a positive NaN returned `a / b`'s NaN, where the emulator, following the
+/// order measured for a lone `sub.rn.f64`, returns `c`'s). PTX does not specify it, so the PTX text cannot decide
+/// it; the other f64 NaN rules are matched bit for bit (runtime/tests/differential_isa.rs).
+fn both_nan(ty: &str, x: u64, y: u64) -> bool {
+    ty == "f64" && f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan()
 }
 
 #[test]
