@@ -3,8 +3,9 @@
 //!
 //! Each row: after a warm-up, ≥ 20 samples of `BATCH` back-to-back launches followed by `Device::synchronize`,
 //! wall clock; the median per launch is printed with the effective bandwidth and the checked/unchecked ratio. The
-//! "checks" column counts the check sites left in the checked build (guards such as `if i < y.len()` remove the
-//! ones they prove). On the emulator it only checks that both builds agree, prints a note and exits 0.
+//! "checks left" column counts the comparisons the checked build has beyond the unchecked one: the check sites
+//! that neither a guard (`if i < y.len()`) nor the compiler's range analysis (launch bounds, index arithmetic)
+//! removed. On the emulator it only checks that both builds agree, prints a note and exits 0.
 //!
 //! `cargo run --release --example bounds_overhead` (`PTX_KERNEL_DEVICE=cuda` on a GPU machine).
 
@@ -65,9 +66,9 @@ pub fn transpose_unchecked(input: &[f32], output: &mut [f32], width: u32, height
 }
 
 // The sgemm of examples/sgemm.rs (a copy: examples cannot share kernels), checked and unchecked.
-#[ptx_kernel]
+#[ptx_kernel(launch_bounds(max_threads = 256))]
 #[allow(clippy::too_many_arguments)]
-pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [f32]) {
+pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {
     let a_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let b_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let tid = gpu::thread_idx_x() as usize;
@@ -94,10 +95,7 @@ pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]],
         a_s[a_col + 1][a_row] = av[1];
         a_s[a_col + 2][a_row] = av[2];
         a_s[a_col + 3][a_row] = av[3];
-        b_s[b_row][b_col] = bv[0];
-        b_s[b_row][b_col + 1] = bv[1];
-        b_s[b_row][b_col + 2] = bv[2];
-        b_s[b_row][b_col + 3] = bv[3];
+        gpu::store_vec4(&mut b_s[b_row][b_col], bv);
         gpu::sync_threads();
         k0 += 8;
         if k0 < kk {
@@ -106,13 +104,14 @@ pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]],
         }
         #[unroll]
         for p in 0..8 {
-            let mut af = [0.0f32; 8];
-            let mut bf = [0.0f32; 8];
-            #[unroll]
-            for i in 0..8 {
-                af[i] = a_s[p][ty + 16 * i];
-                bf[i] = b_s[p][tx + 16 * i];
-            }
+            // Rows ty*4 + 0..4 and 64 + ty*4 + 0..4 of the tile, columns tx*4 + 0..4 and 64 + tx*4 + 0..4:
+            // four 16-byte shared loads for 64 fused multiply-adds.
+            let a0 = gpu::load_vec4(&a_s[p][ty * 4]);
+            let a1 = gpu::load_vec4(&a_s[p][64 + ty * 4]);
+            let b0 = gpu::load_vec4(&b_s[p][tx * 4]);
+            let b1 = gpu::load_vec4(&b_s[p][64 + tx * 4]);
+            let af = [a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3]];
+            let bf = [b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]];
             #[unroll]
             for i in 0..8 {
                 #[unroll]
@@ -125,18 +124,24 @@ pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]],
     }
     #[unroll]
     for i in 0..8 {
-        let r = (row0 + ty + 16 * i) * nn + col0 + tx;
+        let r = row0 + (i / 4) * 64 + ty * 4 + i % 4;
         #[unroll]
-        for j in 0..8 {
-            let idx = r + 16 * j;
-            c[idx] = alpha * acc[i][j] + beta * c[idx];
+        for h in 0..2 {
+            let idx = (r * nn + col0 + h * 64 + tx * 4) / 4;
+            let old = c[idx];
+            c[idx] = [
+                alpha * acc[i][4 * h] + beta * old[0],
+                alpha * acc[i][4 * h + 1] + beta * old[1],
+                alpha * acc[i][4 * h + 2] + beta * old[2],
+                alpha * acc[i][4 * h + 3] + beta * old[3],
+            ];
         }
     }
 }
 
-#[ptx_kernel(bounds_checks = false)]
+#[ptx_kernel(launch_bounds(max_threads = 256), bounds_checks = false)]
 #[allow(clippy::too_many_arguments)]
-pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [f32]) {
+pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {
     let a_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let b_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let tid = gpu::thread_idx_x() as usize;
@@ -163,10 +168,7 @@ pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[
         a_s[a_col + 1][a_row] = av[1];
         a_s[a_col + 2][a_row] = av[2];
         a_s[a_col + 3][a_row] = av[3];
-        b_s[b_row][b_col] = bv[0];
-        b_s[b_row][b_col + 1] = bv[1];
-        b_s[b_row][b_col + 2] = bv[2];
-        b_s[b_row][b_col + 3] = bv[3];
+        gpu::store_vec4(&mut b_s[b_row][b_col], bv);
         gpu::sync_threads();
         k0 += 8;
         if k0 < kk {
@@ -175,13 +177,14 @@ pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[
         }
         #[unroll]
         for p in 0..8 {
-            let mut af = [0.0f32; 8];
-            let mut bf = [0.0f32; 8];
-            #[unroll]
-            for i in 0..8 {
-                af[i] = a_s[p][ty + 16 * i];
-                bf[i] = b_s[p][tx + 16 * i];
-            }
+            // Rows ty*4 + 0..4 and 64 + ty*4 + 0..4 of the tile, columns tx*4 + 0..4 and 64 + tx*4 + 0..4:
+            // four 16-byte shared loads for 64 fused multiply-adds.
+            let a0 = gpu::load_vec4(&a_s[p][ty * 4]);
+            let a1 = gpu::load_vec4(&a_s[p][64 + ty * 4]);
+            let b0 = gpu::load_vec4(&b_s[p][tx * 4]);
+            let b1 = gpu::load_vec4(&b_s[p][64 + tx * 4]);
+            let af = [a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3]];
+            let bf = [b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]];
             #[unroll]
             for i in 0..8 {
                 #[unroll]
@@ -194,13 +197,31 @@ pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[
     }
     #[unroll]
     for i in 0..8 {
-        let r = (row0 + ty + 16 * i) * nn + col0 + tx;
+        let r = row0 + (i / 4) * 64 + ty * 4 + i % 4;
         #[unroll]
-        for j in 0..8 {
-            let idx = r + 16 * j;
-            c[idx] = alpha * acc[i][j] + beta * c[idx];
+        for h in 0..2 {
+            let idx = (r * nn + col0 + h * 64 + tx * 4) / 4;
+            let old = c[idx];
+            c[idx] = [
+                alpha * acc[i][4 * h] + beta * old[0],
+                alpha * acc[i][4 * h + 1] + beta * old[1],
+                alpha * acc[i][4 * h + 2] + beta * old[2],
+                alpha * acc[i][4 * h + 3] + beta * old[3],
+            ];
         }
     }
+}
+
+
+/// The check sites left in the checked build after the compiler removed those it proved: its comparisons minus
+/// the unchecked build's (the two are the same kernel otherwise).
+fn checks_left(checked: &str, unchecked: &str) -> usize {
+    // The panic path's own comparison (did this thread claim the record) is not a check site.
+    let setps = |ptx: &str| {
+        let n = ptx.lines().filter(|l| l.trim_start().starts_with("setp.")).count();
+        n - (n > 0 && ptx.contains("atom.global.cas.b32")) as usize
+    };
+    setps(checked).saturating_sub(setps(unchecked))
 }
 
 const BATCH: usize = 10;
@@ -244,6 +265,18 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     // SAFETY: every thread's `i` is checked against `y.len()`, and `x.len() == y.len()`.
     unsafe { saxpy_unchecked::launch(dev, cfg, 2.0, &x, &mut y2)? };
     assert_eq!(y.download()?, y2.download()?, "saxpy: checked and unchecked builds differ");
+    // sgemm too, on a small shape (one block on the emulator).
+    let to_vec4 = |v: Vec<f32>| v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect::<Vec<[f32; 4]>>();
+    let (sm, sn, sk) = (128u32, 128u32, 16u32);
+    let sa = dev.upload(&to_vec4(rng.f32_vec((sm * sk) as usize)))?;
+    let sb = dev.upload(&to_vec4(rng.f32_vec((sk * sn) as usize)))?;
+    let mut sc = dev.upload(&to_vec4(rng.f32_vec((sm * sn) as usize)))?;
+    let mut sc2 = sc.try_clone()?;
+    let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
+    sgemm::launch(dev, one, sm, sn, sk, 1.5, &sa, &sb, 0.5, &mut sc)?;
+    // SAFETY: the shapes are multiples of the tile, as the kernel requires.
+    unsafe { sgemm_unchecked::launch(dev, one, sm, sn, sk, 1.5, &sa, &sb, 0.5, &mut sc2)? };
+    assert_eq!(sc.download()?, sc2.download()?, "sgemm: checked and unchecked builds differ");
     let mut rows = Vec::new();
     if dev.is_emulator() {
         return Ok(rows);
@@ -251,7 +284,7 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     let bytes = (3 * 4 * n) as f64;
     rows.push(Row {
         name: "saxpy",
-        checks: saxpy::PANIC_SITES.len(),
+        checks: checks_left(saxpy::PTX, saxpy_unchecked::PTX),
         bytes,
         checked: time(dev, || saxpy::launch(dev, cfg, 2.0, &x, &mut y))?,
         // SAFETY: as above.
@@ -259,7 +292,7 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     });
     rows.push(Row {
         name: "vector_add",
-        checks: vector_add::PANIC_SITES.len(),
+        checks: checks_left(vector_add::PTX, vector_add_unchecked::PTX),
         bytes,
         checked: time(dev, || vector_add::launch(dev, cfg, &x, &x, &mut y))?,
         // SAFETY: `a`, `b` and `c` all have `n` elements; threads check `i < c.len()`.
@@ -271,7 +304,7 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     let tcfg = LaunchConfig::for_2d(side, side, (32, 8));
     rows.push(Row {
         name: "transpose",
-        checks: transpose::PANIC_SITES.len(),
+        checks: checks_left(transpose::PTX, transpose_unchecked::PTX),
         bytes: (2 * 4 * m) as f64,
         checked: time(dev, || transpose::launch(dev, tcfg, &tin, &mut tout, side, side))?,
         // SAFETY: both buffers hold side × side elements and the kernel guards x < width, y < height.
@@ -279,15 +312,14 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     });
     // sgemm: M = N = K = 4096 (the shape of examples/sgemm.rs's benchmark).
     let (m, n, k) = (4096usize, 4096usize, 4096usize);
-    let to_vec4 = |v: Vec<f32>| v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect::<Vec<[f32; 4]>>();
     let da = dev.upload(&to_vec4(rng.f32_vec(m * k)))?;
     let db = dev.upload(&to_vec4(rng.f32_vec(k * n)))?;
-    let mut dc = dev.upload(&rng.f32_vec(m * n))?;
+    let mut dc = dev.upload(&to_vec4(rng.f32_vec(m * n)))?;
     let scfg = LaunchConfig { grid_dim: (n as u32 / 128, m as u32 / 128, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     let (mu, nu, ku) = (m as u32, n as u32, k as u32);
     rows.push(Row {
         name: "sgemm 4096³ (GB/s column = GFLOP/s)",
-        checks: sgemm::PANIC_SITES.len(),
+        checks: checks_left(sgemm::PTX, sgemm_unchecked::PTX),
         // Reported as "bytes" so that bytes / s / 1e9 is GFLOP/s.
         bytes: 2.0 * (m * n * k) as f64,
         checked: time(dev, || sgemm::launch(dev, scfg, mu, nu, ku, 1.0, &da, &db, 0.5, &mut dc))?,

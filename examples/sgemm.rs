@@ -19,7 +19,8 @@ pub const TILE: u32 = 128;
 /// Depth of one shared-memory step.
 pub const DEPTH: u32 = 8;
 
-#[ptx_kernel]
+// 256 threads per block: the launch bound also lets the compiler prove every shared-memory index in bounds.
+#[ptx_kernel(launch_bounds(max_threads = 256))]
 #[allow(clippy::too_many_arguments)]
 pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {
     let a_s = gpu::SharedArray::<[f32; 128], 8>::new();

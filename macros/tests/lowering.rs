@@ -236,3 +236,40 @@ fn unreachable_and_diverging_code_compiles() {
         }
     }
 }
+
+/// The comparisons in a kernel's PTX, without the one of the panic path itself (whether it claimed the record):
+/// with no other branches, the bounds checks left.
+fn checks_in(ptx: &str) -> usize {
+    let setps = ptx.lines().filter(|l| l.trim_start().starts_with("setp.")).count();
+    setps - ptx.contains("atom.global.cas.b32") as usize
+}
+
+#[test]
+fn launch_bounds_let_the_compiler_prove_shared_indices() {
+    // tid < 256: (tid / 16) * 4 + 64 ≤ 124 < 128 — no check; without the bound tid may reach 1023 and the index 316.
+    let src = "fn k(y: &mut [f32]) {
+        let t = gpu::SharedArray::<f32, 128>::new();
+        let tid = gpu::thread_idx_x() as usize;
+        t[(tid / 16) * 4 + 64] = 1.0;
+        gpu::sync_threads();
+        if tid < y.len() { y[tid] = t[(tid % 16) * 4]; }
+    }";
+    assert_eq!(checks_in(&ptx_with("launch_bounds(max_threads = 256)", src)), 1, "only the guard `tid < y.len()`");
+    let unbounded = ptx(src);
+    assert_eq!(checks_in(&unbounded), 2, "the store's check stays without launch bounds:\n{unbounded}");
+    // Division by a power of two became a shift, and the remainder a mask.
+    assert!(!unbounded.contains("div.u64") && !unbounded.contains("rem.u64"), "{unbounded}");
+}
+
+#[test]
+fn an_index_checked_once_is_not_checked_again_where_the_check_dominates() {
+    let once = ptx("fn k(i: usize, y: &mut [u32]) { let old = y[i]; y[i] = old + 1; }");
+    assert_eq!(checks_in(&once), 1, "{once}");
+    // A check on the right of `&&` runs only on one path: the later access is checked again.
+    let twice = ptx("fn k(c: bool, i: usize, y: &mut [u32]) { if c && y[i] > 0 { y[0] = 1; } y[i] = 2; }");
+    // `c`, the check of `y[i]`, `> 0`, the check of `y[0]`, and `y[i]` checked again.
+    assert_eq!(checks_in(&twice), 5, "{twice}");
+    // In a branch: not after it.
+    let branch = ptx("fn k(c: bool, i: usize, y: &mut [u32]) { if c { y[i] = 1; } y[i] = 2; }");
+    assert_eq!(checks_in(&branch), 2 + 1, "{branch}");
+}

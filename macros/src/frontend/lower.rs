@@ -1012,7 +1012,10 @@ impl Lowerer<'_, '_, '_> {
             self.b.branch(pa, join, rhs);
         }
         self.open(rhs);
+        // The right side runs only on one path: what its checks prove does not hold after the operator.
+        let facts = self.facts_mark();
         let vb = self.expr(b);
+        self.restore_facts(facts);
         self.loc(id);
         if let Some((y, _)) = self.scalar(vb, b) {
             self.b.ins().mov_to(res, y);

@@ -7,6 +7,9 @@
 //! | [`copy_prop`] | reads through `mov` copies where provably safe |
 //! | [`dce`] | removes side-effect-free instructions whose results are never read |
 //! | [`simplify_cfg`] | removes unreachable blocks, threads jumps, merges straight-line blocks |
+//! | [`range`] | decides integer comparisons from value ranges (launch bounds, special registers, arithmetic) |
+//! | [`reassoc`] | moves constant terms of integer arithmetic outward and into memory operands' offsets |
+//! | [`strength`] | division by powers of two as shifts and masks; 64-bit division of 32-bit values in 32 bits |
 //!
 //! The passes assume a function the verifier accepts (copy propagation relies on definite assignment): the
 //! pipeline entry points verify first and leave a function that does not verify untouched, for the verifier at
@@ -17,7 +20,10 @@ pub mod const_fold;
 pub mod copy_prop;
 pub mod dce;
 pub mod eval;
+pub mod range;
+pub mod reassoc;
 pub mod simplify_cfg;
+pub mod strength;
 mod util;
 
 use crate::ir::{Function, Module};
@@ -27,8 +33,11 @@ use crate::verify::verify_function;
 pub type Pass = fn(&mut Function) -> bool;
 
 /// The pipeline's passes, in order, with their names.
-pub const PASSES: [(&str, Pass); 4] = [
+pub const PASSES: [(&str, Pass); 7] = [
     ("const_fold", const_fold::run),
+    ("range", range::run),
+    ("strength", strength::run),
+    ("reassoc", reassoc::run),
     ("copy_prop", copy_prop::run),
     ("dce", dce::run),
     ("simplify_cfg", simplify_cfg::run),
@@ -41,7 +50,11 @@ pub const MAX_ROUNDS: usize = 8;
 /// Runs the pipeline on every function of `module` that verifies (in the module's context); others are left as
 /// they are.
 pub fn run_pipeline(module: &mut Module) {
-    let valid: Vec<bool> = module.functions.values().map(|f| verify_function(f, Some(module)).is_ok()).collect();
+    let valid: Vec<bool> = module
+        .functions
+        .values()
+        .map(|f| verify_function(f, Some(module)).is_ok())
+        .collect();
     for ((_, f), ok) in module.functions.iter_mut().zip(valid) {
         if ok {
             optimise(f);

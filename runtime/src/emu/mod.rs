@@ -80,6 +80,10 @@ use memory::GlobalMemory;
 
 /// The most threads a block may have (the GPU's limit).
 const MAX_THREADS_PER_BLOCK: u64 = 1024;
+/// The largest grid, as on every GPU since sm_30.
+const GRID_LIMITS: (u32, u32, u32) = (i32::MAX as u32, 65535, 65535);
+/// The largest z dimension of a block.
+const MAX_BLOCK_Z: u32 = 64;
 /// The most shared memory per block the emulator allocates: far above any GPU's (228 KiB on sm_90), it only keeps
 /// a wrong configuration from allocating gigabytes per host thread.
 const MAX_SHARED_BYTES: u64 = 16 << 20;
@@ -230,6 +234,14 @@ impl Emulator {
         let (b, g) = (cfg.block_dim, cfg.grid_dim);
         if [b.0, b.1, b.2, g.0, g.1, g.2].contains(&0) {
             return Err(bad_launch(format!("a zero dimension (grid {g:?}, block {b:?})")));
+        }
+        // The hardware's limits, which the compiler's range analysis relies on (`%ctaid.y < 65535`, …).
+        let dims = [("grid x", g.0, GRID_LIMITS.0), ("grid y", g.1, GRID_LIMITS.1), ("grid z", g.2, GRID_LIMITS.2)];
+        let dims = dims.into_iter().chain([("block z", b.2, MAX_BLOCK_Z)]);
+        for (what, v, max) in dims {
+            if v > max {
+                return Err(bad_launch(format!("{what} dimension {v} (at most {max})")));
+            }
         }
         let threads = cfg.threads_per_block();
         if threads > MAX_THREADS_PER_BLOCK {

@@ -11,6 +11,7 @@
 //! - after `if e >= x.len() { return; }` (also `x.len() <= e`, `!(e < x.len())`, in a `||` chain, with `break` or
 //!   `continue` in place of `return`) for the rest of the enclosing block;
 //! - in `for i in a..x.len()` for `x[i]` (the loop variable not `mut`);
+//! - after a check of `x[e]` itself, for the rest of the block (`let old = c[i]; c[i] = old + 1` checks once);
 //!
 //! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
 //! and locals that are not `mut` — so nothing in it can change between the guard and the access). Slice lengths
@@ -327,6 +328,10 @@ impl Lowerer<'_, '_, '_> {
             (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
         };
         self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
+        // Past the check the index is known to be in bounds, for the rest of the enclosing block (lowering of
+        // anything evaluated conditionally — branches, loop bodies, the right side of `&&` — restores the facts
+        // at its end, so this only reaches code the check dominates).
+        self.safety.facts.push((FactLhs::Expr(index), s));
     }
 
     /// The bounds check of a local array's (or an array value's) index `idx` against its length `len` (constant),
