@@ -44,6 +44,8 @@ mod vector_add_example;
 
 #[path = "bench/ceilings.rs"]
 mod ceilings;
+#[path = "bench/chart.rs"]
+mod chart;
 #[path = "bench/gpu.rs"]
 mod gpu;
 #[path = "bench/harness.rs"]
@@ -73,7 +75,7 @@ usage: bench [--dry-run] [--reps N] [--only NAME[,NAME...]] [--ptx NAME]
   --reps N    timed launches per round and implementation (default 30, at least 20 for a real measurement)
   --only      run only these kernels (the ceilings are always measured)
   --ptx NAME  print our PTX and the CUDA C++ reference of kernel NAME, then exit
-env: BENCH_OUT (default target/bench) gets bench.md and bench.json; PTX_KERNEL_DEVICE picks the device;
+env: BENCH_OUT (default target/bench) gets bench.md, bench.json and bench.svg; PTX_KERNEL_DEVICE picks the device;
      CUDA_CACHE_DISABLE is set to 1 unless already set, so module loads are cold JIT compilations";
 
 /// The module loaded once before any measured load.
@@ -498,10 +500,11 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
     );
     let written = std::fs::create_dir_all(&out_dir).and_then(|()| {
         std::fs::write(out_dir.join("bench.md"), md)?;
-        std::fs::write(out_dir.join("bench.json"), json.to_pretty())
+        std::fs::write(out_dir.join("bench.json"), json.to_pretty())?;
+        std::fs::write(out_dir.join("bench.svg"), results_chart(dev, &results, ceil_copy, ceil_sgemm))
     });
     match written {
-        Ok(()) => println!("wrote {0}/bench.md and {0}/bench.json", out_dir.display()),
+        Ok(()) => println!("wrote {0}/bench.md, {0}/bench.json and {0}/bench.svg", out_dir.display()),
         Err(e) => errors.push(format!("writing the results to {}: {e}", out_dir.display())),
     }
 
@@ -569,6 +572,28 @@ fn ceiling_of(b: &Bench, copy: Option<f64>, sgemm: Option<f64>) -> (Option<f64>,
         Bound::Memory => (copy, "copy"),
         Bound::Compute => (sgemm, "cuBLAS SGEMM"),
     }
+}
+
+/// The kernels' bars: ours and the reference as fractions of their ceiling.
+fn results_chart(
+    dev: &Device,
+    results: &[(&Bench, Result<Measured, String>)],
+    copy: Option<f64>,
+    sgemm: Option<f64>,
+) -> String {
+    let bars: Vec<chart::Bar> = results
+        .iter()
+        .map(|(b, r)| {
+            let (ceil, of) = ceiling_of(b, copy, sgemm);
+            let frac = |s: f64| ceil.map(|c| rate(b, s) / c);
+            let (ours, reference) = match r {
+                Ok(m) => (frac(m.ours.median), m.reference.as_ref().ok().and_then(|r| frac(r.summary.median))),
+                Err(_) => (None, None),
+            };
+            chart::Bar { name: format!("{} ({})", b.name, b.size), ours, reference, of: of.into() }
+        })
+        .collect();
+    chart::svg(&format!("ptx-kernel vs CUDA C++ on {}", dev.name()), &bars)
 }
 
 fn results_table(results: &[(&Bench, Result<Measured, String>)], copy: Option<f64>, sgemm: Option<f64>) -> Table {

@@ -297,3 +297,49 @@ fn llvm_kernel_and_device_function() {
         }]
     );
 }
+
+/// NVRTC 13's spelling of a shared tile: the array's 32-bit shared-window address (`mov.u32`) and 32-bit
+/// address registers with offsets.
+const NVRTC_SHARED32: &str = r#"
+.version 8.0
+.target sm_80
+.address_size 64
+
+.visible .entry copy_through_tile(
+	.param .u64 copy_through_tile_param_0
+)
+{
+	.reg .b32 	%r<8>;
+	.reg .f32 	%f<3>;
+	.reg .b64 	%rd<5>;
+	.shared .align 4 .b8 _ZZ17copy_through_tileE4tile[512];
+
+	ld.param.u64 	%rd1, [copy_through_tile_param_0];
+	cvta.to.global.u64 	%rd2, %rd1;
+	mov.u32 	%r1, %tid.x;
+	mov.u32 	%r2, _ZZ17copy_through_tileE4tile;
+	shl.b32 	%r3, %r1, 2;
+	add.s32 	%r4, %r2, %r3;
+	mul.wide.u32 	%rd3, %r1, 4;
+	add.s64 	%rd4, %rd2, %rd3;
+	ld.global.f32 	%f1, [%rd4];
+	st.shared.f32 	[%r4+256], %f1;
+	bar.sync 	0;
+	ld.shared.f32 	%f2, [%r4+256];
+	st.global.f32 	[%rd4], %f2;
+	ret;
+}
+"#;
+
+#[test]
+fn nvrtc_32_bit_shared_addresses() {
+    let m = check("nvrtc shared32", NVRTC_SHARED32);
+    let k = &m.functions[FuncId(0)];
+    // `mov.u32 %r2, tile` reads as the 64-bit address, truncated.
+    let ks = kinds(k);
+    let at = ks.iter().position(|i| matches!(i, InstKind::AddrOf { var: Var(0), .. })).expect("the address");
+    assert!(matches!(ks[at + 1], InstKind::Cvt { dst_ty: Type::U32, src_ty: Type::U64, .. }), "{:?}", ks[at + 1]);
+    // `mov.u16` of a shared variable stays an error.
+    let bad = NVRTC_SHARED32.replace("mov.u32 \t%r2, _ZZ17", "mov.u16 \t%rs2, _ZZ17");
+    assert!(read_module(&bad).is_err());
+}

@@ -181,6 +181,11 @@ impl<'a, 'p> BodyCx<'a, 'p> {
             Stmt::Inst(kind) => {
                 self.push(kind);
             }
+            Stmt::Insts(kinds) => {
+                for kind in kinds {
+                    self.push(kind);
+                }
+            }
             Stmt::Call { rets, callee, callee_tok, args } => {
                 // A placeholder until the callee is resolved; its `func` is replaced by `resolve_calls`.
                 let kind = InstKind::Call { func: crate::inst::FuncId(u32::MAX), rets: rets.clone(), args: Vec::new() };

@@ -19,6 +19,8 @@ use crate::types::{StateSpace, Type};
 /// One statement after its opcode has been read.
 pub(crate) enum Stmt<'a> {
     Inst(InstKind),
+    /// Several instructions for one PTX instruction the IR spells in steps.
+    Insts(Vec<InstKind>),
     /// A call; the callee is resolved once the whole module has been read.
     Call { rets: Vec<Reg>, callee: &'a str, callee_tok: Token, args: Vec<(Token, RawArg)> },
     /// `bra{.uni} target`.
@@ -352,6 +354,23 @@ impl<'a> BodyCx<'a, '_> {
         if t.kind == Tok::Ident && self.regs.lookup(self.func, self.p.text(t)).is_none() {
             let name = self.p.text(t);
             if let Some(&var) = self.vars.get(name) {
+                let shared = self.var_data.get(var).map(|d| d.space) == Some(StateSpace::Shared);
+                // `mov.u32 %r, var` of a shared variable: its 32-bit shared-window address (nvcc writes it), read
+                // as the 64-bit address truncated.
+                if ty.bits() == 32 && shared {
+                    self.p.bump();
+                    self.end()?;
+                    let wide = self.func.new_reg(Type::U64);
+                    let narrow = InstKind::Cvt {
+                        mode: CvtMode::None,
+                        sat: false,
+                        dst_ty: Type::U32,
+                        src_ty: Type::U64,
+                        dst,
+                        src: Operand::Reg(wide),
+                    };
+                    return Ok(Stmt::Insts(vec![InstKind::AddrOf { dst: wide, var }, narrow]));
+                }
                 if ty.bits() != 64 {
                     return Err(self.p.err(t, format!("the address of `{name}` is 64-bit; take it with `mov.u64`")));
                 }

@@ -451,8 +451,13 @@ impl InstChecker<'_> {
                     return Err("parameter loads name the parameter ([paramN]), not a register".into());
                 }
                 let rt = self.reg(r)?;
-                if !reg_compatible(Type::U64, rt) {
-                    return Err(format!("address register {r} is a {rt} register; addresses are 64-bit integers"));
+                // Shared and local windows are below 4 GiB: PTX also takes 32-bit addresses there.
+                let narrow_ok = matches!(space, StateSpace::Shared | StateSpace::Local) && reg_compatible(Type::U32, rt);
+                if !reg_compatible(Type::U64, rt) && !narrow_ok {
+                    return Err(format!(
+                        "address register {r} is a {rt} register; addresses are 64-bit integers (32-bit in .shared \
+                         and .local)"
+                    ));
                 }
                 Ok(())
             }
