@@ -37,8 +37,12 @@
 //! read only at synchronizing calls.
 //!
 //! Checks that cannot fail are not emitted: an access `x[e]` inside `if e < x.len() { … }` (or after
-//! `if e >= x.len() { return; }`, or with `for e in a..x.len()`) where `e` is built only from immutable locals,
-//! literals, parameters and intrinsics has no check. For the rest, `unsafe { *x.get_unchecked(i) }` and
+//! `if e >= x.len() { return; }`, or with `for e in a..x.len()`, or after an earlier checked `x[e]` in the same
+//! block) where `e` is built only from immutable locals, literals, parameters and intrinsics has no check. The
+//! compiler also proves indices of fixed-size arrays (shared, local) from value ranges: `thread_idx_x()` is below
+//! the kernel's `launch_bounds(max_threads = N)` (1024 without one), `%`, `/`, `&`, `*`, `+` bound what they
+//! compute, so in a kernel declared for 256 threads `tile[(tid / 16) * 4 + 64]` of a 128-element tile costs no
+//! check (the launcher refuses larger blocks, so the proof holds). For the rest, `unsafe { *x.get_unchecked(i) }` and
 //! `unsafe { *x.get_unchecked_mut(i) = v }` skip the check, and `#[ptx_kernel(bounds_checks = false)]` removes every
 //! bounds check of a kernel (division checks stay).
 //!
