@@ -452,6 +452,21 @@ fn launch_arguments_and_configuration_are_checked() {
     let args = [Arg::U64(0), Arg::U64(0), Arg::U64(0), Arg::U32(0)];
     assert!(matches!(launch(&emu, &m, "vadd", cfg1(0, 32), &args), Err(EmuError::InvalidLaunch { .. })));
     assert!(matches!(launch(&emu, &m, "vadd", cfg1(1, 2048), &args), Err(EmuError::InvalidLaunch { .. })));
+    // The hardware's grid and block limits, which the compiler's range analysis relies on.
+    for (grid, block) in [((1 << 31, 1, 1), (32, 1, 1)), ((1, 65536, 1), (32, 1, 1)), ((1, 1, 1), (1, 1, 128))] {
+        let e = launch(&emu, &m, "vadd", cfg(grid, block), &args).unwrap_err();
+        assert!(matches!(&e, EmuError::InvalidLaunch { .. }), "{grid:?} {block:?}: {e:?}");
+    }
+    // .maxntid and .reqntid as the driver enforces them.
+    let bounded = ptx(&VADD.replace(".entry vadd(", ".entry vadd_bounded(").replace(")\n{", ")\n.maxntid 128, 1, 1\n{"));
+    let exact = ptx(&VADD.replace(".entry vadd(", ".entry vadd_exact(").replace(")\n{", ")\n.reqntid 64, 2, 1\n{"));
+    let (mb, me) = (load(&emu, &bounded), load(&emu, &exact));
+    let e = launch(&emu, &mb, "vadd_bounded", cfg1(1, 256), &args).unwrap_err();
+    assert!(matches!(&e, EmuError::InvalidLaunch { message, .. } if message.contains(".maxntid")), "{e:?}");
+    launch(&emu, &mb, "vadd_bounded", cfg1(2, 128), &args).unwrap();
+    let e = launch(&emu, &me, "vadd_exact", cfg1(1, 128), &args).unwrap_err();
+    assert!(matches!(&e, EmuError::InvalidLaunch { message, .. } if message.contains(".reqntid")), "{e:?}");
+    launch(&emu, &me, "vadd_exact", cfg((1, 1, 1), (64, 2, 1)), &args).unwrap();
     // n = 0: every thread exits at once.
     launch(&emu, &m, "vadd", cfg1(4, 1024), &args).unwrap();
     assert_eq!(m.param_sizes("vadd"), Some(vec![8, 8, 8, 4]));

@@ -260,4 +260,8 @@ pub(crate) struct Kernel {
     pub dyn_offset: u64,
     /// For messages: the text of each instruction (indexed like `code`).
     pub text: Vec<String>,
+    /// The entry's `.maxntid` (product) and `.reqntid`: the hardware refuses other block shapes, and the compiler's
+    /// range analysis relies on that.
+    pub max_threads: Option<u32>,
+    pub required_threads: Option<(u32, u32, u32)>,
 }

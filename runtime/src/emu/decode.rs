@@ -217,6 +217,8 @@ pub(crate) fn decode_function(module: &Module, ml: &ModuleLayout, id: FuncId) ->
         shared_static,
         dyn_offset,
         text: d.text,
+        max_threads: f.attrs.max_threads,
+        required_threads: f.attrs.required_threads,
     })
 }
 

@@ -247,6 +247,12 @@ impl Emulator {
         if threads > MAX_THREADS_PER_BLOCK {
             return Err(bad_launch(format!("{threads} threads per block (at most {MAX_THREADS_PER_BLOCK})")));
         }
+        if let Some(max) = kernel.max_threads.filter(|&m| threads > m as u64) {
+            return Err(bad_launch(format!("{threads} threads per block; the kernel's `.maxntid` allows {max}")));
+        }
+        if let Some(req) = kernel.required_threads.filter(|&r| r != b) {
+            return Err(bad_launch(format!("block {b:?}; the kernel's `.reqntid` requires {req:?}")));
+        }
         let shared = kernel.dyn_offset.max(kernel.shared_static) + cfg.shared_mem_bytes as u64;
         if shared > MAX_SHARED_BYTES {
             return Err(bad_launch(format!("{shared} bytes of shared memory per block")));
