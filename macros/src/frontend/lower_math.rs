@@ -61,8 +61,8 @@ pub const TWO_OVER_PI_NAME: &str = "__ptx_kernel_two_over_pi";
 
 /// The bits of 2/π = 0.A2F9836E…₁₆, 64 to a word, after one zero word: word `j ≥ 1` holds bits `64(j-1)+1 ..= 64j`
 /// after the binary point. 1216 bits cover what the largest double needs (bits up to 1161) with the window's
-/// fourth word. Computed with integer arithmetic from Machin's formula (and checked against mpmath):
-/// `floor(2^1408 · 2/π)`'s leading words.
+/// fourth word. `floor(2^1216 · 2/π)`, computed with integer arithmetic from Machin's formula and with mpmath;
+/// `tests::two_over_pi_table_is_two_over_pi` checks it against π.
 const TWO_OVER_PI: [u64; 20] = [
     0x0000_0000_0000_0000,
     0xA2F9_836E_4E44_1529,
@@ -708,5 +708,89 @@ impl Lowerer<'_, '_, '_> {
         let neg = ins.setp(CmpOp::Lt, Type::S32, n, Operand::Imm(ptx_gen::Imm(0)));
         let inv = ins.binary(BinOp::Div, Mode::Rn, rt, one, r);
         ins.selp(rt, inv, r, neg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TWO_OVER_PI;
+
+    /// Little-endian base-2^32 naturals, enough for a fixed-point check.
+    type Big = Vec<u32>;
+
+    fn div_small(a: &Big, d: u64) -> Big {
+        let mut q = vec![0; a.len()];
+        let mut rem = 0u64;
+        for i in (0..a.len()).rev() {
+            let cur = (rem << 32) | a[i] as u64;
+            q[i] = (cur / d) as u32;
+            rem = cur % d;
+        }
+        q
+    }
+
+    /// `a + s·b` for `s = ±1` (the result must be non-negative).
+    fn add_signed(a: &mut Big, b: &Big, s: i64) {
+        let mut carry = 0i64;
+        for i in 0..a.len() {
+            let v = a[i] as i64 + s * b[i] as i64 + carry;
+            a[i] = v.rem_euclid(1 << 32) as u32;
+            carry = v.div_euclid(1 << 32);
+        }
+        assert_eq!(carry, 0, "a negative result");
+    }
+
+    fn mul(a: &Big, b: &Big) -> Big {
+        let mut p = vec![0u64; a.len() + b.len() + 1];
+        for (i, &x) in a.iter().enumerate() {
+            let mut carry = 0u64;
+            for (j, &y) in b.iter().enumerate() {
+                let v = p[i + j] + x as u64 * y as u64 + carry;
+                p[i + j] = v & 0xFFFF_FFFF;
+                carry = v >> 32;
+            }
+            p[i + b.len()] += carry;
+        }
+        p.into_iter().map(|v| v as u32).collect()
+    }
+
+    /// `atan(1/x)·2^(32·frac)` by its series.
+    fn atan_inv(x: u64, frac: usize) -> Big {
+        let mut t: Big = vec![0; frac + 1];
+        t[frac] = 1;
+        t = div_small(&t, x);
+        let mut sum = t.clone();
+        for k in 1.. {
+            t = div_small(&t, x * x);
+            if t.iter().all(|&v| v == 0) {
+                break;
+            }
+            add_signed(&mut sum, &div_small(&t, 2 * k + 1), if k % 2 == 1 { -1 } else { 1 });
+        }
+        sum
+    }
+
+    /// The table against π from Machin's formula, π = 16 atan(1/5) - 4 atan(1/239), in 1440-bit fixed point:
+    /// (the table as a fraction) · π = 2 to within the table's truncation, π·2^-1216.
+    #[test]
+    fn two_over_pi_table_is_two_over_pi() {
+        let frac = 45; // limbs of π's fraction
+        let mut pi = vec![0u32; frac + 1];
+        for _ in 0..16 {
+            add_signed(&mut pi, &atan_inv(5, frac), 1);
+        }
+        for _ in 0..4 {
+            add_signed(&mut pi, &atan_inv(239, frac), -1);
+        }
+        // The table's 1216 bits after the zero word, little-endian: value·2^1216.
+        let t: Big = TWO_OVER_PI[1..].iter().rev().flat_map(|&w| [w as u32, (w >> 32) as u32]).collect();
+        assert_eq!(t.len(), 38);
+        // t·π has 38 + 45 fraction limbs (units 2^-2656); 2 - t·π must be below 2^-1214 = 2^1442 units, so in the
+        // limbs below 46 (π's series truncation adds about 2^-1430).
+        let p = mul(&t, &pi);
+        let mut diff = vec![0u32; p.len()];
+        diff[38 + frac] = 2;
+        add_signed(&mut diff, &p, -1);
+        assert!(diff[frac + 1..].iter().all(|&v| v == 0), "2 - table·π ≥ 2^-1214: the table is not 2/π's bits");
     }
 }
