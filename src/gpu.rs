@@ -117,6 +117,10 @@
 //! "≤ 1 ulp" for f32 means: within 0.5 ulp of the exact value measured in f64 plus the final rounding. For speed
 //! over accuracy use [`fast`]: one `.approx` instruction each.
 //!
+//! `sin`/`cos`/`tan` branch on |x| > 2^30 to an exact (Payne–Hanek) reduction: about 80 more PTX instructions
+//! per call site, with 64-bit integer multiplies and four reads of a 160-byte `.const` table of 2/π's bits that
+//! kernels using them declare; arguments below 2^30 only pay the compare and branch.
+//!
 //! # Parameters
 //!
 //! A kernel takes scalars `i8 i16 i32 i64 isize u8 u16 u32 u64 usize f32 f64 bool` and slices `&[T]` / `&mut [T]`

@@ -368,8 +368,9 @@ impl Lowerer<'_, '_, '_> {
         let mut ins = self.b.ins();
         let k = ins.binary(BinOp::Mul, Mode::Rn, F, x, c(std::f64::consts::FRAC_2_PI));
         let k = ins.cvt(CvtMode::Rni, false, F, F, k);
-        // x - k P1 is exact (both are multiples of 2^-52 and the difference is below 2); the two roundings after it
-        // and k (P2 + P3) ≈ k π/2 - k P1 to 2^-163 relative keep |r| accurate to about 1 ulp for |k| < 2^30.
+        // x - k P1 is exact (k = 0 below π/4; above, both are multiples of 2^-53 and the difference is below 2);
+        // the two roundings after it and k (P2 + P3) ≈ k π/2 - k P1 to 2^-163 relative keep r accurate to about
+        // 1 ulp for |k| < 2^30, also where x is within 2^-60 of a multiple of π/2.
         let rf = ins.fma(F, Mode::Rn, k, c(-P1), x);
         let rf = ins.fma(F, Mode::Rn, k, c(-P2), rf);
         let rf = ins.fma(F, Mode::Rn, k, c(-P3), rf);
