@@ -57,7 +57,7 @@ const F: Type = Type::F64;
 const CODY_WAITE_MAX: f64 = 1_073_741_824.0; // 2^30
 
 /// The name of the `.const` table of 2/π's bits that the large-argument reduction reads.
-pub const TWO_OVER_PI_NAME: &str = "__ptx_kernel_two_over_pi";
+const TWO_OVER_PI_NAME: &str = "__ptx_kernel_two_over_pi";
 
 /// The bits of 2/π = 0.A2F9836E…₁₆, 64 to a word, after one zero word: word `j ≥ 1` holds bits `64(j-1)+1 ..= 64j`
 /// after the binary point. 1216 bits cover what the largest double needs (bits up to 1161) with the window's
@@ -429,8 +429,8 @@ impl Lowerer<'_, '_, '_> {
     /// fraction bits (the product's low 192 bits, of which the lowest 64 are not formed: truncation error below
     /// 2^-125 in `x·2/π`). Rounding the fraction to the nearest integer gives `k`; what is left, `f` in [-½, ½), is
     /// at least 2^-62 in magnitude for every double (the closest is 6381956970095103·2^797, where |f| ≈ 2^-61.6),
-    /// so it still has 64 significant bits, normalised with `clz` and multiplied by π/2 in double-double: `r` is
-    /// correctly rounded up to a few 2^-64 relative.
+    /// so it is known to 2^-64 relative; its top 64 bits, normalised with `clz`, are multiplied by π/2 in
+    /// double-double and rounded once: `r` is correctly rounded up to a few 2^-64 relative.
     fn rem_pio2_large(&mut self, x: Reg) -> (Reg, Reg) {
         const PIO2_LO: f64 = 6.123_233_995_736_766_035_87e-17; // π/2 - FRAC_PI_2
         let table = self.module_var(ptx_gen::VarData {
