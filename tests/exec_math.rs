@@ -69,6 +69,12 @@ impl Rng {
     }
 }
 
+/// `2^e` for `e` uniform in [lo, log2 MAX), clamped to MAX (f32's or f64's).
+fn log_uniform(rng: &mut Rng, lo: f64, f32_: bool) -> f64 {
+    let (hi, max) = if f32_ { (128.0, f32::MAX as f64) } else { (1024.0, f64::MAX) };
+    rng.uniform(lo, hi).exp2().min(max)
+}
+
 /// The domain each function is measured on, for argument `a` (and `b` for powf/hypot).
 fn sample(rng: &mut Rng, f: usize, f32_: bool) -> (f64, f64) {
     let (lo_e, hi_e) = if f32_ { (-103.0, 88.7) } else { (-745.0, 709.7) };
@@ -81,7 +87,15 @@ fn sample(rng: &mut Rng, f: usize, f32_: bool) -> (f64, f64) {
             (e.exp2().min(if f32_ { f32::MAX as f64 } else { f64::MAX }), 0.0)
         }
         "sin" | "cos" | "tan" => {
-            if rng.next() % 2 == 0 { (rng.uniform(-10.0, 10.0), 0.0) } else { (rng.uniform(-1e5, 1e5), 0.0) }
+            // Small, medium, up to the end of the three-part reduction (2^30), and log-uniform up to MAX (the
+            // Payne–Hanek path).
+            let x = match rng.next() % 4 {
+                0 => rng.uniform(-10.0, 10.0),
+                1 => rng.uniform(-1e5, 1e5),
+                2 => rng.uniform(-20.0, 31.0).exp2(),
+                _ => log_uniform(rng, 30.0, f32_),
+            };
+            (if rng.next() % 2 == 0 { x } else { -x }, 0.0)
         }
         "tanh" => {
             if rng.next() % 2 == 0 { (rng.uniform(-1.0, 1.0) * rng.uniform(0.0, 1.0).powi(8), 0.0) } else { (rng.uniform(-25.0, 25.0), 0.0) }
@@ -208,11 +222,6 @@ macro_rules! math_test {
                     if NAMES[f] == "powi" && !(b as f64).is_finite() {
                         continue;
                     }
-                    // Documented: no reduction beyond 2^30 (NaN).
-                    if matches!(NAMES[f], "sin" | "cos" | "tan") && (a as f64).abs() > 1073741824.0 {
-                        assert!(out[13 * i + f].is_nan());
-                        continue;
-                    }
                     let want: $t = match NAMES[f] {
                         "powi" => a.powi(ns[i]),
                         "recip" => a.recip(),
@@ -261,9 +270,176 @@ fn fast_math_within_ptx_accuracy() {
     }
 }
 
+macro_rules! trig_kernel {
+    ($name:ident, $t:ty) => {
+        #[ptx_kernel]
+        pub fn $name(x: &[$t], out: &mut [$t]) {
+            let i = gpu::global_idx_x() as usize;
+            if i < x.len() {
+                let a = x[i];
+                out[3 * i] = a.sin();
+                out[3 * i + 1] = a.cos();
+                out[3 * i + 2] = a.tan();
+            }
+        }
+    };
+}
+trig_kernel!(trig_f32, f32);
+trig_kernel!(trig_f64, f64);
+
+/// Hard cases for the argument reduction, as bits: `(x, sin x, cos x, tan x)`, the results correctly rounded
+/// (mpmath at 1500 bits). First the doubles closest to a multiple of π/2 ("2^-60.89": |x mod π/2|): the 24 closest
+/// over the whole range (6381956970095103·2^797 is the closest of all; 45.55 the closest below 2^30), then one
+/// binade in 64 — each the closest in its binade, found from the continued fraction of (π/2)·2^(52-E) — then the
+/// floats closest in their binades (16367173·2^72 is the closest of all), then other notable values.
+const TRIG_HARD: [(u64, u64, u64, u64); 71] = [
+    (0x7506ac5b262ca1ff, 0x3ff0000000000000, 0xbc214ae72e6ba22f, 0xc3bd9ba9a7975636), // 2^-60.89, 5.319e+255
+    (0x4046c6cbc45dc8de, 0x3ff0000000000000, 0xbc26d61b58c99c43, 0xc3b66b9ebc4850c6), // 2^-60.49, 45.55
+    (0x7516ac5b262ca1ff, 0xbc314ae72e6ba22f, 0xbff0000000000000, 0x3c314ae72e6ba22f), // 2^-59.89, 1.064e+256
+    (0x4056c6cbc45dc8de, 0xbc36d61b58c99c43, 0xbff0000000000000, 0x3c36d61b58c99c43), // 2^-59.49, 91.11
+    (0x416b951f1572eba5, 0xbff0000000000000, 0xbc3f54f5227a4e84, 0x43a057584c429b3a), // 2^-59.03, 1.446e+07
+    (0x482504cac51f1eaf, 0xbff0000000000000, 0xbc40cb604d34f341, 0x439e7c7d0f43f81e), // 2^-58.93, 3.576e+39
+    (0x7526ac5b262ca1ff, 0x3c414ae72e6ba22f, 0x3ff0000000000000, 0x3c414ae72e6ba22f), // 2^-58.89, 2.128e+256
+    (0x7dee009c53148be1, 0x3ff0000000000000, 0x3c4295a3b0a64b1d, 0x439b8cbf7ecfaffa), // 2^-58.78, 3.924e+298
+    (0x4066c6cbc45dc8de, 0x3c46d61b58c99c43, 0x3ff0000000000000, 0x3c46d61b58c99c43), // 2^-58.49, 182.2
+    (0x6404c96c11134d36, 0xbff0000000000000, 0x3c46ec67bcf77522, 0xc39655cf9e23c4d7), // 2^-58.48, 6.427e+173
+    (0x75bcfe482285f8ed, 0xbff0000000000000, 0xbc4d08f59c32bfa3, 0x4391a246b6f92457), // 2^-58.14, 1.393e+259
+    (0x6a7db41f3cb71d7b, 0x3ff0000000000000, 0x3c4e09878d22e29d, 0x43910ba6f3f467d7), // 2^-58.09, 9.313e+204
+    (0x4c4e7e44a78ac18c, 0xbff0000000000000, 0x3c4ed415f54c8cb8, 0xc3909ba7e061f301), // 2^-58.05, 3.828e+59
+    (0x417b951f1572eba5, 0x3c4f54f5227a4e84, 0xbff0000000000000, 0xbc4f54f5227a4e84), // 2^-58.03, 2.892e+07
+    (0x526c45cd11154dfd, 0x3ff0000000000000, 0x3c501242876d7c1b, 0x438fdba46f553a09), // 2^-57.99, 1.125e+89
+    (0x483504cac51f1eaf, 0x3c50cb604d34f341, 0xbff0000000000000, 0xbc50cb604d34f341), // 2^-57.93, 7.152e+39
+    (0x66583009e2e9e2eb, 0x3ff0000000000000, 0xbc5104830400912a, 0xc38e1621fb1336a5), // 2^-57.91, 1.028e+185
+    (0x4fcb2196364d750b, 0xbff0000000000000, 0x3c512bbbe07f2de1, 0xc38dd1688c6969ad), // 2^-57.90, 2.454e+76
+    (0x7536ac5b262ca1ff, 0x3c514ae72e6ba22f, 0x3ff0000000000000, 0x3c514ae72e6ba22f), // 2^-57.89, 4.255e+256
+    (0x7dfe009c53148be1, 0x3c5295a3b0a64b1d, 0xbff0000000000000, 0xbc5295a3b0a64b1d), // 2^-57.78, 7.849e+298
+    (0x4f569eab0985179b, 0xbff0000000000000, 0xbc561ecec9c577fd, 0x43872567cb9047a9), // 2^-57.53, 1.599e+74
+    (0x4076c6cbc45dc8de, 0x3c56d61b58c99c43, 0x3ff0000000000000, 0x3c56d61b58c99c43), // 2^-57.49, 364.4
+    (0x6414c96c11134d36, 0xbc56ec67bcf77522, 0xbff0000000000000, 0x3c56ec67bcf77522), // 2^-57.48, 1.285e+174
+    (0x442782b7a20df6d4, 0xbff0000000000000, 0xbc57a6500ca6d83b, 0x4385a63c82b6dae2), // 2^-57.44, 2.168e+20
+    (0x3ff921fb54442d18, 0x3ff0000000000000, 0x3c91a62633145c07, 0x434d02967c31cdb5), // 2^-53.86, 1.571
+    (0x43fa7f3bc5a7ed9e, 0x3ff0000000000000, 0xbc90e54c54604e37, 0xc34e4db721f5aab5), // 2^-53.92, 3.055e+19
+    (0x47f12155b2d3a126, 0x3ff0000000000000, 0xbcc5843818592736, 0xc317cbb3d4bdf625), // 2^-50.57, 3.643e+38
+    (0x4bfbb4c8e40cbe5d, 0x3cae7b636f724744, 0xbff0000000000000, 0xbcae7b636f724744), // 2^-52.07, 1.087e+58
+    (0x4ffb2196364d750b, 0x3c812bbbe07f2de1, 0x3ff0000000000000, 0x3c812bbbe07f2de1), // 2^-54.90, 1.963e+77
+    (0x53f870a967710516, 0x3ff0000000000000, 0x3c9d462ea93b0a66, 0x43417d65ba2c20ca), // 2^-53.13, 3.263e+96
+    (0x57f715b33a0d143e, 0x3ca21f3a46c27f0a, 0xbff0000000000000, 0xbca21f3a46c27f0a), // 2^-52.82, 5.685e+115
+    (0x5bf2e28b9339bd65, 0xbff0000000000000, 0x3c921f6d8161a6cc, 0xc34c407359c3baa8), // 2^-53.82, 8.579e+134
+    (0x5ff776ae889d49fc, 0x3ff0000000000000, 0x3c8a507d0c087a8e, 0x435374ff5a314143), // 2^-54.28, 1.966e+154
+    (0x63f6f2ff88c4c44e, 0x3ff0000000000000, 0x3cb33f0cd9db1ae2, 0x432a9a3f657320b2), // 2^-51.73, 3.548e+173
+    (0x67f668db30162b3d, 0x3ff0000000000000, 0xbc8b531f155186d0, 0xc352bcd5592416a5), // 2^-54.23, 6.39e+192
+    (0x6bff0c9d98414062, 0xbff0000000000000, 0xbc9a22e11902dd64, 0x434396f376eee0f3), // 2^-53.29, 1.633e+212
+    (0x6ffafeb41302d02a, 0xbff0000000000000, 0xbc9e0676e990434f, 0x43410d6465af499f), // 2^-53.09, 2.619e+231
+    (0x73f6fb0d0ab996fa, 0xbff0000000000000, 0x3c987dcf6a22ed92, 0xc344e7befcaeb68c), // 2^-53.39, 4.113e+250
+    (0x77fdd2603af19862, 0x3ff0000000000000, 0xbcadb224f8a15aa2, 0xc3313dcfba7ed717), // 2^-52.11, 9.847e+269
+    (0x7bfea17c46d23a3c, 0xbcaa144b08bd29ab, 0xbff0000000000000, 0x3caa144b08bd29ab), // 2^-52.30, 1.866e+289
+    (0x45ef37c8a0000000, 0x3ff0000000000000, 0xbe1bbdd52a58eafb, 0xc1c274c1bb79adb7), // f32, 2^-29.21, 7.729e+28
+    (0x42147d0fe0000000, 0x3ff0000000000000, 0xbe2149dafd6b8987, 0xc1bd9d74f4ae6373), // f32, 2^-28.89, 2.2e+10
+    (0x45ff37c8a0000000, 0xbe2bbdd52a58eafb, 0xbff0000000000000, 0x3e2bbdd52a58eafb), // f32, 2^-28.21, 1.546e+29
+    (0x42247d0fe0000000, 0xbe3149dafd6b8987, 0xbff0000000000000, 0x3e3149dafd6b8987), // f32, 2^-27.89, 4.4e+10
+    (0x406f9cbe20000000, 0x3ff0000000000000, 0xbe31fa3bb9a07e78, 0xc1ac7ae6e9c145b9), // f32, 2^-27.83, 252.9
+    (0x460f37c8a0000000, 0x3e3bbdd52a58eafb, 0x3ff0000000000000, 0x3e3bbdd52a58eafb), // f32, 2^-27.21, 3.092e+29
+    (0x45432ede20000000, 0x3ff0000000000000, 0xbe3bc77be4e3b960, 0xc1a26e583831de8f), // f32, 2^-27.20, 4.638e+25
+    (0x427628d4c0000000, 0xbff0000000000000, 0xbe3db49e303ea778, 0x41a13c60339d184b), // f32, 2^-27.11, 1.523e+12
+    (0x44b1309300000000, 0x3ff0000000000000, 0xbe3f7e04be410e25, 0xc1a04209df305070), // f32, 2^-27.02, 8.118e+22
+    (0x42347d0fe0000000, 0x3e4149dafd6b8987, 0x3ff0000000000000, 0x3e4149dafd6b8987), // f32, 2^-26.89, 8.8e+10
+    (0x407f9cbe20000000, 0xbe41fa3bb9a07e78, 0xbff0000000000000, 0x3e41fa3bb9a07e78), // f32, 2^-26.83, 505.8
+    (0x46eb08c4a0000000, 0xbff0000000000000, 0xbe45f52ea84f120d, 0x41975148a5116512), // f32, 2^-26.54, 4.387e+33
+    (0x4184665d20000000, 0xbfefffffffffffff, 0x3e4927bcc77af479, 0xc1945a8729a66075), // f32, 2^-26.35, 4.278e+07
+    (0x4012d97c80000000, 0xbfefffffffffffff, 0x3e499bc5b961b1ad, 0xc193fe4dac06d831), // f32, 2^-26.32, 4.712
+    (0x458abb4b00000000, 0x3fefffffffffffff, 0x3e49b74b1c1c562f, 0x4193e8e81b3bf1bc), // f32, 2^-26.32, 1.034e+27
+    (0x461f37c8a0000000, 0x3e4bbdd52a58eafb, 0x3fefffffffffffff, 0x3e4bbdd52a58eafc), // f32, 2^-26.21, 6.183e+29
+    (0x4480f0cf064dd592, 0xbfeb453ab76bf397, 0x3fe0be2cef01c8f4, 0xbffa0f79c1b6b257), // 1e22
+    (0x7fe8000000000000, 0x3fe3f5dd1b2ae20c, 0x3fe902faf66a7398, 0x3fe98994c5969627), // 1.5*2^1023
+    (0x7fefffffffffffff, 0x3f7452fc98b34e97, 0xbfefffe62ecfab75, 0xbf74530cfe729484), // f64::MAX
+    (0x7fe0000000000000, 0x3fe205248cbdb760, 0xbfea719f26c232bf, 0xbfe5ce6b4c0d02a3), // 2^1023
+    (0x7e37e43c8800759c, 0xbfea2c16b010e385, 0xbfe2699022adc4c1, 0x3ff6be411f37ac77), // 1e300
+    (0x47efffffe0000000, 0xbfe0b33665089575, 0x3feb4bf2c79bdfce, 0xbfe393d94b4988c2), // f32::MAX
+    (0x4480f0cf00000000, 0xbfe77d988f563719, 0x3fe5baded759a40d, 0xbff14bdfb7ac8b93), // 1e22f32
+    (0x4202a05f20000000, 0xbfdf334c7896a4e3, 0x3febf098901c931a, 0xbfe1de000f443f50), // 1e10f32
+    (0x41d0000000000000, 0xbfe3c12353728caf, 0x3fe92cb46a920144, 0xbfe91c3c126f9d13), // 2^30
+    (0x41d0000000000001, 0xbfe3c122eebfba67, 0x3fe92cb4b9968dc8, 0xbfe91c3b439ec482), // 2^30 + ulp
+    (0x41cfffffffffffff, 0xbfe3c12385cbf55d, 0x3fe92cb4430fba6a, 0xbfe91c3c79d80b42), // 2^30 - ulp
+    (0x41d0000020000000, 0x3fefd6f1e7dcbe45, 0xbfb998f97039e6fc, 0xc023e6d3b3bf2ed5), // 2^30 + f32 ulp
+    (0x41e0000000000000, 0xbfef14f913e9af98, 0x3fce70c2d5131e55, 0xc010564ff9979ed5), // 2^31
+    (0x43f0000000000000, 0x3f982a353118793d, 0xbfeffdb7fa3fe34d, 0xbf982bee572e2ac9), // 2^64
+    (0x47efffffffffffff, 0xbfe1ac6b048ba082, 0x3feaad3d2f922c45, 0xbfe53341b1700150), // 2^128 - ulp
+];
+
+/// `sin`/`cos`/`tan` of `x` and `-x` from a [`TRIG_HARD`] entry.
+fn hard_refs() -> Vec<(f64, [f64; 3])> {
+    let mut v = Vec::new();
+    for &(x, s, c, t) in &TRIG_HARD {
+        let (x, s, c, t) = (f64::from_bits(x), f64::from_bits(s), f64::from_bits(c), f64::from_bits(t));
+        v.push((x, [s, c, t]));
+        v.push((-x, [-s, c, -t]));
+    }
+    v
+}
+
+macro_rules! trig_test {
+    ($test:ident, $kernel:ident, $t:ty, $f32:expr, $bounds:expr) => {
+        /// Over the whole finite range: log-uniform magnitudes against the host's libm (glibc's reduction is
+        /// exact for these), and [`TRIG_HARD`] against correctly rounded values (there glibc can be 10^5 ulps
+        /// off).
+        #[test]
+        fn $test() {
+            let dev = Device::from_env().unwrap();
+            let mut rng = Rng(0x7219 ^ $f32 as u64);
+            let mut xs: Vec<$t> = Vec::new();
+            let mut want: Vec<[f64; 3]> = Vec::new();
+            for _ in 0..16384 {
+                let x = log_uniform(&mut rng, -30.0, $f32) as $t;
+                let x = if rng.next() % 2 == 0 { x } else { -x };
+                let xd = x as f64;
+                xs.push(x);
+                want.push([xd.sin(), xd.cos(), xd.tan()]);
+            }
+            let random = xs.len();
+            for (x, w) in hard_refs() {
+                // A double entry also tests f32 where it is a float (the reference is then the float's).
+                if (x as $t) as f64 == x {
+                    xs.push(x as $t);
+                    want.push(w);
+                }
+            }
+            let n = xs.len();
+            let dx = dev.upload(&xs).unwrap();
+            let mut out = dev.alloc_zeros::<$t>(3 * n).unwrap();
+            $kernel::launch(&dev, LaunchConfig::for_num_elems(n as u32), &dx, &mut out).unwrap();
+            let out = out.download().unwrap();
+            let mut failures = Vec::new();
+            for (part, range) in [("random", 0..random), ("hard", random..n)] {
+                let mut worst = [(0.0f64, 0.0f64); 3];
+                for i in range.clone() {
+                    for f in 0..3 {
+                        let u = ulps(out[3 * i + f] as f64, want[i][f], $f32);
+                        if u > worst[f].0 {
+                            worst[f] = (u, xs[i] as f64);
+                        }
+                    }
+                }
+                for f in 0..3 {
+                    let (u, x) = worst[f];
+                    let name = NAMES[5 + f];
+                    let t = stringify!($t);
+                    eprintln!("{t} {name:>4} {part:>6} ({} inputs): max {u:.3} ulp (at {x:e})", range.len());
+                    if u > $bounds[5 + f] {
+                        failures.push(format!("{name} ({part}): {u:.3} ulp > {} at {x:e}", $bounds[5 + f]));
+                    }
+                }
+            }
+            assert!(n - random >= if $f32 { 40 } else { 140 }, "{} hard cases", n - random);
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+        }
+    };
+}
+trig_test!(trig_f32_whole_range, trig_f32, f32, true, BOUND_F32);
+trig_test!(trig_f64_whole_range, trig_f64, f64, false, BOUND_F64);
+
 #[test]
 fn math_ptx_assembles() {
-    for ptx in [math_f32::PTX, math_f64::PTX, fast_math::PTX] {
+    for ptx in [math_f32::PTX, math_f64::PTX, fast_math::PTX, trig_f32::PTX, trig_f64::PTX] {
         ptx_gen::ptxas::check_or_skip(ptx, &["sm_75", "sm_80", "sm_90"]).unwrap();
     }
     assert_eq!(math_f32::TARGET, "sm_52");

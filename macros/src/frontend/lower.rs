@@ -117,7 +117,8 @@ pub fn shared_vars(sig: &KernelSig, body: &Body) -> (Vec<VarData>, Vec<SharedVar
 }
 
 /// [`lower_kernel`] with check options, also returning the module variables to add in order (see [`shared_vars`];
-/// the panic record of [`checks`] comes last when some check needs it) and the check sites.
+/// then the tables the lowering itself declares, such as `sin`'s bits of 2/π; the panic record of [`checks`] comes
+/// last when some check needs it) and the check sites.
 pub fn lower_kernel_with_vars(
     sig: &KernelSig,
     body: &Body,
@@ -127,7 +128,7 @@ pub fn lower_kernel_with_vars(
     errors: &mut Errors,
 ) -> (Function, Vec<VarData>, CheckReport) {
     let (mut vars, shared) = shared_vars(sig, body);
-    let record = Var(vars.len() as u32);
+    let first_extra_var = vars.len() as u32;
     let mut func = Function::kernel(sig.name.clone());
     let mut b = FunctionBuilder::new(&mut func);
     let entry = b.create_block();
@@ -144,18 +145,23 @@ pub fn lower_kernel_with_vars(
         requested_sm,
         frames: std::collections::HashMap::new(),
         ln_parts: None,
+        extra_vars: Vec::new(),
+        first_extra_var,
         loops: vec![None; body.loops.len()],
         errors,
         fallback_span: sig.ident.span(),
-        safety: checks::Safety::new(options, record),
+        // The record's place is known once the body is lowered (after the tables it declares).
+        safety: checks::Safety::new(options, Var(first_extra_var)),
     };
     l.params(sig);
     l.block(&body.block);
     if !l.b.is_terminated() {
         l.b.ret();
     }
+    l.safety.record = Var(first_extra_var + l.extra_vars.len() as u32);
     l.finish_panic_path();
-    let Lowerer { b, errors, safety, .. } = l;
+    let Lowerer { b, errors, safety, extra_vars, .. } = l;
+    vars.extend(extra_vars);
     if let Err(e) = b.finish() {
         errors.at(sig.ident.span(), format!("internal error in #[ptx_kernel] while building the kernel: {e}"));
     }
@@ -235,6 +241,10 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
     /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
     pub(super) ln_parts: Option<(Reg, Reg)>,
+    /// Module variables declared by the lowering itself (constant tables, see [`Lowerer::module_var`]); the
+    /// `k`-th is `Var(first_extra_var + k)`.
+    extra_vars: Vec<VarData>,
+    first_extra_var: u32,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
     pub(super) errors: &'e mut Errors,
@@ -336,6 +346,18 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// A new block, made current.
+    /// The module variable `data` (declared once per kernel, by name).
+    pub(super) fn module_var(&mut self, data: VarData) -> Var {
+        let k = match self.extra_vars.iter().position(|v| v.name == data.name) {
+            Some(k) => k,
+            None => {
+                self.extra_vars.push(data);
+                self.extra_vars.len() - 1
+            }
+        };
+        Var(self.first_extra_var + k as u32)
+    }
+
     pub(super) fn open(&mut self, bk: IrBlock) {
         self.b.switch_to_block(bk);
     }

@@ -9,8 +9,12 @@
 //!   `exp2`: `k = rint(x)`, `r = (x - k) ln2`.
 //! - `ln`: `x = 2^e m` with m in [√½, √2) (subnormals scaled by 2^54 first), fdlibm's `log` kernel (minimax in
 //!   `s = f/(2+f)`), `e ln2` in two parts; `log2`/`log10` multiply by log2(e)/log10(e).
-//! - `sin`/`cos`/`tan`: `x = k π/2 + r` with π/2 in three parts (`fma`), fdlibm's kernels on |r| ≤ π/4, the
-//!   quadrant by `k mod 4`; `tan = sin/cos`. No Payne–Hanek reduction: |x| > 2^30 gives NaN.
+//! - `sin`/`cos`/`tan`: `x = k π/2 + r`, fdlibm's kernels on |r| ≤ π/4, the quadrant by `k mod 4`;
+//!   `tan = sin/cos`. Up to |x| = 2^30 the reduction is Cody–Waite with π/2 in three parts (`fma`); above, a branch
+//!   to a Payne–Hanek reduction: the significand times the 192 bits of 2/π that matter for its exponent, read from a
+//!   `.const` table of 2/π's first 1216 bits (`__ptx_kernel_two_over_pi`, declared by kernels that use these), in
+//!   64-bit integer arithmetic. Both are accurate to about 1 ulp of `r` over the whole finite range, hardest cases
+//!   included; ±inf gives NaN. Kernels whose arguments stay below 2^30 pay one compare and branch.
 //! - `tanh`: `t = expm1(2|x|)` (a Taylor series below ln2, `exp - 1` above), `t / (t + 2)`, sign copied.
 //! - `powf`: `exp(y ln|x|)` with `ln|x|` as `e·ln2_hi` (exact) `+ ln m` and the product as a double-double, IEEE special cases (`x^0 = 1`,
 //!   `1^y = 1`, negative bases with integer exponents, signed zeros and infinities) as Rust's `powf`.
@@ -24,7 +28,7 @@
 // fdlibm's constants are written as published.
 #![allow(clippy::excessive_precision)]
 
-use ptx_gen::{BinOp, CmpOp, CvtMode, Mode, Operand, Reg, Type, UnOp};
+use ptx_gen::{Address, BinOp, CmpOp, CvtMode, MemAccess, Mode, Operand, Reg, StateSpace, Type, UnOp};
 
 use super::lower::Lowerer;
 use super::types::ScalarTy;
@@ -48,6 +52,39 @@ pub enum MathFn {
 }
 
 const F: Type = Type::F64;
+
+/// Up to this |x| `sin`/`cos`/`tan` reduce with the three-part π/2 (see `sincos64`); above, Payne–Hanek.
+const CODY_WAITE_MAX: f64 = 1_073_741_824.0; // 2^30
+
+/// The name of the `.const` table of 2/π's bits that the large-argument reduction reads.
+const TWO_OVER_PI_NAME: &str = "__ptx_kernel_two_over_pi";
+
+/// The bits of 2/π = 0.A2F9836E…₁₆, 64 to a word, after one zero word: word `j ≥ 1` holds bits `64(j-1)+1 ..= 64j`
+/// after the binary point. 1216 bits cover what the largest double needs (bits up to 1161) with the window's
+/// fourth word. `floor(2^1216 · 2/π)`, computed with integer arithmetic from Machin's formula and with mpmath;
+/// `tests::two_over_pi_table_is_two_over_pi` checks it against π.
+const TWO_OVER_PI: [u64; 20] = [
+    0x0000_0000_0000_0000,
+    0xA2F9_836E_4E44_1529,
+    0xFC27_57D1_F534_DDC0,
+    0xDB62_9599_3C43_9041,
+    0xFE51_63AB_DEBB_C561,
+    0xB724_6E3A_424D_D2E0,
+    0x0649_2EEA_09D1_921C,
+    0xFE1D_EB1C_B129_A73E,
+    0xE882_35F5_2EBB_4484,
+    0xE99C_7026_B45F_7E41,
+    0x3991_D639_8353_39F4,
+    0x9C84_5F8B_BDF9_283B,
+    0x1FF8_97FF_DE05_980F,
+    0xEF2F_118B_5A0A_6D1F,
+    0x6D36_7ECF_27CB_09B7,
+    0x4F46_3F66_9E5F_EA2D,
+    0x7527_BAC7_EBE5_F17B,
+    0x3D07_39F7_8A52_92EA,
+    0x6BFB_5FB1_1F8D_5D08,
+    0x5603_3046_FC7B_6BAB,
+];
 
 fn c(v: f64) -> Operand {
     Operand::f64(v)
@@ -318,17 +355,41 @@ impl Lowerer<'_, '_, '_> {
             2.087_572_321_298_174_827_90e-9,
             -1.135_964_755_778_819_482_65e-11,
         ];
+        // The reduction `x = k π/2 + r`, |r| ≤ π/4 (a little more where `k` rounds the other way), and `q = k mod 4`:
+        // three-part Cody–Waite up to 2^30, Payne–Hanek above (and for ±inf, which gives NaN; NaN stays here).
+        let r = self.b.func_mut().new_reg(F);
+        let q = self.b.func_mut().new_reg(Type::S32);
+        let mut ins = self.b.ins();
+        let ax = ins.unary(UnOp::Abs, Mode::None, F, x);
+        let huge = ins.setp(CmpOp::Gt, F, ax, c(CODY_WAITE_MAX));
+        let (fast, slow, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.branch(huge, slow, fast);
+        self.open(fast);
         let mut ins = self.b.ins();
         let k = ins.binary(BinOp::Mul, Mode::Rn, F, x, c(std::f64::consts::FRAC_2_PI));
         let k = ins.cvt(CvtMode::Rni, false, F, F, k);
-        let r = ins.fma(F, Mode::Rn, k, c(-P1), x);
-        let r = ins.fma(F, Mode::Rn, k, c(-P2), r);
-        let r = ins.fma(F, Mode::Rn, k, c(-P3), r);
-        // The quadrant: k mod 4 (k is integral; a huge k only needs its low bits).
+        // x - k P1 is exact (k = 0 below π/4; above, both are multiples of 2^-53 and the difference is below 2);
+        // the two roundings after it and k (P2 + P3) ≈ k π/2 - k P1 to 2^-163 relative keep r accurate to about
+        // 1 ulp for |k| < 2^30, also where x is within 2^-60 of a multiple of π/2.
+        let rf = ins.fma(F, Mode::Rn, k, c(-P1), x);
+        let rf = ins.fma(F, Mode::Rn, k, c(-P2), rf);
+        let rf = ins.fma(F, Mode::Rn, k, c(-P3), rf);
+        ins.mov_to(r, rf);
+        // The quadrant: k mod 4.
         let kr = ins.binary(BinOp::Mul, Mode::Rn, F, k, c(0.25));
         let kr = ins.cvt(CvtMode::Rmi, false, F, F, kr);
-        let q = ins.fma(F, Mode::Rn, kr, c(-4.0), k);
-        let q = ins.cvt(CvtMode::Rzi, false, Type::S32, F, q);
+        let qf = ins.fma(F, Mode::Rn, kr, c(-4.0), k);
+        let qf = ins.cvt(CvtMode::Rzi, false, Type::S32, F, qf);
+        ins.mov_to(q, qf);
+        self.b.jump(join);
+        self.open(slow);
+        let (rs, qs) = self.rem_pio2_large(x);
+        let mut ins = self.b.ins();
+        ins.mov_to(r, rs);
+        ins.mov_to(q, qs);
+        self.b.jump(join);
+        self.open(join);
+        let mut ins = self.b.ins();
         let z = ins.binary(BinOp::Mul, Mode::Rn, F, r, r);
         // sin: r + r z (S1 + z (S2 + …))
         let sp = self.horner(z, &S);
@@ -357,12 +418,119 @@ impl Lowerer<'_, '_, '_> {
         let c_ = ins.selp(F, nsn, cs, q1);
         let c_ = ins.selp(F, ncs, c_, q2);
         let c_ = ins.selp(F, sn, c_, q3);
-        // Beyond 2^30 the three-part reduction is meaningless: NaN rather than a wrong value.
-        let ax = ins.unary(UnOp::Abs, Mode::None, F, x);
-        let huge = ins.setp(CmpOp::Gt, F, ax, c(1_073_741_824.0));
-        let s_ = ins.selp(F, c(f64::NAN), s_, huge);
-        let c_ = ins.selp(F, c(f64::NAN), c_, huge);
         (s_, c_)
+    }
+
+    /// Payne–Hanek: `(r, k mod 4)` with `x = k π/2 + r`, |r| ≤ π/4, for finite |x| > 2^30; NaN for ±inf.
+    ///
+    /// With `x = m 2^(E-52)` (m the 53-bit significand), `x·2/π mod 4` only needs the bits of 2/π from `2^-(E-53)`
+    /// on: earlier ones contribute multiples of 4. 192 of them (`w`, from [`TWO_OVER_PI`] at a bit offset, four
+    /// `ld.const` and funnel shifts) times `m` give `x·2/π mod 4` as a fixed-point number with 2 integer and 190
+    /// fraction bits (the product's low 192 bits, of which the lowest 64 are not formed: truncation error below
+    /// 2^-125 in `x·2/π`). Rounding the fraction to the nearest integer gives `k`; what is left, `f` in [-½, ½), is
+    /// at least 2^-62 in magnitude for every double (the closest is 6381956970095103·2^797, where |f| ≈ 2^-61.6),
+    /// so it is known to 2^-64 relative; its top 64 bits, normalised with `clz`, are multiplied by π/2 in
+    /// double-double and rounded once: `r` is correctly rounded up to a few 2^-64 relative.
+    fn rem_pio2_large(&mut self, x: Reg) -> (Reg, Reg) {
+        const PIO2_LO: f64 = 6.123_233_995_736_766_035_87e-17; // π/2 - FRAC_PI_2
+        let table = self.module_var(ptx_gen::VarData {
+            name: TWO_OVER_PI_NAME.to_owned(),
+            space: StateSpace::Const,
+            ty: Type::B64,
+            len: Some(TWO_OVER_PI.len() as u64),
+            align: 8,
+            init: TWO_OVER_PI.to_vec(),
+        });
+        let u32_ = |v: u32| Operand::u32(v);
+        let b = self.bits(x);
+        let mut ins = self.b.ins();
+        // Biased exponent e ∈ [1053, 2046] (±inf clamped to stay inside the table): the wanted bits start at bit
+        // `e - 1013` of the table (whose first word is zero, for the exponents where they start before 2/π's).
+        let e = ins.binary(BinOp::Shr, Mode::None, Type::U64, b, u32_(52));
+        let e = ins.cvt(CvtMode::None, false, Type::U32, Type::U64, e);
+        let e = ins.binary(BinOp::And, Mode::None, Type::B32, e, u32_(0x7ff));
+        let e = ins.binary(BinOp::Min, Mode::None, Type::U32, e, u32_(2046));
+        let off = ins.binary(BinOp::Sub, Mode::None, Type::U32, e, u32_(1013));
+        let word = ins.binary(BinOp::Shr, Mode::None, Type::U32, off, u32_(6));
+        let sh = ins.binary(BinOp::And, Mode::None, Type::B32, off, u32_(63));
+        // A shift by 64 gives 0 (PTX clamps the amount), so `sh = 0` needs no special case.
+        let rsh = ins.binary(BinOp::Sub, Mode::None, Type::U32, u32_(64), sh);
+        let word = ins.cvt(CvtMode::None, false, Type::U64, Type::U32, word);
+        let wb = ins.binary(BinOp::Shl, Mode::None, Type::B64, word, u32_(3));
+        let base = ins.addr_of(table);
+        let at = ins.binary(BinOp::Add, Mode::None, Type::S64, base, wb);
+        let load = MemAccess::new(StateSpace::Const, Type::B64);
+        let u: Vec<Reg> = (0..4).map(|k| ins.ld(load, Address::reg_offset(at, 8 * k))).collect();
+        let w: Vec<Reg> = (0..3)
+            .map(|k| {
+                let h = ins.binary(BinOp::Shl, Mode::None, Type::B64, u[k], sh);
+                let l = ins.binary(BinOp::Shr, Mode::None, Type::B64, u[k + 1], rsh);
+                ins.binary(BinOp::Or, Mode::None, Type::B64, h, l)
+            })
+            .collect();
+        let m = ins.binary(BinOp::And, Mode::None, Type::B64, b, Operand::u64(0x000F_FFFF_FFFF_FFFF));
+        let m = ins.binary(BinOp::Or, Mode::None, Type::B64, m, Operand::u64(1 << 52));
+        // p2:p1 = (m·w) mod 2^192 without its low word: m·w2 / 2^64 + (m·w1) + (m·w0 mod 2^64)·2^64.
+        let l1 = ins.binary(BinOp::Mul, Mode::Lo, Type::U64, m, w[1]);
+        let h2 = ins.binary(BinOp::Mul, Mode::Hi, Type::U64, m, w[2]);
+        let p1 = ins.binary(BinOp::Add, Mode::None, Type::U64, l1, h2);
+        let carry = ins.setp(CmpOp::Lt, Type::U64, p1, l1);
+        let carry = ins.selp(Type::U64, Operand::u64(1), Operand::u64(0), carry);
+        let l0 = ins.binary(BinOp::Mul, Mode::Lo, Type::U64, m, w[0]);
+        let h1 = ins.binary(BinOp::Mul, Mode::Hi, Type::U64, m, w[1]);
+        let p2 = ins.binary(BinOp::Add, Mode::None, Type::U64, l0, h1);
+        let p2 = ins.binary(BinOp::Add, Mode::None, Type::U64, p2, carry);
+        // The fraction's 128 bits hi:lo (the top 2 bits of p2 are the integer part mod 4); as a signed number it is
+        // f = fraction - 1 where the fraction is ≥ ½ (then k is one more).
+        let hi = ins.binary(BinOp::Shl, Mode::None, Type::B64, p2, u32_(2));
+        let t = ins.binary(BinOp::Shr, Mode::None, Type::B64, p1, u32_(62));
+        let hi = ins.binary(BinOp::Or, Mode::None, Type::B64, hi, t);
+        let lo = ins.binary(BinOp::Shl, Mode::None, Type::B64, p1, u32_(2));
+        let k = ins.binary(BinOp::Shr, Mode::None, Type::U64, p2, u32_(62));
+        let up = ins.binary(BinOp::Shr, Mode::None, Type::U64, hi, u32_(63));
+        let k = ins.binary(BinOp::Add, Mode::None, Type::U64, k, up);
+        let k = ins.cvt(CvtMode::None, false, Type::U32, Type::U64, k);
+        let neg = ins.setp(CmpOp::Lt, Type::S64, hi, Operand::u64(0));
+        // |f|: the one's complement where negative (off by 2^-128, far below what matters).
+        let sg = ins.binary(BinOp::Shr, Mode::None, Type::S64, hi, u32_(63));
+        let hm = ins.binary(BinOp::Xor, Mode::None, Type::B64, hi, sg);
+        let lm = ins.binary(BinOp::Xor, Mode::None, Type::B64, lo, sg);
+        // Normalise: the top 64 significant bits of |f| = nh·2^(-64-n).
+        let n = ins.unary(UnOp::Clz, Mode::None, Type::B64, hm);
+        let hn = ins.binary(BinOp::Shl, Mode::None, Type::B64, hm, n);
+        let rn = ins.binary(BinOp::Sub, Mode::None, Type::U32, u32_(64), n);
+        let ln = ins.binary(BinOp::Shr, Mode::None, Type::B64, lm, rn);
+        let nh = ins.binary(BinOp::Or, Mode::None, Type::B64, hn, ln);
+        // nh = a + t exactly in doubles (53 + 11 bits); r = (a + t)·π/2 rounded once (the product's error is
+        // carried by the fma), then scaled by 2^(-64-n).
+        let ab = ins.binary(BinOp::And, Mode::None, Type::B64, nh, Operand::u64(!0x7ff));
+        let tb = ins.binary(BinOp::And, Mode::None, Type::B64, nh, Operand::u64(0x7ff));
+        let a = ins.cvt(CvtMode::Rn, false, F, Type::U64, ab);
+        let t = ins.cvt(CvtMode::Rn, false, F, Type::U64, tb);
+        let rh = ins.binary(BinOp::Mul, Mode::Rn, F, a, c(std::f64::consts::FRAC_PI_2));
+        let nrh = ins.unary(UnOp::Neg, Mode::None, F, rh);
+        let rl = ins.fma(F, Mode::Rn, a, c(std::f64::consts::FRAC_PI_2), nrh);
+        let rl = ins.fma(F, Mode::Rn, a, c(PIO2_LO), rl);
+        let rl = ins.fma(F, Mode::Rn, t, c(std::f64::consts::FRAC_PI_2), rl);
+        let rs = ins.binary(BinOp::Add, Mode::Rn, F, rh, rl);
+        let se = ins.binary(BinOp::Sub, Mode::None, Type::U32, u32_(1023 - 64), n);
+        let se = ins.cvt(CvtMode::None, false, Type::U64, Type::U32, se);
+        let se = ins.binary(BinOp::Shl, Mode::None, Type::B64, se, u32_(52));
+        let scale = self.f64_from_bits(se);
+        let mut ins = self.b.ins();
+        let r = ins.binary(BinOp::Mul, Mode::Rn, F, rs, scale);
+        // Signs: r is negative where f is or x is (not both); k mod 4 negates with x.
+        let xneg = ins.setp(CmpOp::Lt, F, x, c(0.0));
+        let flip = ins.binary(BinOp::Xor, Mode::None, Type::Pred, neg, xneg);
+        let nr = ins.unary(UnOp::Neg, Mode::None, F, r);
+        let r = ins.selp(F, nr, r, flip);
+        let nk = ins.binary(BinOp::Sub, Mode::None, Type::U32, u32_(0), k);
+        let k = ins.selp(Type::U32, nk, k, xneg);
+        let q = ins.binary(BinOp::And, Mode::None, Type::B32, k, u32_(3));
+        let q = ins.cvt(CvtMode::None, false, Type::S32, Type::U32, q);
+        // ±inf: x·0 is NaN; for finite x it adds a zero to a non-zero r.
+        let r = ins.fma(F, Mode::Rn, x, c(0.0), r);
+        (r, q)
     }
 
     fn tanh64(&mut self, x: Reg) -> Reg {
@@ -541,5 +709,89 @@ impl Lowerer<'_, '_, '_> {
         let neg = ins.setp(CmpOp::Lt, Type::S32, n, Operand::Imm(ptx_gen::Imm(0)));
         let inv = ins.binary(BinOp::Div, Mode::Rn, rt, one, r);
         ins.selp(rt, inv, r, neg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TWO_OVER_PI;
+
+    /// Little-endian base-2^32 naturals, enough for a fixed-point check.
+    type Big = Vec<u32>;
+
+    fn div_small(a: &Big, d: u64) -> Big {
+        let mut q = vec![0; a.len()];
+        let mut rem = 0u64;
+        for i in (0..a.len()).rev() {
+            let cur = (rem << 32) | a[i] as u64;
+            q[i] = (cur / d) as u32;
+            rem = cur % d;
+        }
+        q
+    }
+
+    /// `a + s·b` for `s = ±1` (the result must be non-negative).
+    fn add_signed(a: &mut Big, b: &Big, s: i64) {
+        let mut carry = 0i64;
+        for i in 0..a.len() {
+            let v = a[i] as i64 + s * b[i] as i64 + carry;
+            a[i] = v.rem_euclid(1 << 32) as u32;
+            carry = v.div_euclid(1 << 32);
+        }
+        assert_eq!(carry, 0, "a negative result");
+    }
+
+    fn mul(a: &Big, b: &Big) -> Big {
+        let mut p = vec![0u64; a.len() + b.len() + 1];
+        for (i, &x) in a.iter().enumerate() {
+            let mut carry = 0u64;
+            for (j, &y) in b.iter().enumerate() {
+                let v = p[i + j] + x as u64 * y as u64 + carry;
+                p[i + j] = v & 0xFFFF_FFFF;
+                carry = v >> 32;
+            }
+            p[i + b.len()] += carry;
+        }
+        p.into_iter().map(|v| v as u32).collect()
+    }
+
+    /// `atan(1/x)·2^(32·frac)` by its series.
+    fn atan_inv(x: u64, frac: usize) -> Big {
+        let mut t: Big = vec![0; frac + 1];
+        t[frac] = 1;
+        t = div_small(&t, x);
+        let mut sum = t.clone();
+        for k in 1.. {
+            t = div_small(&t, x * x);
+            if t.iter().all(|&v| v == 0) {
+                break;
+            }
+            add_signed(&mut sum, &div_small(&t, 2 * k + 1), if k % 2 == 1 { -1 } else { 1 });
+        }
+        sum
+    }
+
+    /// The table against π from Machin's formula, π = 16 atan(1/5) - 4 atan(1/239), in 1440-bit fixed point:
+    /// (the table as a fraction) · π = 2 to within the table's truncation, π·2^-1216.
+    #[test]
+    fn two_over_pi_table_is_two_over_pi() {
+        let frac = 45; // limbs of π's fraction
+        let mut pi = vec![0u32; frac + 1];
+        for _ in 0..16 {
+            add_signed(&mut pi, &atan_inv(5, frac), 1);
+        }
+        for _ in 0..4 {
+            add_signed(&mut pi, &atan_inv(239, frac), -1);
+        }
+        // The table's 1216 bits after the zero word, little-endian: value·2^1216.
+        let t: Big = TWO_OVER_PI[1..].iter().rev().flat_map(|&w| [w as u32, (w >> 32) as u32]).collect();
+        assert_eq!(t.len(), 38);
+        // t·π has 38 + 45 fraction limbs (units 2^-2656); 2 - t·π must be below 2^-1214 = 2^1442 units, so in the
+        // limbs below 46 (π's series truncation adds about 2^-1430).
+        let p = mul(&t, &pi);
+        let mut diff = vec![0u32; p.len()];
+        diff[38 + frac] = 2;
+        add_signed(&mut diff, &p, -1);
+        assert!(diff[frac + 1..].iter().all(|&v| v == 0), "2 - table·π ≥ 2^-1214: the table is not 2/π's bits");
     }
 }
