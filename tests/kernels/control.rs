@@ -311,3 +311,91 @@ pub fn for_mut_var_ref(a: &[u32], out: &mut [u32]) {
         out[i] = (0..n).map(|k| 2 * k).sum::<u32>() + 3;
     }
 }
+
+/// `for` loops over constant ranges short enough to be unrolled without `#[unroll]`: `step_by`, `..=` up to the
+/// type's maximum, `continue`, `break`, labelled `break`/`continue` of an unrolled outer loop from an unrolled
+/// inner one, `for mut`, a negative range, an empty one; and one too long to unroll.
+#[ptx_kernel]
+pub fn auto_unroll(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let x = a[i];
+        let mut s = 0u32;
+        for k in (0..32u32).step_by(8) {
+            if (x >> k) & 1 == 1 {
+                continue;
+            }
+            s = s * 3 + k;
+        }
+        for k in 250u8..=255 {
+            if k as u32 == x % 256 {
+                break;
+            }
+            s += k as u32;
+        }
+        'outer: for r in 0..4u32 {
+            for c in 0..4u32 {
+                if r * 4 + c == x % 20 {
+                    break 'outer;
+                }
+                if c > r {
+                    continue 'outer;
+                }
+                s = s * 7 + r * 4 + c;
+            }
+        }
+        for mut k in -3i32..3 {
+            k *= (x % 5) as i32;
+            s ^= k as u32;
+        }
+        for _ in 5..2 {
+            s += 1000;
+        }
+        for k in 0..17u32 {
+            s += k * (x & 3);
+        }
+        out[i] = s;
+    }
+}
+
+pub fn auto_unroll_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let x = a[i];
+        let mut s = 0u32;
+        for k in (0..32u32).step_by(8) {
+            if (x >> k) & 1 == 1 {
+                continue;
+            }
+            s = s.wrapping_mul(3).wrapping_add(k);
+        }
+        for k in 250u8..=255 {
+            if k as u32 == x % 256 {
+                break;
+            }
+            s = s.wrapping_add(k as u32);
+        }
+        'outer: for r in 0..4u32 {
+            for c in 0..4u32 {
+                if r * 4 + c == x % 20 {
+                    break 'outer;
+                }
+                if c > r {
+                    continue 'outer;
+                }
+                s = s.wrapping_mul(7).wrapping_add(r * 4 + c);
+            }
+        }
+        for mut k in -3i32..3 {
+            k *= (x % 5) as i32;
+            s ^= k as u32;
+        }
+        #[allow(clippy::reversed_empty_ranges)]
+        for _ in 5..2 {
+            s = s.wrapping_add(1000);
+        }
+        for k in 0..17u32 {
+            s = s.wrapping_add(k * (x & 3));
+        }
+        out[i] = s;
+    }
+}

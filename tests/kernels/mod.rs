@@ -66,6 +66,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("early_return", control::early_return::PTX),
     ("short_circuit", control::short_circuit::PTX),
     ("for_mut_var", control::for_mut_var::PTX),
+    ("auto_unroll", control::auto_unroll::PTX),
     ("literal_inference", literals::literal_inference::PTX),
     ("float_literals", literals::float_literals::PTX),
     ("shadowing_blocks", literals::shadowing_blocks::PTX),

@@ -145,6 +145,7 @@ pub fn lower_kernel_with_vars(
         frames: std::collections::HashMap::new(),
         ln_parts: None,
         loops: vec![None; body.loops.len()],
+        unroll_copies: 1,
         errors,
         fallback_span: sig.ident.span(),
         safety: checks::Safety::new(options, record),
@@ -237,6 +238,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     pub(super) ln_parts: Option<(Reg, Reg)>,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
+    /// The product of the trip counts of the enclosing automatically unrolled loops (1 outside them): how many
+    /// copies of the code being lowered end up in the kernel (see [`Lowerer::auto_unroll`]).
+    unroll_copies: u64,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -1236,6 +1240,14 @@ impl Lowerer<'_, '_, '_> {
         if f.unroll {
             return self.unrolled_for(f, start, end, step, t, id);
         }
+        if let Some(trips) = self.auto_unroll(f, start, end, step, t, id) {
+            // An empty range unrolls to nothing.
+            let trips = trips.max(1);
+            self.unroll_copies *= trips;
+            let v = self.unrolled_for(f, start, end, step, t, id);
+            self.unroll_copies /= trips;
+            return v;
+        }
         let rt = t.reg_type();
         let cur = self.b.ins().mov(rt, start);
         self.mark_mutable(cur);
@@ -1378,25 +1390,17 @@ impl Lowerer<'_, '_, '_> {
     fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
         const MAX_UNROLL: u64 = 1024;
         let span = self.span(id);
-        let (Operand::Imm(a), Operand::Imm(b)) = (start, end) else {
-            self.errors.at(span, "`#[unroll]` needs a range with constant bounds (literals), e.g. `0..8`");
-            return Val::Unit;
-        };
-        let step = match step {
-            None => 1,
-            Some(Operand::Imm(s)) if s.0 > 0 => s.0 as i128,
-            _ => {
+        let values = match const_range_values(f, start, end, step, t, MAX_UNROLL as usize + 1) {
+            Ok(v) => v,
+            Err(ConstRangeError::Bounds) => {
+                self.errors.at(span, "`#[unroll]` needs a range with constant bounds (literals), e.g. `0..8`");
+                return Val::Unit;
+            }
+            Err(ConstRangeError::Step) => {
                 self.errors.at(span, "`#[unroll]` needs a constant, positive `step_by`");
                 return Val::Unit;
             }
         };
-        let val = |i: Imm| match consts::host_val(i, t) {
-            HostVal::Int(v) => v,
-            _ => 0,
-        };
-        let (lo, hi) = (val(a), val(b));
-        let hi = if f.inclusive { hi } else { hi - 1 };
-        let values: Vec<i128> = if hi < lo { Vec::new() } else { (0..).map(|k| lo + k * step).take_while(|v| *v <= hi).take(MAX_UNROLL as usize + 1).collect() };
         if values.len() as u64 > MAX_UNROLL {
             self.errors.at(span, format!("`#[unroll]` of more than {MAX_UNROLL} iterations"));
             return Val::Unit;
@@ -1425,6 +1429,81 @@ impl Lowerer<'_, '_, '_> {
         self.open(exit);
         Val::Unit
     }
+
+    /// Whether a `for` loop without `#[unroll]` is unrolled anyway, as NVCC/LLVM unroll small constant loops: its
+    /// bounds and step are constants (after folding), it runs at most [`AUTO_UNROLL_MAX_TRIPS`] times, and its
+    /// copies, times those of the enclosing unrolled loops, stay within [`AUTO_UNROLL_BUDGET`] expressions. The
+    /// trip count when it is. Unrolling keeps the semantics (the variable takes the same values, in order;
+    /// `break`/`continue` jump past the last copy / to the next one) and makes the variable a constant in each
+    /// copy, so that the index arithmetic derived from it folds and independent iterations (e.g. their loads)
+    /// can overlap. Loops holding inline PTX are left alone (its labels would be repeated).
+    fn auto_unroll(&self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Option<u64> {
+        let values = const_range_values(f, start, end, step, t, AUTO_UNROLL_MAX_TRIPS as usize + 1).ok()?;
+        let trips = values.len() as u64;
+        if trips > AUTO_UNROLL_MAX_TRIPS {
+            return None;
+        }
+        let size = loop_body_size(self.body, f, id)?;
+        (self.unroll_copies.saturating_mul(trips).saturating_mul(size) <= AUTO_UNROLL_BUDGET).then_some(trips)
+    }
+}
+
+/// The most iterations of a `for` loop unrolled without `#[unroll]`.
+const AUTO_UNROLL_MAX_TRIPS: u64 = 16;
+/// The most expressions (weighted, see [`loop_body_size`]) that automatic unrolling may put in the kernel for one
+/// loop, counting the copies made by enclosing unrolled loops.
+const AUTO_UNROLL_BUDGET: u64 = 512;
+/// What a transcendental method (an inline sequence of tens of instructions) counts for in [`loop_body_size`].
+const MATH_WEIGHT: u64 = 32;
+
+/// Why a range is not a constant one.
+enum ConstRangeError {
+    Bounds,
+    Step,
+}
+
+/// The values the variable of `for v in start..end` (`..=`, `.step_by(step)`) takes, when the bounds and the step
+/// are constants (at most `limit` of them).
+fn const_range_values(
+    f: &ForLoop,
+    start: Operand,
+    end: Operand,
+    step: Option<Operand>,
+    t: ScalarTy,
+    limit: usize,
+) -> Result<Vec<i128>, ConstRangeError> {
+    let (Operand::Imm(a), Operand::Imm(b)) = (start, end) else {
+        return Err(ConstRangeError::Bounds);
+    };
+    let step = match step {
+        None => 1,
+        Some(Operand::Imm(s)) if s.0 > 0 => s.0 as i128,
+        _ => return Err(ConstRangeError::Step),
+    };
+    let val = |i: Imm| match consts::host_val(i, t) {
+        HostVal::Int(v) => v,
+        _ => 0,
+    };
+    let (lo, hi) = (val(a), val(b));
+    let hi = if f.inclusive { hi } else { hi - 1 };
+    Ok(if hi < lo { Vec::new() } else { (0..).map(|k| lo + k * step).take_while(|v| *v <= hi).take(limit).collect() })
+}
+
+/// The size of the body of the `for` loop `id` in expressions (a transcendental method counts
+/// [`MATH_WEIGHT`]); `None` when it holds inline PTX. `check` pushes the expressions of the body (inlined device
+/// functions included) right after those of the range and the step, and the loop itself right after them, so
+/// the body is exactly the expressions between.
+fn loop_body_size(body: &Body, f: &ForLoop, id: ExprId) -> Option<u64> {
+    let first = f.start.0.max(f.end.0).max(f.step.map_or(0, |s| s.0)) + 1;
+    let mut size = 0u64;
+    for e in body.exprs.get(first as usize..id.0 as usize)? {
+        size += match &e.kind {
+            ExprKind::Seed(op) if matches!(**op, super::seed::SeedOp::Asm(_)) => return None,
+            ExprKind::Method(Method::Math(_), ..) => MATH_WEIGHT,
+            _ => 1,
+        };
+    }
+    Some(size)
 }
 
 /// `a op b` of two integer immediates, folded with the kernel's (release-mode Rust) semantics, so that indices
