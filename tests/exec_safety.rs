@@ -13,6 +13,17 @@ pub fn oob_read(x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// An unrolled loop whose reads are issued before its copies (`lower::prefetch`): the third read fails, after two
+/// copies have stored.
+#[ptx_kernel]
+pub fn oob_read_unrolled(x: &[u32], y: &mut [u32]) {
+    if gpu::global_idx_x() == 0 {
+        for k in 0..4 {
+            y[k] = x[k] + 1;
+        }
+    }
+}
+
 #[ptx_kernel]
 pub fn oob_write(y: &mut [u32], n: u32) {
     let i = gpu::global_idx_x();
@@ -134,6 +145,21 @@ fn run_all(dev: &Device) {
     // Reset: the next check is clean, and the in-bounds part was written.
     dev.synchronize().unwrap();
     assert_eq!(y.download().unwrap()[..1000], vec![2.0f32; 1000][..]);
+
+    // An unrolled loop with its reads issued early: the copies before the failing read have stored, the others
+    // not; the panic is the third read's.
+    let ptx = oob_read_unrolled::PTX;
+    let early = &ptx[..ptx.find("st.global").unwrap()];
+    assert_eq!(early.matches("ld.global.nc.u32").count(), 4, "the reads are not issued first:\n{ptx}");
+    let x = dev.upload(&[10u32, 20]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    oob_read_unrolled::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut y).unwrap();
+    let (line, col) = (line_of("y[k] = x[k] + 1;"), col_of("y[k] = x[k] + 1;", "x[k]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+    assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
 
     // OOB write, reported by download; exactly one thread fails.
     let mut y = dev.alloc_zeros::<u32>(1000).unwrap();

@@ -25,6 +25,7 @@ use super::signature::KernelSig;
 use super::types::{ParamTy, ScalarTy, Ty};
 
 pub mod checks;
+mod prefetch;
 pub use checks::{CheckOptions, CheckReport};
 mod seed;
 
@@ -146,6 +147,7 @@ pub fn lower_kernel_with_vars(
         ln_parts: None,
         loops: vec![None; body.loops.len()],
         unroll_copies: 1,
+        prefetched: std::collections::HashMap::new(),
         errors,
         fallback_span: sig.ident.span(),
         safety: checks::Safety::new(options, record),
@@ -241,6 +243,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     /// The product of the trip counts of the enclosing automatically unrolled loops (1 outside them): how many
     /// copies of the code being lowered end up in the kernel (see [`Lowerer::auto_unroll`]).
     unroll_copies: u64,
+    /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
+    /// [`prefetch`]).
+    prefetched: std::collections::HashMap<u32, Reg>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -551,6 +556,21 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             ExprKind::Index(s, i) => {
+                if let Some(r) = self.prefetched.remove(&id.0) {
+                    // Loaded before the unrolled loop's copies (see `prefetch`): still evaluate and check the
+                    // index here.
+                    let v = self.expr(*i);
+                    self.loc(id);
+                    let Some((iv, _)) = self.scalar(v, *i) else { return Val::Unit };
+                    self.bounds_check(*s, *i, iv, id);
+                    let Some(elem) = (match s {
+                        Base::Slice(sl) => self.slices.get(sl.0 as usize).map(|x| x.elem),
+                        Base::Shared(_) => None,
+                    }) else {
+                        return self.internal(id, "an early load of a shared array");
+                    };
+                    return Val::Scalar(Operand::Reg(r), elem);
+                }
                 let Some((addr, ml)) = self.element_addr(*s, *i, id) else { return Val::Unit };
                 if ml.lanes > 0 {
                     return self.load_vector(ml, addr);
@@ -1405,8 +1425,11 @@ impl Lowerer<'_, '_, '_> {
             self.errors.at(span, format!("`#[unroll]` of more than {MAX_UNROLL} iterations"));
             return Val::Unit;
         }
+        let first = f.start.0.max(f.end.0).max(f.step.map_or(0, |s| s.0)) + 1;
+        let early = self.early_loads(f, &values, t, first, id);
         let exit = self.b.create_block();
-        for v in values {
+        for (v, loads) in values.into_iter().zip(early) {
+            let outer = std::mem::replace(&mut self.prefetched, loads);
             let next = self.b.create_block();
             if let Some(var) = f.var {
                 let c = consts::imm(HostVal::Int(v), t);
@@ -1421,6 +1444,7 @@ impl Lowerer<'_, '_, '_> {
             }
             self.loops[f.id.0 as usize] = Some((exit, next));
             self.block(&f.body);
+            self.prefetched = outer;
             self.loc(id);
             self.b.jump(next);
             self.open(next);
@@ -1629,57 +1653,62 @@ fn is_cheap_and_safe(body: &Body, e: ExprId, budget: usize) -> bool {
 
 /// Calls `f` on `e` and every expression below it (not descending into blocks: they are impure for our uses).
 fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
+    visit_ids(body, e, &mut |_, k| f(k));
+}
+
+/// [`visit`] with each expression's id.
+fn visit_ids(body: &Body, e: ExprId, f: &mut dyn FnMut(ExprId, &ExprKind)) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
-    f(&x.kind);
+    f(e, &x.kind);
     match &x.kind {
         ExprKind::Unary(_, a)
         | ExprKind::Cast(a, _)
         | ExprKind::Index(_, a)
         | ExprKind::Repeat(a, _, _)
         | ExprKind::HalfConv(a, _, _) => {
-            visit(body, *a, f)
+            visit_ids(body, *a, f)
         }
         ExprKind::Elem(a, b) => {
-            visit(body, *a, f);
-            visit(body, *b, f);
+            visit_ids(body, *a, f);
+            visit_ids(body, *b, f);
         }
         ExprKind::Array(elems) => {
             for a in elems {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) => {
-            visit(body, *a, f);
-            visit(body, *b, f);
+            visit_ids(body, *a, f);
+            visit_ids(body, *b, f);
         }
         ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
             match p {
-                Place::Index(_, i) => visit(body, *i, f),
+                Place::Index(_, i) => visit_ids(body, *i, f),
                 Place::Elem(_, i, j) => {
-                    visit(body, *i, f);
+                    visit_ids(body, *i, f);
                     if let Some(j) = j {
-                        visit(body, *j, f);
+                        visit_ids(body, *j, f);
                     }
                 }
                 Place::Local(_) => {}
             }
-            visit(body, *v, f);
+            visit_ids(body, *v, f);
         }
         ExprKind::Method(_, r, args) => {
-            visit(body, *r, f);
+            visit_ids(body, *r, f);
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::Call(_, args) => {
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::MemCall(_, _, i, args) => {
-            visit(body, *i, f);
+            visit_ids(body, *i, f);
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         _ => {}
