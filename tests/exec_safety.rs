@@ -24,6 +24,32 @@ pub fn oob_read_unrolled(x: &[u32], y: &mut [u32]) {
     }
 }
 
+/// A guard on a `mut` local stops proving once the local is assigned: the second read is checked.
+#[ptx_kernel]
+pub fn killed_guard(x: &[u32], out: &mut [u32]) {
+    let mut i = gpu::global_idx_x() as usize;
+    if i < x.len() && i < out.len() {
+        let a = x[i];
+        i += 1;
+        let b = x[i];
+        out[i - 1] = a + b;
+    }
+}
+
+/// The same in a loop: a nested loop assigns the local the `while` condition is about.
+#[ptx_kernel]
+pub fn killed_guard_loop(x: &[u32], out: &mut [u32]) {
+    let mut k = gpu::global_idx_x() as usize;
+    while k < x.len() {
+        let mut n = 0;
+        while n < 2 {
+            k += 1;
+            n += 1;
+        }
+        out[0] = x[k];
+    }
+}
+
 #[ptx_kernel]
 pub fn oob_write(y: &mut [u32], n: u32) {
     let i = gpu::global_idx_x();
@@ -161,6 +187,24 @@ fn run_all(dev: &Device) {
     );
     assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
 
+    // Facts about `mut` locals die with an assignment: the checks after it stay and fail.
+    let x = dev.upload(&[5u32, 7]).unwrap();
+    let mut out = dev.alloc_zeros::<u32>(2).unwrap();
+    killed_guard::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (2, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
+        .unwrap();
+    let (line, col) = (line_of("let b = x[i];"), col_of("let b = x[i];", "x[i]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (1,0,0))")
+    );
+    assert_eq!(out.download().unwrap(), vec![12, 0]);
+    killed_guard_loop::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut out).unwrap();
+    let (line, col) = (line_of("out[0] = x[k];"), col_of("out[0] = x[k];", "x[k]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+
     // OOB write, reported by download; exactly one thread fails.
     let mut y = dev.alloc_zeros::<u32>(1000).unwrap();
     oob_write::launch(dev, LaunchConfig::for_num_elems(1001), &mut y, 1001).unwrap();
@@ -282,6 +326,10 @@ fn panics_on_cuda() {
 
 #[test]
 fn no_checks_under_guards() {
+    // `x[i]` after `i += 1` and `out[i - 1]` keep their checks, `x[i]` and `out` under the guard… only `x[i]`
+    // before the assignment is free.
+    assert_eq!(killed_guard::PANIC_SITES.len(), 2, "{:?}", killed_guard::PANIC_SITES);
+    assert_eq!(killed_guard_loop::PANIC_SITES.len(), 2, "{:?}", killed_guard_loop::PANIC_SITES);
     // A guard on another value (`i < n`) proves nothing: one check.
     assert_eq!(oob_write::PANIC_SITES.len(), 1);
     // `i < out.len() && i < a.len() && i < b.len()`: the three accesses are free, the division is checked.

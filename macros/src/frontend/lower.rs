@@ -415,15 +415,24 @@ impl Lowerer<'_, '_, '_> {
         let facts = self.facts_mark();
         for s in &blk.stmts {
             match s {
-                Stmt::Let { local, init } => self.let_stmt(*local, *init),
+                Stmt::Let { local, init } => {
+                    if let Some(i) = init {
+                        self.kill_facts(*i);
+                    }
+                    self.let_stmt(*local, *init)
+                }
                 Stmt::Expr(e) => {
+                    self.kill_facts(*e);
                     self.expr(*e);
                     self.assume_after_stmt(*e);
                 }
             }
         }
         let v = match blk.tail {
-            Some(t) => self.expr(t),
+            Some(t) => {
+                self.kill_facts(t);
+                self.expr(t)
+            }
             None => Val::Unit,
         };
         self.restore_facts(facts);

@@ -12,9 +12,16 @@
 //!   `continue` in place of `return`) for the rest of the enclosing block;
 //! - in `for i in a..x.len()` for `x[i]` (the loop variable not `mut`);
 //!
+//! - inside `while i < q { … }` with `let q = x.len() / c` (or `x.len() >> k`, or the expression itself), for
+//!   `x[c' * i + k]` with `c' <= c`, `k < c` (`i * c'`, `i << k'` too): grid-stride loops over vectors;
+//! - for a shared array of constant length `N`: under a guard `e < M` with `M <= N` (e.g. `while k < 256`), and
+//!   when the index's largest value is below `N` by its type and literals (`b as usize` of a `u8` against 256,
+//!   `e % 256`, `(e & 0x7f) + 128`, …);
+//!
 //! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
-//! and locals that are not `mut` — so nothing in it can change between the guard and the access). Slice lengths
-//! never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
+//! and locals). A guard that reads a `mut` local holds until a statement that may assign the local (at any depth:
+//! nested loops, blocks, inline PTX outputs) is lowered, and is dropped there, so nothing in `e` can change between
+//! the guard and the access. Slice lengths never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
 //! skip the check. Division by a non-zero constant (other than `-1` for signed types) is not checked.
 
 use proc_macro2::Span;
@@ -81,11 +88,30 @@ pub struct CheckReport {
     pub elided: usize,
 }
 
-/// A known fact `lhs < x.len()`.
+/// The left side of a known fact.
 #[derive(Clone, Copy, Debug)]
 enum FactLhs {
     Expr(ExprId),
     Local(LocalId),
+}
+
+/// What a fact bounds its left side by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    /// `x.len() / scale` (so `c * lhs + k < x.len()` for `c <= scale`, `k < scale`).
+    Len(Base, u64),
+    /// A constant: `lhs < c` proves the accesses of arrays of constant length `>= c`.
+    Const(u64),
+}
+
+/// A known fact `lhs < bound`.
+#[derive(Clone, Debug)]
+struct Fact {
+    lhs: FactLhs,
+    bound: Bound,
+    /// The `mut` locals `lhs` reads: the fact dies when a statement may assign one of them.
+    deps: Vec<LocalId>,
+    live: bool,
 }
 
 /// The checking state of one lowering.
@@ -93,8 +119,10 @@ pub(crate) struct Safety {
     pub options: CheckOptions,
     pub record: Var,
     pub report: CheckReport,
-    facts: Vec<(FactLhs, Base)>,
+    facts: Vec<Fact>,
     panic: Option<PanicPath>,
+    /// The initialiser of each immutable `let` (by local), built on first use.
+    inits: Option<std::collections::HashMap<LocalId, ExprId>>,
 }
 
 /// The shared panic path and the registers the check sites fill before jumping to it.
@@ -109,15 +137,16 @@ struct PanicPath {
 
 impl Safety {
     pub fn new(options: CheckOptions, record: Var) -> Safety {
-        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None }
+        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None }
     }
 }
 
-/// Whether `a` and `b` are the same expression whose value cannot change in between (see the module doc).
+/// Whether `a` and `b` are the same expression whose value cannot change in between (see the module doc); `mut`
+/// locals count when the caller knows they were not assigned in between (a live fact's `deps`).
 fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
     let (Some(x), Some(y)) = (body.exprs.get(a.0 as usize), body.exprs.get(b.0 as usize)) else { return false };
     match (&x.kind, &y.kind) {
-        (ExprKind::Local(l), ExprKind::Local(m)) => l == m && !body.local(*l).mutable,
+        (ExprKind::Local(l), ExprKind::Local(m)) => l == m,
         (ExprKind::Lit(p), ExprKind::Lit(q)) => p == q,
         (ExprKind::Const(t, v), ExprKind::Const(u, w)) => t == u && v == w,
         (ExprKind::Len(s), ExprKind::Len(t)) => s == t,
@@ -141,24 +170,54 @@ fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
     }
 }
 
-/// Facts `lhs < x.len()` that hold when `cond` is true (`negated`: when it is false).
-fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, Base)>) {
+/// `x.len() / scale` as `(x, scale)`: `x.len()`, `x.len() / c`, `x.len() >> k` (`c`, `k` literals), or an
+/// immutable local initialised with one of these.
+fn len_bound(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, e: ExprId, depth: u32) -> Option<(Base, u64)> {
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    match &body.exprs.get(e.0 as usize)?.kind {
+        ExprKind::Len(s) => Some((*s, 1)),
+        ExprKind::Binary(BinaryOp::Div, a, b) => {
+            let (s, k) = len_bound(body, inits, *a, depth)?;
+            let c = lit(*b).filter(|c| *c > 0)?;
+            Some((s, k.checked_mul(c)?))
+        }
+        ExprKind::Binary(BinaryOp::Shr, a, b) => {
+            let (s, k) = len_bound(body, inits, *a, depth)?;
+            let c = lit(*b).filter(|c| *c < 63)?;
+            Some((s, k.checked_mul(1 << c)?))
+        }
+        ExprKind::Local(l) if depth < 4 && !body.local(*l).mutable => len_bound(body, inits, *inits.get(l)?, depth + 1),
+        _ => None,
+    }
+}
+
+/// Facts `lhs < x.len() / scale` that hold when `cond` is true (`negated`: when it is false).
+fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, cond: ExprId, negated: bool, out: &mut Vec<Fact>) {
     let Some(e) = body.exprs.get(cond.0 as usize) else { return };
     match &e.kind {
         ExprKind::Logical(LogicalOp::And, a, b) if !negated => {
-            facts_of(body, *a, false, out);
-            facts_of(body, *b, false, out);
+            facts_of(body, inits, *a, false, out);
+            facts_of(body, inits, *b, false, out);
         }
         ExprKind::Logical(LogicalOp::Or, a, b) if negated => {
-            facts_of(body, *a, true, out);
-            facts_of(body, *b, true, out);
+            facts_of(body, inits, *a, true, out);
+            facts_of(body, inits, *b, true, out);
         }
-        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, *a, !negated, out),
-        ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => facts_of(body, *t, negated, out),
+        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, inits, *a, !negated, out),
+        ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => {
+            facts_of(body, inits, *t, negated, out)
+        }
         ExprKind::Binary(op, a, b) => {
-            let len_of = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
-                Some(ExprKind::Len(s)) => Some(*s),
-                _ => None,
+            let len_of = |x: ExprId| {
+                len_bound(body, inits, x, 0).map(|(s, k)| Bound::Len(s, k)).or_else(|| {
+                    match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok().map(Bound::Const),
+                        _ => None,
+                    }
+                })
             };
             // Normalise to `lhs < len` (true) or `lhs >= len` (true).
             let fact = match (op, len_of(*a), len_of(*b)) {
@@ -168,13 +227,99 @@ fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, Ba
                 (BinaryOp::Le, Some(s), None) => Some((*b, s, false)),
                 _ => None,
             };
-            if let Some((lhs, s, lt)) = fact {
+            if let Some((lhs, bound, lt)) = fact {
                 if lt != negated {
-                    out.push((FactLhs::Expr(lhs), s));
+                    let mut deps = Vec::new();
+                    let mut pure = true;
+                    super::visit(body, lhs, &mut |k| match k {
+                        ExprKind::Local(l) if body.local(*l).mutable => deps.push(*l),
+                        ExprKind::Local(_)
+                        | ExprKind::Lit(_)
+                        | ExprKind::Const(..)
+                        | ExprKind::Len(_)
+                        | ExprKind::Cast(..)
+                        | ExprKind::Unary(..)
+                        | ExprKind::Binary(..)
+                        | ExprKind::Intrinsic(_) => {}
+                        _ => pure = false,
+                    });
+                    if pure {
+                        out.push(Fact { lhs: FactLhs::Expr(lhs), bound, deps, live: true });
+                    }
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// Whether `index` is below `x.len()` given the fact `lhs < x.len() / scale`: `index` is `lhs`, `c * lhs`,
+/// `lhs * c` or `lhs << k` (`c = 2^k <= scale`), plus at most a literal `k < scale`. No wrap-around: the exact
+/// value is below `x.len()`.
+fn scaled_match(body: &Body, lhs: ExprId, scale: u64, index: ExprId) -> bool {
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    let times = |x: ExprId| -> bool {
+        if same_value(body, lhs, x) {
+            return true;
+        }
+        match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Binary(BinaryOp::Mul, a, b)) => {
+                (lit(*a).is_some_and(|c| c <= scale) && same_value(body, lhs, *b))
+                    || (lit(*b).is_some_and(|c| c <= scale) && same_value(body, lhs, *a))
+            }
+            Some(ExprKind::Binary(BinaryOp::Shl, a, b)) => {
+                lit(*b).is_some_and(|k| k < 63 && (1u64 << k) <= scale) && same_value(body, lhs, *a)
+            }
+            _ => false,
+        }
+    };
+    if times(index) {
+        return true;
+    }
+    match body.exprs.get(index.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Binary(BinaryOp::Add, a, b)) => {
+            (lit(*b).is_some_and(|k| k < scale) && times(*a)) || (lit(*a).is_some_and(|k| k < scale) && times(*b))
+        }
+        _ => false,
+    }
+}
+
+/// The largest value `e` (an unsigned integer expression) can have, from its type and literals: `x as usize` of a
+/// `u8`/`u16`/`u32`/`bool`, `e & c`, `e % c`, `e >> c`, `e / c`, sums and products of bounded values.
+fn static_max(body: &Body, types: &super::super::infer::Types, e: ExprId, depth: u32) -> Option<u64> {
+    if depth > 8 {
+        return None;
+    }
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    let ty_max = |x: ExprId| match types.expr(x) {
+        super::super::types::Ty::Scalar(ScalarTy::Bool) => Some(1),
+        super::super::types::Ty::Scalar(ScalarTy::U8) => Some(u8::MAX as u64),
+        super::super::types::Ty::Scalar(ScalarTy::U16) => Some(u16::MAX as u64),
+        super::super::types::Ty::Scalar(ScalarTy::U32) => Some(u32::MAX as u64),
+        _ => None,
+    };
+    let m = |x: ExprId| static_max(body, types, x, depth + 1);
+    match &body.exprs.get(e.0 as usize)?.kind {
+        ExprKind::Lit(Lit::Int(v, _)) => u64::try_from(*v).ok(),
+        // A widening cast of an unsigned value keeps it.
+        ExprKind::Cast(x, to) if !to.is_signed() && to.bits() >= 32 => m(*x).or_else(|| ty_max(*x)),
+        ExprKind::Binary(BinaryOp::BitAnd, a, b) => match (m(*a), m(*b)) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        },
+        ExprKind::Binary(BinaryOp::Rem, _, b) => lit(*b).filter(|c| *c > 0).map(|c| c - 1),
+        ExprKind::Binary(BinaryOp::Div, a, b) => Some(m(*a)? / lit(*b).filter(|c| *c > 0)?),
+        ExprKind::Binary(BinaryOp::Shr, a, b) => Some(m(*a)? >> lit(*b).filter(|c| *c < 64)?),
+        // In u64 (usize) without overflow: the exact value is the sum / product.
+        ExprKind::Binary(BinaryOp::Add, a, b) => m(*a)?.checked_add(m(*b)?),
+        ExprKind::Binary(BinaryOp::Mul, a, b) => m(*a)?.checked_mul(m(*b)?),
+        _ => ty_max(e),
     }
 }
 
@@ -202,7 +347,24 @@ impl Lowerer<'_, '_, '_> {
 
     /// Adds the facts that hold when `cond` is true (`negated`: false).
     pub(super) fn assume(&mut self, cond: ExprId, negated: bool) {
-        facts_of(self.body, cond, negated, &mut self.safety.facts);
+        let body = self.body;
+        let inits = self.safety.inits.get_or_insert_with(|| let_inits(body));
+        facts_of(body, inits, cond, negated, &mut self.safety.facts);
+    }
+
+    /// Before lowering statement `e`: the facts about `mut` locals it may assign die.
+    pub(super) fn kill_facts(&mut self, e: ExprId) {
+        if !self.safety.facts.iter().any(|f| f.live && !f.deps.is_empty()) {
+            return;
+        }
+        let body = self.body;
+        let mut assigned = Vec::new();
+        assigned_locals(body, e, &mut assigned);
+        for f in &mut self.safety.facts {
+            if f.live && f.deps.iter().any(|d| assigned.contains(d)) {
+                f.live = false;
+            }
+        }
     }
 
     /// After statement `e` of a block: `if c { return }` (no else) makes `!c` hold for the rest of the block.
@@ -221,7 +383,12 @@ impl Lowerer<'_, '_, '_> {
         if let (Some(v), false) = (f.var, f.inclusive) {
             if let Some(ExprKind::Len(s)) = body.exprs.get(f.end.0 as usize).map(|e| &e.kind) {
                 if !body.local(v).mutable {
-                    self.safety.facts.push((FactLhs::Local(v), *s));
+                    self.safety.facts.push(Fact {
+                        lhs: FactLhs::Local(v),
+                        bound: Bound::Len(*s, 1),
+                        deps: Vec::new(),
+                        live: true,
+                    });
                 }
             }
         }
@@ -230,14 +397,30 @@ impl Lowerer<'_, '_, '_> {
     /// Whether `s[index]` is known to be in bounds.
     fn proven(&self, s: Base, index: ExprId) -> bool {
         let body = self.body;
-        self.safety.facts.iter().rev().any(|&(lhs, fs)| {
-            fs == s
-                && match lhs {
-                    FactLhs::Expr(e) => same_value(body, e, index),
-                    FactLhs::Local(l) => {
-                        matches!(body.exprs.get(index.0 as usize).map(|e| &e.kind), Some(ExprKind::Local(m)) if *m == l)
-                    }
+        // A shared array's constant length against the index's largest value.
+        let const_len = match s {
+            Base::Shared(sh) => body.shared.get(sh.0 as usize).filter(|d| !d.dynamic).map(|d| d.len),
+            Base::Slice(_) => None,
+        };
+        if let Some(n) = const_len {
+            if static_max(body, self.types, index, 0).is_some_and(|m| m < n) {
+                return true;
+            }
+        }
+        self.safety.facts.iter().rev().any(|f| {
+            if !f.live {
+                return false;
+            }
+            let (scale, ok) = match f.bound {
+                Bound::Len(b, k) => (k, b == s),
+                Bound::Const(c) => (1, const_len.is_some_and(|n| c <= n)),
+            };
+            ok && match f.lhs {
+                FactLhs::Expr(e) => scaled_match(body, e, scale, index),
+                FactLhs::Local(l) => {
+                    matches!(body.exprs.get(index.0 as usize).map(|e| &e.kind), Some(ExprKind::Local(m)) if *m == l)
                 }
+            }
         })
     }
 
@@ -447,4 +630,157 @@ impl Lowerer<'_, '_, '_> {
 /// The immediate `v` of integer register type `rt`.
 fn imm_int(v: i128, rt: Type) -> Operand {
     Operand::Imm(ptx_gen::Imm::int(v as i64, rt))
+}
+
+/// The initialiser of every immutable `let` of the body.
+fn let_inits(body: &Body) -> std::collections::HashMap<LocalId, ExprId> {
+    let mut out = std::collections::HashMap::new();
+    let mut add = |b: &Block| {
+        for st in &b.stmts {
+            if let Stmt::Let { local: Some(l), init: Some(i) } = st {
+                if !body.local(*l).mutable {
+                    out.insert(*l, *i);
+                }
+            }
+        }
+    };
+    add(&body.block);
+    for e in &body.exprs {
+        match &e.kind {
+            ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) | ExprKind::If(_, b, _) => add(b),
+            ExprKind::For(f) => add(&f.body),
+            ExprKind::Inline(inl) => add(&inl.body),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The locals that evaluating `e` may assign (at any depth: blocks, loops, inlined calls, inline PTX outputs).
+fn assigned_locals(body: &Body, e: ExprId, out: &mut Vec<LocalId>) {
+    let Some(x) = body.exprs.get(e.0 as usize) else { return };
+    let place = |p: &Place, out: &mut Vec<LocalId>| match p {
+        Place::Local(l) | Place::Elem(l, ..) => out.push(*l),
+        Place::Index(..) => {}
+    };
+    let block = |b: &Block, out: &mut Vec<LocalId>| {
+        for st in &b.stmts {
+            match st {
+                Stmt::Let { init: Some(i), .. } => assigned_locals(body, *i, out),
+                Stmt::Let { .. } => {}
+                Stmt::Expr(s) => assigned_locals(body, *s, out),
+            }
+        }
+        if let Some(t) = b.tail {
+            assigned_locals(body, t, out);
+        }
+    };
+    match &x.kind {
+        ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
+            place(p, out);
+            if let Place::Index(_, i) | Place::Elem(_, i, None) = p {
+                assigned_locals(body, *i, out);
+            }
+            if let Place::Elem(_, i, Some(j)) = p {
+                assigned_locals(body, *i, out);
+                assigned_locals(body, *j, out);
+            }
+            assigned_locals(body, *v, out);
+        }
+        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) | ExprKind::Repeat(a, _, _) => {
+            assigned_locals(body, *a, out)
+        }
+        ExprKind::HalfConv(a, _, _) => assigned_locals(body, *a, out),
+        ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) | ExprKind::Elem(a, b) => {
+            assigned_locals(body, *a, out);
+            assigned_locals(body, *b, out);
+        }
+        ExprKind::Array(v) | ExprKind::Call(_, v) => v.iter().for_each(|a| assigned_locals(body, *a, out)),
+        ExprKind::MemCall(_, _, i, v) => {
+            assigned_locals(body, *i, out);
+            v.iter().for_each(|a| assigned_locals(body, *a, out));
+        }
+        ExprKind::Method(_, r, v) => {
+            assigned_locals(body, *r, out);
+            v.iter().for_each(|a| assigned_locals(body, *a, out));
+        }
+        ExprKind::If(c, t, el) => {
+            assigned_locals(body, *c, out);
+            block(t, out);
+            if let Some(el) = el {
+                assigned_locals(body, *el, out);
+            }
+        }
+        ExprKind::While(_, c, b) => {
+            assigned_locals(body, *c, out);
+            block(b, out);
+        }
+        ExprKind::Loop(_, b) | ExprKind::Block(b) => block(b, out),
+        ExprKind::For(f) => {
+            assigned_locals(body, f.start, out);
+            assigned_locals(body, f.end, out);
+            if let Some(s) = f.step {
+                assigned_locals(body, s, out);
+            }
+            out.extend(f.var);
+            block(&f.body, out);
+        }
+        ExprKind::Inline(inl) => {
+            for (l, a) in &inl.params {
+                out.push(*l);
+                assigned_locals(body, *a, out);
+            }
+            block(&inl.body, out);
+        }
+        ExprKind::FrameReturn(_, v) => {
+            if let Some(v) = v {
+                assigned_locals(body, *v, out);
+            }
+        }
+        ExprKind::Seed(op) => {
+            use super::super::seed::SeedOp;
+            match &**op {
+                SeedOp::Special(_) | SeedOp::Fence(_) => {}
+                SeedOp::LoadAcquire { index, .. } => assigned_locals(body, *index, out),
+                SeedOp::StoreRelease { index, value, .. } => {
+                    assigned_locals(body, *index, out);
+                    assigned_locals(body, *value, out);
+                }
+                SeedOp::Atomic { index, value, cmp, .. } => {
+                    assigned_locals(body, *index, out);
+                    assigned_locals(body, *value, out);
+                    if let Some(c) = cmp {
+                        assigned_locals(body, *c, out);
+                    }
+                }
+                SeedOp::Barrier { id, count, .. } => {
+                    assigned_locals(body, *id, out);
+                    assigned_locals(body, *count, out);
+                }
+                SeedOp::Asm(a) => {
+                    for o in &a.operands {
+                        if let Some(v) = o.value {
+                            assigned_locals(body, v, out);
+                        }
+                        if let Some(p) = &o.place {
+                            place(p, out);
+                            if let Place::Index(_, i) = p {
+                                assigned_locals(body, *i, out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ExprKind::Error
+        | ExprKind::Unit
+        | ExprKind::Lit(_)
+        | ExprKind::Const(..)
+        | ExprKind::Local(_)
+        | ExprKind::Len(_)
+        | ExprKind::Intrinsic(_)
+        | ExprKind::Break(_)
+        | ExprKind::Continue(_)
+        | ExprKind::Return => {}
+    }
 }
