@@ -507,6 +507,14 @@ fn exec_control() -> ptx_kernel::Result<()> {
     let mut want = vec![0; N];
     control::auto_unroll_ref(&a, &mut want);
     check("auto_unroll", &d.download()?, &want, &|i| format!("a={}", a[i]));
+
+    let a = gen_u32(&mut rng, N);
+    let da = dev.upload(&a)?;
+    let mut d = dev.alloc_zeros::<u32>(N)?;
+    control::while_unroll::launch(&dev, cfg(N), &da, &mut d)?;
+    let mut want = vec![0; N];
+    control::while_unroll_ref(&a, &mut want);
+    check("while_unroll", &d.download()?, &want, &|i| format!("a={}", a[i]));
     Ok(())
 }
 

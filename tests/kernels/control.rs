@@ -399,3 +399,98 @@ pub fn auto_unroll_ref(a: &[u32], out: &mut [u32]) {
         out[i] = s;
     }
 }
+
+/// `while` loops on a counter set from a literal just before and updated by a literal step last: unrolled when
+/// short (`d *= 2`, a decreasing signed counter, `>>=`, a `break`, none at all, the counter read after the loop);
+/// one with `continue` and one too long stay loops.
+#[ptx_kernel]
+pub fn while_unroll(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let x = a[i];
+        let mut s = x;
+        let mut d = 1u32;
+        while d < 32 {
+            s = s * 5 + (x >> d);
+            d *= 2;
+        }
+        let mut k = 3i32;
+        while k >= -2 {
+            s ^= (k * 7) as u32;
+            if s % 11 == (x % 13) {
+                break;
+            }
+            k -= 1;
+        }
+        let mut z = 64u32;
+        while z < 32 {
+            s += 1000;
+            z += 1;
+        }
+        let mut h = 0x80u32;
+        while h != 0 {
+            s += h & x;
+            h >>= 1;
+        }
+        let mut c = 0u32;
+        while c < 4 {
+            c += 1;
+            if (x >> c) & 1 == 0 {
+                continue;
+            }
+            s += c;
+        }
+        let mut n = 0u32;
+        while n < 40 {
+            s += n & x;
+            n += 1;
+        }
+        out[i] = s + d + (k as u32) * 3 + z + h + c + n;
+    }
+}
+
+pub fn while_unroll_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let x = a[i];
+        let mut s = x;
+        let mut d = 1u32;
+        while d < 32 {
+            s = s.wrapping_mul(5).wrapping_add(x >> d);
+            d *= 2;
+        }
+        let mut k = 3i32;
+        while k >= -2 {
+            s ^= (k * 7) as u32;
+            if s % 11 == (x % 13) {
+                break;
+            }
+            k -= 1;
+        }
+        let z = 64u32;
+        let mut h = 0x80u32;
+        while h != 0 {
+            s = s.wrapping_add(h & x);
+            h >>= 1;
+        }
+        let mut c = 0u32;
+        while c < 4 {
+            c += 1;
+            if (x >> c) & 1 == 0 {
+                continue;
+            }
+            s = s.wrapping_add(c);
+        }
+        let mut n = 0u32;
+        while n < 40 {
+            s = s.wrapping_add(n & x);
+            n += 1;
+        }
+        out[i] = s
+            .wrapping_add(d)
+            .wrapping_add((k as u32).wrapping_mul(3))
+            .wrapping_add(z)
+            .wrapping_add(h)
+            .wrapping_add(c)
+            .wrapping_add(n);
+    }
+}

@@ -68,6 +68,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("short_circuit", control::short_circuit::PTX),
     ("for_mut_var", control::for_mut_var::PTX),
     ("auto_unroll", control::auto_unroll::PTX),
+    ("while_unroll", control::while_unroll::PTX),
     ("literal_inference", literals::literal_inference::PTX),
     ("float_literals", literals::float_literals::PTX),
     ("shadowing_blocks", literals::shadowing_blocks::PTX),

@@ -148,6 +148,7 @@ pub fn lower_kernel_with_vars(
         loops: vec![None; body.loops.len()],
         unroll_copies: 1,
         prefetched: std::collections::HashMap::new(),
+        while_entry: None,
         errors,
         fallback_span: sig.ident.span(),
         safety: checks::Safety::new(options, record),
@@ -246,6 +247,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
     /// [`prefetch`]).
     prefetched: std::collections::HashMap<u32, Reg>,
+    /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
+    /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
+    while_entry: Option<(LocalId, ExprId)>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -413,18 +417,32 @@ impl Lowerer<'_, '_, '_> {
 
     fn block(&mut self, blk: &Block) -> Val {
         let facts = self.facts_mark();
+        // `let mut v = <literal>;` / `v = <literal>;` just before: a `while` on `v` may be unrolled.
+        let mut set_const: Option<(LocalId, ExprId)> = None;
         for s in &blk.stmts {
             match s {
                 Stmt::Let { local, init } => {
                     if let Some(i) = init {
                         self.kill_facts(*i);
                     }
-                    self.let_stmt(*local, *init)
+                    self.let_stmt(*local, *init);
+                    set_const = match (local, init) {
+                        (Some(l), Some(i)) if self.body.local(*l).mutable && is_int_lit(self.body, *i) => Some((*l, *i)),
+                        _ => None,
+                    };
                 }
                 Stmt::Expr(e) => {
                     self.kill_facts(*e);
+                    if matches!(self.body.expr(*e).kind, ExprKind::While(..)) {
+                        self.while_entry = set_const;
+                    }
                     self.expr(*e);
+                    self.while_entry = None;
                     self.assume_after_stmt(*e);
+                    set_const = match &self.body.expr(*e).kind {
+                        ExprKind::Assign(Place::Local(l), v) if is_int_lit(self.body, *v) => Some((*l, *v)),
+                        _ => None,
+                    };
                 }
             }
         }
@@ -641,6 +659,10 @@ impl Lowerer<'_, '_, '_> {
             }
             ExprKind::If(c, then, else_) => self.if_expr(*c, then, *else_, id),
             ExprKind::While(lp, c, blk) => {
+                let entry = self.while_entry.take();
+                if let Some(v) = entry.and_then(|e| self.unrolled_while(*lp, *c, blk, id, e)) {
+                    return v;
+                }
                 let header = self.b.create_block();
                 let body_b = self.b.create_block();
                 let exit = self.b.create_block();
@@ -1478,6 +1500,127 @@ impl Lowerer<'_, '_, '_> {
         }
         let size = loop_body_size(self.body, f, id)?;
         (self.unroll_copies.saturating_mul(trips).saturating_mul(size) <= AUTO_UNROLL_BUDGET).then_some(trips)
+    }
+
+    /// `let mut v = a; while v < b { …; v = v op c; }` (any comparison of `v` with a literal, the update a
+    /// literal `+`, `-`, `*`, `<<`, `>>` or `/` and the body's last statement, `v` assigned nowhere else in the
+    /// body, no `continue` of this loop), with as few trips as [`Lowerer::auto_unroll`] takes: the body once per
+    /// trip without the condition, which is known to hold before each copy and to fail after the last (the values
+    /// of `v` simulated with the kernel's wrapping arithmetic). `v` stays a register updated by the copies, so
+    /// `break`, `return` and the value of `v` after the loop are as before. `None`: lowered as a loop.
+    fn unrolled_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId, entry: (LocalId, ExprId)) -> Option<Val> {
+        let body = self.body;
+        let (v, init) = entry;
+        let Ty::Scalar(t) = self.types.local(v) else { return None };
+        if !t.is_int() {
+            return None;
+        }
+        let is_v = |e: ExprId| matches!(body.expr(e).kind, ExprKind::Local(l) if l == v);
+        // The condition: `v cmp lit` or `lit cmp v`.
+        let (cmp, lit, v_left) = match body.expr(c).kind {
+            ExprKind::Binary(op, a, b) if op.is_comparison() && is_v(a) && is_int_lit(body, b) => (op, b, true),
+            ExprKind::Binary(op, a, b) if op.is_comparison() && is_v(b) && is_int_lit(body, a) => (op, a, false),
+            _ => return None,
+        };
+        // The update: the last statement.
+        let last = blk.tail.or_else(|| match blk.stmts.last() {
+            Some(Stmt::Expr(e)) => Some(*e),
+            _ => None,
+        })?;
+        let (op, step) = match body.expr(last).kind {
+            ExprKind::CompoundAssign(op, Place::Local(l), k) if l == v && is_int_lit(body, k) => (op, k),
+            ExprKind::Assign(Place::Local(l), x) if l == v => match body.expr(x).kind {
+                ExprKind::Binary(op, a, k) if is_v(a) && is_int_lit(body, k) => (op, k),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::Div) {
+            return None;
+        }
+        // Nothing else assigns `v`; no `continue` of this loop (it would skip the update); no inline PTX.
+        let first = c.0 + 1;
+        let others = blk.stmts.iter().filter_map(|st| match st {
+            Stmt::Expr(e) if *e != last => Some(*e),
+            Stmt::Let { init: Some(i), .. } => Some(*i),
+            _ => None,
+        });
+        for e in others {
+            let mut assigned = Vec::new();
+            checks::assigned_locals(body, e, &mut assigned);
+            if assigned.contains(&v) {
+                return None;
+            }
+        }
+        let mut size = 0u64;
+        for e in body.exprs.get(first as usize..id.0 as usize)? {
+            size += match &e.kind {
+                ExprKind::Continue(l) if *l == lp => return None,
+                ExprKind::Seed(op) if matches!(**op, super::seed::SeedOp::Asm(_)) => return None,
+                ExprKind::Method(Method::Math(_), ..) => MATH_WEIGHT,
+                _ => 1,
+            };
+        }
+        // The trips.
+        let imm = |this: &mut Self, e: ExprId| match this.expr(e) {
+            Val::Scalar(Operand::Imm(i), ty) => Some((Operand::Imm(i), ty)),
+            _ => None,
+        };
+        let (mut cur, _) = imm(self, init)?;
+        let (bound, bt) = imm(self, lit)?;
+        let (k, kt) = imm(self, step)?;
+        let mut trips = 0u64;
+        loop {
+            let holds = if v_left { fold_int(cmp, cur, bound, t, bt) } else { fold_int(cmp, bound, cur, bt, t) };
+            match holds? {
+                Val::Scalar(Operand::Imm(b), _) if b.0 & 1 == 0 => break,
+                Val::Scalar(Operand::Imm(_), _) => {}
+                _ => return None,
+            }
+            trips += 1;
+            if trips > AUTO_UNROLL_MAX_TRIPS {
+                return None;
+            }
+            cur = match fold_int(op, cur, k, t, kt)? {
+                Val::Scalar(n @ Operand::Imm(_), _) => n,
+                _ => return None,
+            };
+        }
+        if self.unroll_copies.saturating_mul(trips).saturating_mul(size) > AUTO_UNROLL_BUDGET {
+            return None;
+        }
+        if trips == 0 {
+            // The condition (a pure comparison) fails at once.
+            return Some(Val::Unit);
+        }
+        self.unroll_copies *= trips;
+        let exit = self.b.create_block();
+        for _ in 0..trips {
+            let next = self.b.create_block();
+            self.loops[lp.0 as usize] = Some((exit, next));
+            let facts = self.facts_mark();
+            self.assume(c, false);
+            self.block(blk);
+            self.restore_facts(facts);
+            self.loc(id);
+            self.b.jump(next);
+            self.open(next);
+        }
+        self.b.jump(exit);
+        self.open(exit);
+        self.unroll_copies /= trips;
+        Some(Val::Unit)
+    }
+}
+
+/// Whether `e` is an integer literal (possibly negated).
+fn is_int_lit(body: &Body, e: ExprId) -> bool {
+    match body.exprs.get(e.0 as usize).map(|x| &x.kind) {
+        Some(ExprKind::Lit(Lit::Int(..))) => true,
+        Some(ExprKind::Unary(UnaryOp::Neg, a)) => {
+            matches!(body.exprs.get(a.0 as usize).map(|x| &x.kind), Some(ExprKind::Lit(Lit::Int(..))))
+        }
+        _ => false,
     }
 }
 

@@ -657,7 +657,7 @@ fn let_inits(body: &Body) -> std::collections::HashMap<LocalId, ExprId> {
 }
 
 /// The locals that evaluating `e` may assign (at any depth: blocks, loops, inlined calls, inline PTX outputs).
-fn assigned_locals(body: &Body, e: ExprId, out: &mut Vec<LocalId>) {
+pub(super) fn assigned_locals(body: &Body, e: ExprId, out: &mut Vec<LocalId>) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
     let place = |p: &Place, out: &mut Vec<LocalId>| match p {
         Place::Local(l) | Place::Elem(l, ..) => out.push(*l),
