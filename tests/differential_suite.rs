@@ -229,6 +229,7 @@ fn kernels() -> Vec<Entry> {
         k!("for_mut_var", c => control::for_mut_var, cfg(N); in c.u32s(N), out c.u32s(N)),
         k!("auto_unroll", c => control::auto_unroll, cfg(N); in c.u32s(N), out c.u32s(N)),
         k!("while_unroll", c => control::while_unroll, cfg(N); in c.u32s(N), out c.u32s(N)),
+        k!("strided_rows", c => control::strided_rows, LaunchConfig { grid_dim: (37, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 }; in c.u32s(3700), out c.u32s(3700), 100u32),
         k!("literal_inference", c => literals::literal_inference, cfg(N); in c.i64s(N), in c.u8s(N), out c.i64s(4 * N)),
         k!("float_literals", c => literals::float_literals, cfg(N); out c.f32s(N), out c.f64s(N)),
         k!("shadowing_blocks", c => literals::shadowing_blocks, cfg(N); in c.u16s(N), out c.u64s(N)),

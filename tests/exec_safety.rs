@@ -50,6 +50,19 @@ pub fn killed_guard_loop(x: &[u32], out: &mut [u32]) {
     }
 }
 
+/// A strided row loop (two versions, see `lower::version`): when `row + cols` does not fit in `x`, the checked
+/// version runs and fails at the first index past the end, after the earlier iterations stored.
+#[ptx_kernel]
+pub fn row_loop(x: &[u32], y: &mut [u32], cols: u32) {
+    let row = gpu::block_idx_x() as usize * cols as usize;
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        let i = row + c as usize;
+        y[i] = x[i] + 1;
+        c += gpu::block_dim_x();
+    }
+}
+
 #[ptx_kernel]
 pub fn oob_write(y: &mut [u32], n: u32) {
     let i = gpu::global_idx_x();
@@ -188,6 +201,7 @@ fn run_all(dev: &Device) {
     assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
 
     // Facts about `mut` locals die with an assignment: the checks after it stay and fail.
+    let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1, 1, 1), shared_mem_bytes: 0 };
     let x = dev.upload(&[5u32, 7]).unwrap();
     let mut out = dev.alloc_zeros::<u32>(2).unwrap();
     killed_guard::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (2, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
@@ -198,12 +212,28 @@ fn run_all(dev: &Device) {
         format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (1,0,0))")
     );
     assert_eq!(out.download().unwrap(), vec![12, 0]);
-    killed_guard_loop::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut out).unwrap();
+    killed_guard_loop::launch(dev, one, &x, &mut out).unwrap();
     let (line, col) = (line_of("out[0] = x[k];"), col_of("out[0] = x[k];", "x[k]"));
     assert_eq!(
         dev.synchronize().unwrap_err().to_string(),
         format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
     );
+
+    // The row loop (one thread): in bounds, the fast version; one element short, the checked one, which stops at
+    // index 3.
+    let x = dev.upload(&[1u32, 2, 3, 4]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    row_loop::launch(dev, one, &x, &mut y, 4).unwrap();
+    assert_eq!(y.download().unwrap(), vec![2, 3, 4, 5]);
+    let x = dev.upload(&[1u32, 2, 3]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    row_loop::launch(dev, one, &x, &mut y, 4).unwrap();
+    let (line, col) = (line_of("y[i] = x[i] + 1;"), col_of("y[i] = x[i] + 1;", "x[i]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 3 but the index is 3 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+    assert_eq!(y.download().unwrap(), vec![2, 3, 4, 0]);
 
     // OOB write, reported by download; exactly one thread fails.
     let mut y = dev.alloc_zeros::<u32>(1000).unwrap();
@@ -330,6 +360,8 @@ fn no_checks_under_guards() {
     // before the assignment is free.
     assert_eq!(killed_guard::PANIC_SITES.len(), 2, "{:?}", killed_guard::PANIC_SITES);
     assert_eq!(killed_guard_loop::PANIC_SITES.len(), 2, "{:?}", killed_guard_loop::PANIC_SITES);
+    // The row loop's two checks are only in its checked version.
+    assert_eq!(row_loop::PANIC_SITES.len(), 2, "{:?}", row_loop::PANIC_SITES);
     // A guard on another value (`i < n`) proves nothing: one check.
     assert_eq!(oob_write::PANIC_SITES.len(), 1);
     // `i < out.len() && i < a.len() && i < b.len()`: the three accesses are free, the division is checked.

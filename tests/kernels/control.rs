@@ -494,3 +494,36 @@ pub fn while_unroll_ref(a: &[u32], out: &mut [u32]) {
             .wrapping_add(n);
     }
 }
+
+/// Strided loops over a row (`while c < cols { … x[row + c as usize] …; c += step }`), lowered in two versions: one
+/// without the bounds checks, when `row + cols` fits in the slices, and the checked loop. Reads, a write through
+/// `let i = row + c`, a compound assignment, and an access that is not `row + c` (checked in both).
+#[ptx_kernel]
+pub fn strided_rows(x: &[u32], y: &mut [u32], cols: u32) {
+    let row = gpu::block_idx_x() as usize * cols as usize;
+    let mut m = 0u32;
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        m = m.max(x[row + c as usize]);
+        c += gpu::block_dim_x();
+    }
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        let i = row + c as usize;
+        y[i] = x[i] ^ m;
+        y[(c as usize) + row] += x[(c as usize * 7) % x.len()];
+        c += gpu::block_dim_x();
+    }
+}
+
+pub fn strided_rows_ref(x: &[u32], y: &mut [u32], cols: usize, block: usize) {
+    for (r, (xr, yr)) in x.chunks(cols).zip(y.chunks_mut(cols)).enumerate() {
+        let _ = r;
+        for t in 0..block {
+            let m = (t..cols).step_by(block).map(|c| xr[c]).max().unwrap_or(0);
+            for c in (t..cols).step_by(block) {
+                yr[c] = (xr[c] ^ m).wrapping_add(x[(c * 7) % x.len()]);
+            }
+        }
+    }
+}

@@ -69,6 +69,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("for_mut_var", control::for_mut_var::PTX),
     ("auto_unroll", control::auto_unroll::PTX),
     ("while_unroll", control::while_unroll::PTX),
+    ("strided_rows", control::strided_rows::PTX),
     ("literal_inference", literals::literal_inference::PTX),
     ("float_literals", literals::float_literals::PTX),
     ("shadowing_blocks", literals::shadowing_blocks::PTX),

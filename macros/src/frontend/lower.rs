@@ -26,6 +26,7 @@ use super::types::{ParamTy, ScalarTy, Ty};
 
 pub mod checks;
 mod prefetch;
+mod version;
 pub use checks::{CheckOptions, CheckReport};
 mod seed;
 
@@ -426,6 +427,9 @@ impl Lowerer<'_, '_, '_> {
                         self.kill_facts(*i);
                     }
                     self.let_stmt(*local, *init);
+                    if let (Some(l), Some(i)) = (local, init) {
+                        self.assume_let(*l, *i);
+                    }
                     set_const = match (local, init) {
                         (Some(l), Some(i)) if self.body.local(*l).mutable && is_int_lit(self.body, *i) => Some((*l, *i)),
                         _ => None,
@@ -663,28 +667,10 @@ impl Lowerer<'_, '_, '_> {
                 if let Some(v) = entry.and_then(|e| self.unrolled_while(*lp, *c, blk, id, e)) {
                     return v;
                 }
-                let header = self.b.create_block();
-                let body_b = self.b.create_block();
-                let exit = self.b.create_block();
-                self.b.jump(header);
-                self.open(header);
-                let cv = self.expr(*c);
-                self.loc(id);
-                match self.scalar(cv, *c) {
-                    Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { body_b } else { exit }),
-                    Some((Operand::Reg(p), _)) => self.b.branch(p, body_b, exit),
-                    None => self.b.jump(exit),
+                if let Some(v) = self.versioned_while(*lp, *c, blk, id) {
+                    return v;
                 }
-                self.loops[lp.0 as usize] = Some((exit, header));
-                self.open(body_b);
-                let facts = self.facts_mark();
-                self.assume(*c, false);
-                self.block(blk);
-                self.restore_facts(facts);
-                self.loc(id);
-                self.b.jump(header);
-                self.open(exit);
-                Val::Unit
+                self.plain_while(*lp, *c, blk, id)
             }
             ExprKind::Loop(lp, blk) => {
                 let body_b = self.b.create_block();
@@ -1500,6 +1486,32 @@ impl Lowerer<'_, '_, '_> {
         }
         let size = loop_body_size(self.body, f, id)?;
         (self.unroll_copies.saturating_mul(trips).saturating_mul(size) <= AUTO_UNROLL_BUDGET).then_some(trips)
+    }
+
+    /// `while c { blk }` as a loop.
+    pub(super) fn plain_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId) -> Val {
+        let header = self.b.create_block();
+        let body_b = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.jump(header);
+        self.open(header);
+        let cv = self.expr(c);
+        self.loc(id);
+        match self.scalar(cv, c) {
+            Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { body_b } else { exit }),
+            Some((Operand::Reg(p), _)) => self.b.branch(p, body_b, exit),
+            None => self.b.jump(exit),
+        }
+        self.loops[lp.0 as usize] = Some((exit, header));
+        self.open(body_b);
+        let facts = self.facts_mark();
+        self.assume(c, false);
+        self.block(blk);
+        self.restore_facts(facts);
+        self.loc(id);
+        self.b.jump(header);
+        self.open(exit);
+        Val::Unit
     }
 
     /// `let mut v = a; while v < b { …; v = v op c; }` (any comparison of `v` with a literal, the update a

@@ -102,6 +102,17 @@ enum Bound {
     Len(Base, u64),
     /// A constant: `lhs < c` proves the accesses of arrays of constant length `>= c`.
     Const(u64),
+    /// Another expression (pure, no `mut` locals): `lhs < m` proves `a + lhs` inside a [`Window`] `(x, a, m)`.
+    Expr(ExprId),
+}
+
+/// Known while lowering the fast version of a loop (see `lower::version`): `a + m <= x.len()`, so `x[a + e]` is
+/// in bounds when `e < m` is known.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Window {
+    pub base: Base,
+    pub a: ExprId,
+    pub m: ExprId,
 }
 
 /// A known fact `lhs < bound`.
@@ -123,6 +134,8 @@ pub(crate) struct Safety {
     panic: Option<PanicPath>,
     /// The initialiser of each immutable `let` (by local), built on first use.
     inits: Option<std::collections::HashMap<LocalId, ExprId>>,
+    /// The windows of the loop versions being lowered.
+    pub(super) windows: Vec<Window>,
 }
 
 /// The shared panic path and the registers the check sites fill before jumping to it.
@@ -137,7 +150,7 @@ struct PanicPath {
 
 impl Safety {
     pub fn new(options: CheckOptions, record: Var) -> Safety {
-        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None }
+        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None, windows: Vec::new() }
     }
 }
 
@@ -219,12 +232,38 @@ fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, con
                     }
                 })
             };
+            // Otherwise a pure bound without `mut` locals (`c < cols`): for windows only.
+            let other = |x: ExprId| {
+                let mut ok = true;
+                super::visit(body, x, &mut |k| match k {
+                    ExprKind::Local(l) if body.local(*l).mutable => ok = false,
+                    ExprKind::Local(_)
+                    | ExprKind::Lit(_)
+                    | ExprKind::Const(..)
+                    | ExprKind::Len(_)
+                    | ExprKind::Cast(..)
+                    | ExprKind::Unary(..)
+                    | ExprKind::Binary(..)
+                    | ExprKind::Intrinsic(_) => {}
+                    _ => ok = false,
+                });
+                ok.then_some(Bound::Expr(x))
+            };
+            let len_of = |x: ExprId, y: ExprId| match (len_of(x), len_of(y)) {
+                (None, None) => (None, other(y)),
+                (p, q) => (p, q),
+            };
             // Normalise to `lhs < len` (true) or `lhs >= len` (true).
-            let fact = match (op, len_of(*a), len_of(*b)) {
-                (BinaryOp::Lt, None, Some(s)) => Some((*a, s, true)),
-                (BinaryOp::Gt, Some(s), None) => Some((*b, s, true)),
-                (BinaryOp::Ge, None, Some(s)) => Some((*a, s, false)),
-                (BinaryOp::Le, Some(s), None) => Some((*b, s, false)),
+            // `a < b` / `a >= b`: `b` the bound; `b > a` / `b <= a`: `a` is.
+            let fact = match op {
+                BinaryOp::Lt | BinaryOp::Ge => match len_of(*a, *b) {
+                    (None, Some(s)) => Some((*a, s, *op == BinaryOp::Lt)),
+                    _ => None,
+                },
+                BinaryOp::Gt | BinaryOp::Le => match len_of(*b, *a) {
+                    (None, Some(s)) => Some((*b, s, *op == BinaryOp::Gt)),
+                    _ => None,
+                },
                 _ => None,
             };
             if let Some((lhs, bound, lt)) = fact {
@@ -352,6 +391,42 @@ impl Lowerer<'_, '_, '_> {
         facts_of(body, inits, cond, negated, &mut self.safety.facts);
     }
 
+    /// Whether `index` is `a + e` (either order) of window `w` with `e < w.m` known (`e` possibly an unsigned
+    /// value cast to `usize`).
+    pub(super) fn in_window(&self, w: Window, index: ExprId) -> bool {
+        let body = self.body;
+        let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) else {
+            return false;
+        };
+        let below = |o: ExprId| -> bool {
+            let o = match body.exprs.get(o.0 as usize).map(|e| &e.kind) {
+                Some(ExprKind::Cast(inner, ScalarTy::Usize))
+                    if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) =>
+                {
+                    *inner
+                }
+                _ => o,
+            };
+            self.safety.facts.iter().any(|f| {
+                f.live
+                    && matches!(f.bound, Bound::Expr(m) if same_value(body, m, w.m))
+                    && matches!(f.lhs, FactLhs::Expr(e) if same_value(body, e, o))
+            })
+        };
+        (same_value(body, *x, w.a) && below(*y)) || (same_value(body, *y, w.a) && below(*x))
+    }
+
+    /// After `let l = e` (immutable): `e` inside a window proves `x[l]`.
+    pub(super) fn assume_let(&mut self, l: LocalId, e: ExprId) {
+        if self.safety.windows.is_empty() || self.body.local(l).mutable {
+            return;
+        }
+        let ws: Vec<Window> = self.safety.windows.iter().copied().filter(|w| self.in_window(*w, e)).collect();
+        for w in ws {
+            self.safety.facts.push(Fact { lhs: FactLhs::Local(l), bound: Bound::Len(w.base, 1), deps: Vec::new(), live: true });
+        }
+    }
+
     /// Before lowering statement `e`: the facts about `mut` locals it may assign die.
     pub(super) fn kill_facts(&mut self, e: ExprId) {
         if !self.safety.facts.iter().any(|f| f.live && !f.deps.is_empty()) {
@@ -407,6 +482,9 @@ impl Lowerer<'_, '_, '_> {
                 return true;
             }
         }
+        if self.safety.windows.iter().any(|w| w.base == s && self.in_window(*w, index)) {
+            return true;
+        }
         self.safety.facts.iter().rev().any(|f| {
             if !f.live {
                 return false;
@@ -414,6 +492,7 @@ impl Lowerer<'_, '_, '_> {
             let (scale, ok) = match f.bound {
                 Bound::Len(b, k) => (k, b == s),
                 Bound::Const(c) => (1, const_len.is_some_and(|n| c <= n)),
+                Bound::Expr(_) => (1, false),
             };
             ok && match f.lhs {
                 FactLhs::Expr(e) => scaled_match(body, e, scale, index),
@@ -783,4 +862,9 @@ pub(super) fn assigned_locals(body: &Body, e: ExprId, out: &mut Vec<LocalId>) {
         | ExprKind::Continue(_)
         | ExprKind::Return => {}
     }
+}
+
+/// [`same_value`] for other modules.
+pub(super) fn same_expr(body: &Body, a: ExprId, b: ExprId) -> bool {
+    same_value(body, a, b)
 }
