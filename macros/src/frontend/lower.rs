@@ -150,11 +150,13 @@ pub fn lower_kernel_with_vars(
         unroll_copies: 1,
         prefetched: std::collections::HashMap::new(),
         while_entry: None,
+        specials: Vec::new(),
         errors,
         fallback_span: sig.ident.span(),
         safety: checks::Safety::new(options, record),
     };
     l.params(sig);
+    l.read_specials();
     l.block(&body.block);
     if !l.b.is_terminated() {
         l.b.ret();
@@ -251,6 +253,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
     /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
     while_entry: Option<(LocalId, ExprId)>,
+    /// The special-register intrinsics of the body, read once in the entry block (see
+    /// [`Lowerer::read_specials`]).
+    specials: Vec<(Intrinsic, Reg)>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -1145,7 +1150,26 @@ impl Lowerer<'_, '_, '_> {
 
     // ----- intrinsics and methods ----------------------------------------------------------------------------
 
+    /// Reads the special registers the body uses (`%tid`, `%ctaid`, `%ntid`, `%nctaid`, and `global_idx_x`'s
+    /// `mad`) once, at the start: they do not change during a launch, and ptxas does not hoist the reads out of
+    /// loops by itself (`%ntid.x` read per iteration of a strided loop is a `ULDC` per iteration in SASS).
+    fn read_specials(&mut self) {
+        let body = self.body;
+        for e in &body.exprs {
+            if let ExprKind::Intrinsic(i) = e.kind {
+                if i != Intrinsic::SyncThreads && !self.specials.iter().any(|(j, _)| *j == i) {
+                    if let Val::Scalar(Operand::Reg(r), _) = self.intrinsic(i) {
+                        self.specials.push((i, r));
+                    }
+                }
+            }
+        }
+    }
+
     fn intrinsic(&mut self, i: Intrinsic) -> Val {
+        if let Some(&(_, r)) = self.specials.iter().find(|(j, _)| *j == i) {
+            return Val::Scalar(Operand::Reg(r), ScalarTy::U32);
+        }
         let mut ins = self.b.ins();
         let r = match i {
             Intrinsic::ThreadIdx(d) => ins.special(SpecialReg::Tid(d)),
