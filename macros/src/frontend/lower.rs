@@ -151,6 +151,7 @@ pub fn lower_kernel_with_vars(
         prefetched: std::collections::HashMap::new(),
         while_entry: None,
         specials: Vec::new(),
+        shared_addrs: Vec::new(),
         errors,
         fallback_span: sig.ident.span(),
         safety: checks::Safety::new(options, record),
@@ -249,13 +250,15 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     unroll_copies: u64,
     /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
     /// [`prefetch`]).
-    prefetched: std::collections::HashMap<u32, Reg>,
+    prefetched: std::collections::HashMap<u32, prefetch::Early>,
     /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
     /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
     while_entry: Option<(LocalId, ExprId)>,
     /// The special-register intrinsics of the body, read once in the entry block (see
     /// [`Lowerer::read_specials`]).
     specials: Vec<(Intrinsic, Reg)>,
+    /// The address of each shared array, taken once in the entry block.
+    shared_addrs: Vec<(Var, Reg)>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -592,13 +595,12 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             ExprKind::Index(s, i) => {
-                if let Some(r) = self.prefetched.remove(&id.0) {
-                    // Loaded before the unrolled loop's copies (see `prefetch`): still evaluate and check the
-                    // index here.
-                    let v = self.expr(*i);
+                if let Some(early) = self.prefetched.remove(&id.0) {
+                    // Loaded before the unrolled loop's copies (see `prefetch`): the index (pure) and its
+                    // comparison with the length were computed then; the check is made here.
                     self.loc(id);
-                    let Some((iv, _)) = self.scalar(v, *i) else { return Val::Unit };
-                    self.bounds_check(*s, *i, iv, id);
+                    self.bounds_check_with(*s, *i, Operand::Reg(early.index), id, Some(early.oob));
+                    let r = early.value;
                     let Some(elem) = (match s {
                         Base::Slice(sl) => self.slices.get(sl.0 as usize).map(|x| x.elem),
                         Base::Shared(_) => None,
@@ -760,7 +762,10 @@ impl Lowerer<'_, '_, '_> {
         let base_of = |this: &mut Self| -> Reg {
             match (base_reg, var) {
                 (Some(r), _) => r,
-                (None, Some(v)) => this.b.ins().addr_of(v),
+                (None, Some(v)) => match this.shared_addrs.iter().find(|(w, _)| *w == v) {
+                    Some(&(_, r)) => r,
+                    None => this.b.ins().addr_of(v),
+                },
                 _ => unreachable!("a base is a slice or a shared variable"),
             }
         };
@@ -1155,6 +1160,12 @@ impl Lowerer<'_, '_, '_> {
     /// loops by itself (`%ntid.x` read per iteration of a strided loop is a `ULDC` per iteration in SASS).
     fn read_specials(&mut self) {
         let body = self.body;
+        // Likewise the shared arrays' addresses (`mov.u64 %rd, var` each time becomes S2UR/ULEA per access).
+        for k in 0..self.shared.len() {
+            let v = self.shared[k].var;
+            let r = self.b.ins().addr_of(v);
+            self.shared_addrs.push((v, r));
+        }
         for e in &body.exprs {
             if let ExprKind::Intrinsic(i) = e.kind {
                 if i != Intrinsic::SyncThreads && !self.specials.iter().any(|(j, _)| *j == i) {

@@ -555,12 +555,24 @@ impl Lowerer<'_, '_, '_> {
     /// The bounds check of `s[index]` (index value `i`, a `usize`) in expression `id`, unless it is elided.
     /// A 2-D shared array `t[y][x]` is checked on its flattened index `y * M + x` against `N * M`.
     pub(super) fn bounds_check(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId) {
+        self.bounds_check_with(s, index, i, id, None);
+    }
+
+    /// [`Lowerer::bounds_check`], with `index >= len` already computed into `oob` when given (an early load's).
+    pub(super) fn bounds_check_with(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId, oob: Option<Reg>) {
         if !self.safety.options.bounds_checks || self.body.unchecked.contains(&index) {
             return;
         }
         if self.proven(s, index) {
             self.safety.report.elided += 1;
             return;
+        }
+        if let (Some(p), Base::Slice(sl)) = (oob, s) {
+            if let Some(r) = self.slices.get(sl.0 as usize) {
+                let len = Operand::Reg(r.len);
+                self.panic_if(p, PanicKind::IndexOutOfBounds, id, i, len);
+                return;
+            }
         }
         let len = match s {
             Base::Slice(sl) => match self.slices.get(sl.0 as usize) {

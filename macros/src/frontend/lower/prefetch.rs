@@ -82,14 +82,23 @@ struct Walk<'w> {
     var: Option<LocalId>,
     /// Locals of the body bound by this walk (immutable `let`s computed early).
     bound: HashSet<LocalId>,
-    /// Early loads made for this copy: index expression id → register.
-    loads: HashMap<u32, Reg>,
+    /// Early loads made for this copy, by index expression id.
+    loads: HashMap<u32, Early>,
+}
+
+/// A load made before an unrolled loop's copies: its value, its index and `index >= len`, which the copy uses
+/// for its bounds check instead of computing them again.
+#[derive(Clone, Copy, Debug)]
+pub(in super::super) struct Early {
+    pub value: Reg,
+    pub index: Reg,
+    pub oob: Reg,
 }
 
 impl Lowerer<'_, '_, '_> {
     /// Issues the early loads of every copy of the unrolled loop `f` (one copy per value of `values`, of type `t`;
     /// `first..id` are the ids of the body's expressions); returns, per copy, the registers by index expression.
-    pub(super) fn early_loads(&mut self, f: &ForLoop, values: &[i128], t: ScalarTy, first: u32, id: ExprId) -> Vec<HashMap<u32, Reg>> {
+    pub(super) fn early_loads(&mut self, f: &ForLoop, values: &[i128], t: ScalarTy, first: u32, id: ExprId) -> Vec<HashMap<u32, Early>> {
         let mut out = vec![HashMap::new(); values.len()];
         if values.len() < 2 {
             return out;
@@ -208,7 +217,9 @@ impl Lowerer<'_, '_, '_> {
             let v = self.expr(i);
             let Some((iv, _)) = self.scalar(v, i) else { continue };
             let iv = self.reg(iv, ScalarTy::Usize);
-            let inb = self.b.ins().setp(CmpOp::Lt, Type::U64, iv, sl.len);
+            // The same comparison as the copy's bounds check would make (which then uses this one).
+            let oob = self.b.ins().setp(CmpOp::Le, Type::U64, sl.len, iv);
+            let inb = self.b.ins().unary(ptx_gen::UnOp::Not, Mode::None, Type::Pred, oob);
             let p = match guard {
                 Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, inb),
                 None => inb,
@@ -230,7 +241,7 @@ impl Lowerer<'_, '_, '_> {
             self.b.ins().mov_to(r, x);
             self.b.jump(join);
             self.open(join);
-            w.loads.insert(id.0, r);
+            w.loads.insert(id.0, Early { value: r, index: iv, oob });
             *budget -= 1;
         }
     }
