@@ -63,6 +63,38 @@ pub fn row_loop(x: &[u32], y: &mut [u32], cols: u32) {
     }
 }
 
+/// Rows of a 32×33 shared tile written in an unrolled loop (two versions, see `lower::version`: the tile index's
+/// largest value for the launch's block size is tested before the loop): 32×8 blocks take the version without
+/// checks, a block one row taller the checked one, which fails at the last copy of its ninth row.
+#[ptx_kernel]
+pub fn tile_rows(x: &[f32], y: &mut [f32]) {
+    let tile = gpu::SharedArray::<[f32; 33], 32>::new();
+    let tx = gpu::thread_idx_x();
+    let ty = gpu::thread_idx_y();
+    for j in (0..32u32).step_by(8) {
+        tile[(ty + j) as usize][tx as usize] = (ty + j) as f32;
+    }
+    gpu::sync_threads();
+    let i = (ty * 32 + tx) as usize;
+    if i < y.len() {
+        y[i] = tile[ty as usize][tx as usize] + x[0];
+    }
+}
+
+/// Row-major 2-D accesses `r * w + c` under `c < w && r < h` in an unrolled loop (two versions, see
+/// `lower::version`: `h * w <= len` is tested before the loop for each slice).
+#[ptx_kernel]
+pub fn grid_copy(x: &[u32], y: &mut [u32], w: u32, h: u32) {
+    let c = gpu::thread_idx_x();
+    let r0 = gpu::thread_idx_y();
+    for k in 0..2u32 {
+        let r = r0 * 2 + k;
+        if c < w && r < h {
+            y[(r as usize) * (w as usize) + c as usize] = x[(r as usize) * (w as usize) + c as usize] + 1;
+        }
+    }
+}
+
 #[ptx_kernel]
 pub fn oob_write(y: &mut [u32], n: u32) {
     let i = gpu::global_idx_x();
@@ -235,6 +267,45 @@ fn run_all(dev: &Device) {
     );
     assert_eq!(y.download().unwrap(), vec![2, 3, 4, 0]);
 
+    // The shared tile: 32×8 threads, no check in the loop, right values; 32×9, the checked loop, and one of the 32
+    // threads of row 8 fails at index 32 * 33 + tx.
+    let x = dev.upload(&[0.5f32]).unwrap();
+    let mut y = dev.alloc_zeros::<f32>(256).unwrap();
+    let blocks = |rows| LaunchConfig { grid_dim: (1, 1, 1), block_dim: (32, rows, 1), shared_mem_bytes: 0 };
+    tile_rows::launch(dev, blocks(8), &x, &mut y).unwrap();
+    let want: Vec<f32> = (0..256).map(|i| (i / 32) as f32 + 0.5).collect();
+    assert_eq!(y.download().unwrap(), want);
+    tile_rows::launch(dev, blocks(9), &x, &mut y).unwrap();
+    let err = dev.synchronize().unwrap_err();
+    let line = line_of("tile[(ty + j) as usize][tx as usize] = (ty + j) as f32;");
+    let Error::KernelPanic { ref message, ref location, thread, .. } = err else { panic!("{err}") };
+    assert_eq!(location, &format!("{FILE}:{line}:9"), "{err}");
+    assert_eq!(thread.1, 8, "{err}");
+    assert_eq!(message, &format!("index out of bounds: the len is 1056 but the index is {}", 1056 + thread.0), "{err}");
+    // The checks of the tile loop are in its checked version only (one per copy: 4), the reads after the barrier
+    // keep theirs (2).
+    assert_eq!(tile_rows::PANIC_SITES.len(), 6, "{:?}", tile_rows::PANIC_SITES);
+
+    // The 2-D copy: 4×4 fits (no check runs), a 15-element x does not: the checked version stops at its last
+    // element, in the one thread that reads it.
+    let grid = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (4, 2, 1), shared_mem_bytes: 0 };
+    let x = dev.upload(&(0..16u32).collect::<Vec<_>>()).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(16).unwrap();
+    grid_copy::launch(dev, grid, &x, &mut y, 4, 4).unwrap();
+    assert_eq!(y.download().unwrap(), (1..17u32).collect::<Vec<_>>());
+    let x = dev.upload(&(0..15u32).collect::<Vec<_>>()).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(16).unwrap();
+    grid_copy::launch(dev, grid, &x, &mut y, 4, 4).unwrap();
+    let needle = "y[(r as usize) * (w as usize) + c as usize] = x[(r as usize) * (w as usize) + c as usize] + 1;";
+    let (line, col) = (line_of(needle), col_of(needle, "x[(r"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 15 but the index is 15 at {FILE}:{line}:{col} (block (0,0,0), thread (3,1,0))")
+    );
+    let mut want: Vec<u32> = (1..16u32).collect();
+    want.push(0);
+    assert_eq!(y.download().unwrap(), want);
+
     // OOB write, reported by download; exactly one thread fails.
     let mut y = dev.alloc_zeros::<u32>(1000).unwrap();
     oob_write::launch(dev, LaunchConfig::for_num_elems(1001), &mut y, 1001).unwrap();
@@ -360,6 +431,8 @@ fn no_checks_under_guards() {
     // before the assignment is free.
     assert_eq!(killed_guard::PANIC_SITES.len(), 2, "{:?}", killed_guard::PANIC_SITES);
     assert_eq!(killed_guard_loop::PANIC_SITES.len(), 2, "{:?}", killed_guard_loop::PANIC_SITES);
+    // The 2-D copy's checks (x and y, two copies) are only in its checked version.
+    assert_eq!(grid_copy::PANIC_SITES.len(), 4, "{:?}", grid_copy::PANIC_SITES);
     // The row loop's two checks are only in its checked version.
     assert_eq!(row_loop::PANIC_SITES.len(), 2, "{:?}", row_loop::PANIC_SITES);
     // A guard on another value (`i < n`) proves nothing: one check.

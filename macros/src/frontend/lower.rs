@@ -599,7 +599,7 @@ impl Lowerer<'_, '_, '_> {
                     // Loaded before the unrolled loop's copies (see `prefetch`): the index (pure) and its
                     // comparison with the length were computed then; the check is made here.
                     self.loc(id);
-                    self.bounds_check_with(*s, *i, Operand::Reg(early.index), id, Some(early.oob));
+                    self.bounds_check_with(*s, *i, Operand::Reg(early.index), id, early.oob);
                     let r = early.value;
                     let Some(elem) = (match s {
                         Base::Slice(sl) => self.slices.get(sl.0 as usize).map(|x| x.elem),
@@ -799,7 +799,7 @@ impl Lowerer<'_, '_, '_> {
 
     /// `s.len()` of a shared array: its constant length, or for dynamic shared memory
     /// `%dynamic_smem_size / size_of::<T>()`.
-    fn shared_len(&mut self, s: SharedId, id: ExprId) -> Val {
+    pub(super) fn shared_len(&mut self, s: SharedId, id: ExprId) -> Val {
         let Some(sv) = self.shared.get(s.0 as usize).copied() else {
             return self.internal(id, "an unknown shared array");
         };
@@ -1177,7 +1177,7 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    fn intrinsic(&mut self, i: Intrinsic) -> Val {
+    pub(super) fn intrinsic(&mut self, i: Intrinsic) -> Val {
         if let Some(&(_, r)) = self.specials.iter().find(|(j, _)| *j == i) {
             return Val::Scalar(Operand::Reg(r), ScalarTy::U32);
         }
@@ -1310,13 +1310,19 @@ impl Lowerer<'_, '_, '_> {
             _ => None,
         };
         if f.unroll {
+            if let Some(v) = self.versioned_unrolled_for(f, start, end, step, t, id) {
+                return v;
+            }
             return self.unrolled_for(f, start, end, step, t, id);
         }
         if let Some(trips) = self.auto_unroll(f, start, end, step, t, id) {
             // An empty range unrolls to nothing.
             let trips = trips.max(1);
             self.unroll_copies *= trips;
-            let v = self.unrolled_for(f, start, end, step, t, id);
+            let v = match self.versioned_unrolled_for(f, start, end, step, t, id) {
+                Some(v) => v,
+                None => self.unrolled_for(f, start, end, step, t, id),
+            };
             self.unroll_copies /= trips;
             return v;
         }
@@ -1678,6 +1684,18 @@ const AUTO_UNROLL_MAX_TRIPS: u64 = 16;
 const AUTO_UNROLL_BUDGET: u64 = 512;
 /// What a transcendental method (an inline sequence of tens of instructions) counts for in [`loop_body_size`].
 const MATH_WEIGHT: u64 = 32;
+
+/// The number of values of a constant range (`None`: not constant, or more than 1024).
+fn const_trip_count(f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy) -> Option<u64> {
+    let v = const_range_values(f, start, end, step, t, 1025).ok()?;
+    (v.len() <= 1024).then_some(v.len() as u64)
+}
+
+/// The largest value of a constant, non-empty range of an unsigned type.
+pub(super) fn const_range_values_max(f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy) -> Option<u64> {
+    let v = const_range_values(f, start, end, step, t, 1025).ok()?;
+    v.iter().copied().max().and_then(|m| u64::try_from(m).ok())
+}
 
 /// Why a range is not a constant one.
 enum ConstRangeError {

@@ -136,6 +136,20 @@ pub(crate) struct Safety {
     inits: Option<std::collections::HashMap<LocalId, ExprId>>,
     /// The windows of the loop versions being lowered.
     pub(super) windows: Vec<Window>,
+    /// The grids of the loop versions being lowered.
+    pub(super) grids: Vec<Grid>,
+    /// Index expressions proven in bounds in the loop versions being lowered (by their largest value, tested before
+    /// the loop: see `lower::version`).
+    pub(super) proven_ids: Vec<ExprId>,
+}
+
+/// Known while lowering the fast version of a loop (see `lower::version`): `h * w <= x.len()` (`h`, `w` unsigned,
+/// at most 32 bits), so `x[y * w + c]` is in bounds when `y < h` and `c < w` are known: a row-major 2-D access.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Grid {
+    pub base: Base,
+    pub w: ExprId,
+    pub h: ExprId,
 }
 
 /// The shared panic path and the registers the check sites fill before jumping to it.
@@ -150,7 +164,7 @@ struct PanicPath {
 
 impl Safety {
     pub fn new(options: CheckOptions, record: Var) -> Safety {
-        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None, windows: Vec::new() }
+        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None, windows: Vec::new(), grids: Vec::new(), proven_ids: Vec::new() }
     }
 }
 
@@ -391,6 +405,29 @@ impl Lowerer<'_, '_, '_> {
         facts_of(body, inits, cond, negated, &mut self.safety.facts);
     }
 
+    /// `o` without a widening cast of an unsigned value to `usize` (`x as usize`, `x: u32`).
+    pub(super) fn uncast(&self, o: ExprId) -> ExprId {
+        match self.body.exprs.get(o.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Cast(inner, ScalarTy::Usize))
+                if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) =>
+            {
+                *inner
+            }
+            _ => o,
+        }
+    }
+
+    /// Whether `o < m` is known (a live fact), `o` possibly an unsigned value cast to `usize`.
+    fn known_below(&self, o: ExprId, m: ExprId) -> bool {
+        let body = self.body;
+        let o = self.uncast(o);
+        self.safety.facts.iter().any(|f| {
+            f.live
+                && matches!(f.bound, Bound::Expr(b) if same_value(body, b, m))
+                && matches!(f.lhs, FactLhs::Expr(e) if same_value(body, e, o))
+        })
+    }
+
     /// Whether `index` is `a + e` (either order) of window `w` with `e < w.m` known (`e` possibly an unsigned
     /// value cast to `usize`).
     pub(super) fn in_window(&self, w: Window, index: ExprId) -> bool {
@@ -398,32 +435,32 @@ impl Lowerer<'_, '_, '_> {
         let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) else {
             return false;
         };
-        let below = |o: ExprId| -> bool {
-            let o = match body.exprs.get(o.0 as usize).map(|e| &e.kind) {
-                Some(ExprKind::Cast(inner, ScalarTy::Usize))
-                    if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) =>
-                {
-                    *inner
-                }
-                _ => o,
-            };
-            self.safety.facts.iter().any(|f| {
-                f.live
-                    && matches!(f.bound, Bound::Expr(m) if same_value(body, m, w.m))
-                    && matches!(f.lhs, FactLhs::Expr(e) if same_value(body, e, o))
+        (same_value(body, *x, w.a) && self.known_below(*y, w.m)) || (same_value(body, *y, w.a) && self.known_below(*x, w.m))
+    }
+
+    /// Whether `index` is `y * w + c` (any order of the operands) of grid `g` with `y < g.h` and `c < g.w` known.
+    pub(super) fn in_grid(&self, g: Grid, index: ExprId) -> bool {
+        let body = self.body;
+        let kind = |e: ExprId| body.exprs.get(e.0 as usize).map(|x| &x.kind);
+        let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = kind(index) else { return false };
+        [(*x, *y), (*y, *x)].into_iter().any(|(prod, c)| {
+            let Some(ExprKind::Binary(BinaryOp::Mul, p, q)) = kind(prod) else { return false };
+            [(*p, *q), (*q, *p)].into_iter().any(|(row, w)| {
+                same_value(body, self.uncast(w), g.w) && self.known_below(row, g.h) && self.known_below(c, g.w)
             })
-        };
-        (same_value(body, *x, w.a) && below(*y)) || (same_value(body, *y, w.a) && below(*x))
+        })
     }
 
     /// After `let l = e` (immutable): `e` inside a window proves `x[l]`.
     pub(super) fn assume_let(&mut self, l: LocalId, e: ExprId) {
-        if self.safety.windows.is_empty() || self.body.local(l).mutable {
+        if (self.safety.windows.is_empty() && self.safety.grids.is_empty()) || self.body.local(l).mutable {
             return;
         }
-        let ws: Vec<Window> = self.safety.windows.iter().copied().filter(|w| self.in_window(*w, e)).collect();
-        for w in ws {
-            self.safety.facts.push(Fact { lhs: FactLhs::Local(l), bound: Bound::Len(w.base, 1), deps: Vec::new(), live: true });
+        let mut bases: Vec<Base> =
+            self.safety.windows.iter().copied().filter(|w| self.in_window(*w, e)).map(|w| w.base).collect();
+        bases.extend(self.safety.grids.iter().copied().filter(|g| self.in_grid(*g, e)).map(|g| g.base));
+        for b in bases {
+            self.safety.facts.push(Fact { lhs: FactLhs::Local(l), bound: Bound::Len(b, 1), deps: Vec::new(), live: true });
         }
     }
 
@@ -470,7 +507,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// Whether `s[index]` is known to be in bounds.
-    fn proven(&self, s: Base, index: ExprId) -> bool {
+    pub(super) fn proven(&self, s: Base, index: ExprId) -> bool {
         let body = self.body;
         // A shared array's constant length against the index's largest value.
         let const_len = match s {
@@ -482,7 +519,12 @@ impl Lowerer<'_, '_, '_> {
                 return true;
             }
         }
-        if self.safety.windows.iter().any(|w| w.base == s && self.in_window(*w, index)) {
+        if self.safety.proven_ids.contains(&index) {
+            return true;
+        }
+        if self.safety.windows.iter().any(|w| w.base == s && self.in_window(*w, index))
+            || self.safety.grids.iter().any(|g| g.base == s && self.in_grid(*g, index))
+        {
             return true;
         }
         self.safety.facts.iter().rev().any(|f| {
@@ -724,7 +766,7 @@ fn imm_int(v: i128, rt: Type) -> Operand {
 }
 
 /// The initialiser of every immutable `let` of the body.
-fn let_inits(body: &Body) -> std::collections::HashMap<LocalId, ExprId> {
+pub(super) fn let_inits(body: &Body) -> std::collections::HashMap<LocalId, ExprId> {
     let mut out = std::collections::HashMap::new();
     let mut add = |b: &Block| {
         for st in &b.stmts {

@@ -92,7 +92,8 @@ struct Walk<'w> {
 pub(in super::super) struct Early {
     pub value: Reg,
     pub index: Reg,
-    pub oob: Reg,
+    /// `None` when the access was proven in bounds.
+    pub oob: Option<Reg>,
 }
 
 impl Lowerer<'_, '_, '_> {
@@ -178,7 +179,12 @@ impl Lowerer<'_, '_, '_> {
                             Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, p),
                             None => p,
                         };
+                        // What the condition proves holds where the loads it guards are made (its locals keep
+                        // their values through the loop: nothing kills these facts before the copy's access).
+                        let facts = self.facts_mark();
+                        self.assume(*c, false);
                         self.walk_block(then, Some(g), w, budget);
+                        self.restore_facts(facts);
                     }
                 }
                 true
@@ -217,17 +223,25 @@ impl Lowerer<'_, '_, '_> {
             let v = self.expr(i);
             let Some((iv, _)) = self.scalar(v, i) else { continue };
             let iv = self.reg(iv, ScalarTy::Usize);
-            // The same comparison as the copy's bounds check would make (which then uses this one).
-            let oob = self.b.ins().setp(CmpOp::Le, Type::U64, sl.len, iv);
-            let inb = self.b.ins().unary(ptx_gen::UnOp::Not, Mode::None, Type::Pred, oob);
-            let p = match guard {
-                Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, inb),
-                None => inb,
+            // The same comparison as the copy's bounds check would make (which then uses this one); none when the
+            // guard proves the access.
+            let oob = if self.proven(Base::Slice(s), i) {
+                None
+            } else {
+                Some(self.b.ins().setp(CmpOp::Le, Type::U64, sl.len, iv))
+            };
+            let inb = oob.map(|o| self.b.ins().unary(ptx_gen::UnOp::Not, Mode::None, Type::Pred, o));
+            let p = match (guard, inb) {
+                (Some(g), Some(n)) => Some(self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, n)),
+                (g, n) => g.or(n),
             };
             let r = self.b.ins().mov(sl.elem.reg_type(), Operand::Imm(ptx_gen::Imm(0)));
             let load = self.b.create_block();
             let join = self.b.create_block();
-            self.b.branch(p, load, join);
+            match p {
+                Some(p) => self.b.branch(p, load, join),
+                None => self.b.jump(load),
+            }
             self.open(load);
             let size = sl.elem.mem_size() as u64;
             let off = if size == 1 {
