@@ -906,6 +906,24 @@ impl Lowerer<'_, '_, '_> {
                 self.normalize(Operand::Reg(r), t)
             }
             BinaryOp::Mul => {
+                // By a power of two (either side): a shift, which ptxas folds into address arithmetic (`LEA`);
+                // for a 64-bit `mul.lo` by 4 it emits `IMAD.WIDE` + `IMAD.SHL` and a separate 64-bit add instead.
+                let pow2 = |o: Operand| match o {
+                    Operand::Imm(i) if t.is_int() => match consts::host_val(i, t) {
+                        HostVal::Int(v) if v > 1 && (v as u128).is_power_of_two() => Some(v.trailing_zeros()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let shift = match (a, b) {
+                    (Operand::Reg(_), _) if pow2(b).is_some() => Some((a, pow2(b).unwrap_or(0))),
+                    (_, Operand::Reg(_)) if pow2(a).is_some() => Some((b, pow2(a).unwrap_or(0))),
+                    _ => None,
+                };
+                if let Some((x, k)) = shift {
+                    let r = self.b.ins().binary(BinOp::Shl, Mode::None, rt.to_bits(), x, Operand::u32(k));
+                    return Val::Scalar(self.normalize(Operand::Reg(r), t), t);
+                }
                 let mode = if t.is_float() { Mode::Rn } else { Mode::Lo };
                 let r = self.b.ins().binary(BinOp::Mul, mode, rt, a, b);
                 self.normalize(Operand::Reg(r), t)
