@@ -157,6 +157,7 @@ pub fn lower_kernel_with_vars(
         safety: checks::Safety::new(options, record),
     };
     l.params(sig);
+    l.prepare_checks();
     l.read_specials();
     l.block(&body.block);
     if !l.b.is_terminated() {

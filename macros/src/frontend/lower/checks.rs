@@ -341,8 +341,15 @@ fn scaled_match(body: &Body, lhs: ExprId, scale: u64, index: ExprId) -> bool {
 }
 
 /// The largest value `e` (an unsigned integer expression) can have, from its type and literals: `x as usize` of a
-/// `u8`/`u16`/`u32`/`bool`, `e & c`, `e % c`, `e >> c`, `e / c`, sums and products of bounded values.
-fn static_max(body: &Body, types: &super::super::infer::Types, e: ExprId, depth: u32) -> Option<u64> {
+/// `u8`/`u16`/`u32`/`bool`, `e & c`, `e % c`, `e >> c`, `e / c`, sums and products of bounded values, and
+/// `lane_id()` / `warp_id()` (at most 31).
+fn static_max(
+    body: &Body,
+    types: &super::super::infer::Types,
+    inits: Option<&std::collections::HashMap<LocalId, ExprId>>,
+    e: ExprId,
+    depth: u32,
+) -> Option<u64> {
     if depth > 8 {
         return None;
     }
@@ -357,9 +364,16 @@ fn static_max(body: &Body, types: &super::super::infer::Types, e: ExprId, depth:
         super::super::types::Ty::Scalar(ScalarTy::U32) => Some(u32::MAX as u64),
         _ => None,
     };
-    let m = |x: ExprId| static_max(body, types, x, depth + 1);
+    let m = |x: ExprId| static_max(body, types, inits, x, depth + 1);
     match &body.exprs.get(e.0 as usize)?.kind {
         ExprKind::Lit(Lit::Int(v, _)) => u64::try_from(*v).ok(),
+        // A lane of a 32-lane warp; a warp of a block of at most 1024 threads (every GPU's limit).
+        ExprKind::Call(super::super::intrinsics::Call::LaneId | super::super::intrinsics::Call::WarpId, _) => Some(31),
+        // An immutable local: its initialiser's.
+        ExprKind::Local(l) if !body.local(*l).mutable => match inits.and_then(|i| i.get(l)) {
+            Some(i) => m(*i).or_else(|| ty_max(e)),
+            None => ty_max(e),
+        },
         // A widening cast of an unsigned value keeps it.
         ExprKind::Cast(x, to) if !to.is_signed() && to.bits() >= 32 => m(*x).or_else(|| ty_max(*x)),
         ExprKind::Binary(BinaryOp::BitAnd, a, b) => match (m(*a), m(*b)) {
@@ -396,6 +410,12 @@ impl Lowerer<'_, '_, '_> {
 
     pub(super) fn restore_facts(&mut self, mark: usize) {
         self.safety.facts.truncate(mark);
+    }
+
+    /// Collects what the checks need to know about the body before lowering it.
+    pub(super) fn prepare_checks(&mut self) {
+        let body = self.body;
+        self.safety.inits.get_or_insert_with(|| let_inits(body));
     }
 
     /// Adds the facts that hold when `cond` is true (`negated`: false).
@@ -515,7 +535,7 @@ impl Lowerer<'_, '_, '_> {
             Base::Slice(_) => None,
         };
         if let Some(n) = const_len {
-            if static_max(body, self.types, index, 0).is_some_and(|m| m < n) {
+            if static_max(body, self.types, self.safety.inits.as_ref(), index, 0).is_some_and(|m| m < n) {
                 return true;
             }
         }
