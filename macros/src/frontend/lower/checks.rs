@@ -263,9 +263,10 @@ fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, con
                 });
                 ok.then_some(Bound::Expr(x))
             };
-            let len_of = |x: ExprId, y: ExprId| match (len_of(x), len_of(y)) {
-                (None, None) => (None, other(y)),
-                (p, q) => (p, q),
+            // `(x is a length bound, what bounds with y)`.
+            let len_of = |x: ExprId, y: ExprId| {
+                let x_len = len_bound(body, inits, x, 0).map(|(s, k)| Bound::Len(s, k));
+                (x_len, len_of(y).or_else(|| other(y)))
             };
             // Normalise to `lhs < len` (true) or `lhs >= len` (true).
             // `a < b` / `a >= b`: `b` the bound; `b > a` / `b <= a`: `a` is.
