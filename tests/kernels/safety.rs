@@ -65,8 +65,8 @@ pub fn unchecked_access(x: &[f32], y: &mut [f32]) {
 
 /// A grid-stride loop over quads: `i < x.len() / 4` (through a local) proves `x[4 * i]`, `x[i * 4 + 3]` and
 /// `x[(i << 2) + 1]` while `i` keeps its value; a `u8` index (masked or not, plus a literal) proves itself against
-/// a 256-element shared array, as do `j % 256`, `lane_id()` and `warp_id() + 224` (through a `let`); `k < 256`
-/// proves `t[k]`. No check is left.
+/// a 256-element shared array, as do `j % 256`, `lane_id()`, `warp_id() + 224` (through a `let`) and
+/// `warp_id() - 1` under `> 0`; `k < 256` proves `t[k]`. No check is left.
 #[ptx_kernel]
 pub fn guard_scaled(x: &[u32], b: &[u8], out: &mut [u32]) {
     let t = gpu::SharedArray::<u32, 256>::new();
@@ -91,7 +91,8 @@ pub fn guard_scaled(x: &[u32], b: &[u8], out: &mut [u32]) {
     }
     gpu::sync_threads();
     let w = gpu::warp_id() as usize;
+    let before = if w > 0 { t[w - 1] } else { 0 };
     if j < out.len() {
-        out[j] = s + t[j % 256] + t[gpu::lane_id() as usize] + t[w + 224];
+        out[j] = s + t[j % 256] + t[gpu::lane_id() as usize] + t[w + 224] + before;
     }
 }

@@ -536,8 +536,26 @@ impl Lowerer<'_, '_, '_> {
             Base::Slice(_) => None,
         };
         if let Some(n) = const_len {
-            if static_max(body, self.types, self.safety.inits.as_ref(), index, 0).is_some_and(|m| m < n) {
+            let inits = self.safety.inits.as_ref();
+            if static_max(body, self.types, inits, index, 0).is_some_and(|m| m < n) {
                 return true;
+            }
+            // `a - k` where a fact `c < a` with `c + 1 >= k` rules out the wrap-around (`t[w - 1]` under `w > 0`).
+            let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+                _ => None,
+            };
+            if let Some(ExprKind::Binary(BinaryOp::Sub, a, k)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) {
+                if let Some(k) = lit(*k).filter(|k| *k >= 1) {
+                    let no_wrap = self.safety.facts.iter().any(|f| {
+                        f.live
+                            && matches!(f.bound, Bound::Expr(b) if same_value(body, b, *a))
+                            && matches!(f.lhs, FactLhs::Expr(l) if lit(l).is_some_and(|c| c.saturating_add(1) >= k))
+                    });
+                    if no_wrap && static_max(body, self.types, inits, *a, 0).is_some_and(|m| m - k.min(m) < n) {
+                        return true;
+                    }
+                }
             }
         }
         if self.safety.proven_ids.contains(&index) {
