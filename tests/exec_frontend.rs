@@ -499,6 +499,33 @@ fn exec_control() -> ptx_kernel::Result<()> {
     let mut want = vec![0; N];
     control::for_mut_var_ref(&a, &mut want);
     check("for_mut_var", &d.download()?, &want, &|i| format!("a={}", a[i]));
+
+    let a = gen_u32(&mut rng, N);
+    let da = dev.upload(&a)?;
+    let mut d = dev.alloc_zeros::<u32>(N)?;
+    control::auto_unroll::launch(&dev, cfg(N), &da, &mut d)?;
+    let mut want = vec![0; N];
+    control::auto_unroll_ref(&a, &mut want);
+    check("auto_unroll", &d.download()?, &want, &|i| format!("a={}", a[i]));
+
+    let a = gen_u32(&mut rng, N);
+    let da = dev.upload(&a)?;
+    let mut d = dev.alloc_zeros::<u32>(N)?;
+    control::while_unroll::launch(&dev, cfg(N), &da, &mut d)?;
+    let mut want = vec![0; N];
+    control::while_unroll_ref(&a, &mut want);
+    check("while_unroll", &d.download()?, &want, &|i| format!("a={}", a[i]));
+
+    // 37 rows of 100 (blocks of 32 threads: strides that do not divide the row).
+    let (rows, cols) = (37usize, 100usize);
+    let a = gen_u32(&mut rng, rows * cols);
+    let da = dev.upload(&a)?;
+    let mut d = dev.alloc_zeros::<u32>(rows * cols)?;
+    let rcfg = LaunchConfig { grid_dim: (rows as u32, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 };
+    control::strided_rows::launch(&dev, rcfg, &da, &mut d, cols as u32)?;
+    let mut want = vec![0; rows * cols];
+    control::strided_rows_ref(&a, &mut want, cols, 32);
+    check("strided_rows", &d.download()?, &want, &|i| format!("a={}", a[i]));
     Ok(())
 }
 

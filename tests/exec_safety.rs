@@ -13,6 +13,88 @@ pub fn oob_read(x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// An unrolled loop whose reads are issued before its copies (`lower::prefetch`): the third read fails, after two
+/// copies have stored.
+#[ptx_kernel]
+pub fn oob_read_unrolled(x: &[u32], y: &mut [u32]) {
+    if gpu::global_idx_x() == 0 {
+        for k in 0..4 {
+            y[k] = x[k] + 1;
+        }
+    }
+}
+
+/// A guard on a `mut` local stops proving once the local is assigned: the second read is checked.
+#[ptx_kernel]
+pub fn killed_guard(x: &[u32], out: &mut [u32]) {
+    let mut i = gpu::global_idx_x() as usize;
+    if i < x.len() && i < out.len() {
+        let a = x[i];
+        i += 1;
+        let b = x[i];
+        out[i - 1] = a + b;
+    }
+}
+
+/// The same in a loop: a nested loop assigns the local the `while` condition is about.
+#[ptx_kernel]
+pub fn killed_guard_loop(x: &[u32], out: &mut [u32]) {
+    let mut k = gpu::global_idx_x() as usize;
+    while k < x.len() {
+        let mut n = 0;
+        while n < 2 {
+            k += 1;
+            n += 1;
+        }
+        out[0] = x[k];
+    }
+}
+
+/// A strided row loop (two versions, see `lower::version`): when `row + cols` does not fit in `x`, the checked
+/// version runs and fails at the first index past the end, after the earlier iterations stored.
+#[ptx_kernel]
+pub fn row_loop(x: &[u32], y: &mut [u32], cols: u32) {
+    let row = gpu::block_idx_x() as usize * cols as usize;
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        let i = row + c as usize;
+        y[i] = x[i] + 1;
+        c += gpu::block_dim_x();
+    }
+}
+
+/// Rows of a 32×33 shared tile written in an unrolled loop (two versions, see `lower::version`: the tile index's
+/// largest value for the launch's block size is tested before the loop): 32×8 blocks take the version without
+/// checks, a block one row taller the checked one, which fails at the last copy of its ninth row.
+#[ptx_kernel]
+pub fn tile_rows(x: &[f32], y: &mut [f32]) {
+    let tile = gpu::SharedArray::<[f32; 33], 32>::new();
+    let tx = gpu::thread_idx_x();
+    let ty = gpu::thread_idx_y();
+    for j in (0..32u32).step_by(8) {
+        tile[(ty + j) as usize][tx as usize] = (ty + j) as f32;
+    }
+    gpu::sync_threads();
+    let i = (ty * 32 + tx) as usize;
+    if i < y.len() {
+        y[i] = tile[ty as usize][tx as usize] + x[0];
+    }
+}
+
+/// Row-major 2-D accesses `r * w + c` under `c < w && r < h` in an unrolled loop (two versions, see
+/// `lower::version`: `h * w <= len` is tested before the loop for each slice).
+#[ptx_kernel]
+pub fn grid_copy(x: &[u32], y: &mut [u32], w: u32, h: u32) {
+    let c = gpu::thread_idx_x();
+    let r0 = gpu::thread_idx_y();
+    for k in 0..2u32 {
+        let r = r0 * 2 + k;
+        if c < w && r < h {
+            y[(r as usize) * (w as usize) + c as usize] = x[(r as usize) * (w as usize) + c as usize] + 1;
+        }
+    }
+}
+
 #[ptx_kernel]
 pub fn oob_write(y: &mut [u32], n: u32) {
     let i = gpu::global_idx_x();
@@ -135,6 +217,95 @@ fn run_all(dev: &Device) {
     dev.synchronize().unwrap();
     assert_eq!(y.download().unwrap()[..1000], vec![2.0f32; 1000][..]);
 
+    // An unrolled loop with its reads issued early: the copies before the failing read have stored, the others
+    // not; the panic is the third read's.
+    let ptx = oob_read_unrolled::PTX;
+    let early = &ptx[..ptx.find("st.global").unwrap()];
+    assert_eq!(early.matches("ld.global.nc.u32").count(), 4, "the reads are not issued first:\n{ptx}");
+    let x = dev.upload(&[10u32, 20]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    oob_read_unrolled::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut y).unwrap();
+    let (line, col) = (line_of("y[k] = x[k] + 1;"), col_of("y[k] = x[k] + 1;", "x[k]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+    assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
+
+    // Facts about `mut` locals die with an assignment: the checks after it stay and fail.
+    let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1, 1, 1), shared_mem_bytes: 0 };
+    let x = dev.upload(&[5u32, 7]).unwrap();
+    let mut out = dev.alloc_zeros::<u32>(2).unwrap();
+    killed_guard::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (2, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
+        .unwrap();
+    let (line, col) = (line_of("let b = x[i];"), col_of("let b = x[i];", "x[i]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (1,0,0))")
+    );
+    assert_eq!(out.download().unwrap(), vec![12, 0]);
+    killed_guard_loop::launch(dev, one, &x, &mut out).unwrap();
+    let (line, col) = (line_of("out[0] = x[k];"), col_of("out[0] = x[k];", "x[k]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+
+    // The row loop (one thread): in bounds, the fast version; one element short, the checked one, which stops at
+    // index 3.
+    let x = dev.upload(&[1u32, 2, 3, 4]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    row_loop::launch(dev, one, &x, &mut y, 4).unwrap();
+    assert_eq!(y.download().unwrap(), vec![2, 3, 4, 5]);
+    let x = dev.upload(&[1u32, 2, 3]).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(4).unwrap();
+    row_loop::launch(dev, one, &x, &mut y, 4).unwrap();
+    let (line, col) = (line_of("y[i] = x[i] + 1;"), col_of("y[i] = x[i] + 1;", "x[i]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 3 but the index is 3 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+    assert_eq!(y.download().unwrap(), vec![2, 3, 4, 0]);
+
+    // The shared tile: 32×8 threads, no check in the loop, right values; 32×9, the checked loop, and one of the 32
+    // threads of row 8 fails at index 32 * 33 + tx.
+    let x = dev.upload(&[0.5f32]).unwrap();
+    let mut y = dev.alloc_zeros::<f32>(256).unwrap();
+    let blocks = |rows| LaunchConfig { grid_dim: (1, 1, 1), block_dim: (32, rows, 1), shared_mem_bytes: 0 };
+    tile_rows::launch(dev, blocks(8), &x, &mut y).unwrap();
+    let want: Vec<f32> = (0..256).map(|i| (i / 32) as f32 + 0.5).collect();
+    assert_eq!(y.download().unwrap(), want);
+    tile_rows::launch(dev, blocks(9), &x, &mut y).unwrap();
+    let err = dev.synchronize().unwrap_err();
+    let line = line_of("tile[(ty + j) as usize][tx as usize] = (ty + j) as f32;");
+    let Error::KernelPanic { ref message, ref location, thread, .. } = err else { panic!("{err}") };
+    assert_eq!(location, &format!("{FILE}:{line}:9"), "{err}");
+    assert_eq!(thread.1, 8, "{err}");
+    assert_eq!(message, &format!("index out of bounds: the len is 1056 but the index is {}", 1056 + thread.0), "{err}");
+    // The checks of the tile loop are in its checked version only (one per copy: 4), the reads after the barrier
+    // keep theirs (2).
+    assert_eq!(tile_rows::PANIC_SITES.len(), 6, "{:?}", tile_rows::PANIC_SITES);
+
+    // The 2-D copy: 4×4 fits (no check runs), a 15-element x does not: the checked version stops at its last
+    // element, in the one thread that reads it.
+    let grid = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (4, 2, 1), shared_mem_bytes: 0 };
+    let x = dev.upload(&(0..16u32).collect::<Vec<_>>()).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(16).unwrap();
+    grid_copy::launch(dev, grid, &x, &mut y, 4, 4).unwrap();
+    assert_eq!(y.download().unwrap(), (1..17u32).collect::<Vec<_>>());
+    let x = dev.upload(&(0..15u32).collect::<Vec<_>>()).unwrap();
+    let mut y = dev.alloc_zeros::<u32>(16).unwrap();
+    grid_copy::launch(dev, grid, &x, &mut y, 4, 4).unwrap();
+    let needle = "y[(r as usize) * (w as usize) + c as usize] = x[(r as usize) * (w as usize) + c as usize] + 1;";
+    let (line, col) = (line_of(needle), col_of(needle, "x[(r"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 15 but the index is 15 at {FILE}:{line}:{col} (block (0,0,0), thread (3,1,0))")
+    );
+    let mut want: Vec<u32> = (1..16u32).collect();
+    want.push(0);
+    assert_eq!(y.download().unwrap(), want);
+
     // OOB write, reported by download; exactly one thread fails.
     let mut y = dev.alloc_zeros::<u32>(1000).unwrap();
     oob_write::launch(dev, LaunchConfig::for_num_elems(1001), &mut y, 1001).unwrap();
@@ -256,6 +427,14 @@ fn panics_on_cuda() {
 
 #[test]
 fn no_checks_under_guards() {
+    // `x[i]` after `i += 1` and `out[i - 1]` keep their checks, `x[i]` and `out` under the guard… only `x[i]`
+    // before the assignment is free.
+    assert_eq!(killed_guard::PANIC_SITES.len(), 2, "{:?}", killed_guard::PANIC_SITES);
+    assert_eq!(killed_guard_loop::PANIC_SITES.len(), 2, "{:?}", killed_guard_loop::PANIC_SITES);
+    // The 2-D copy's checks (x and y, two copies) are only in its checked version.
+    assert_eq!(grid_copy::PANIC_SITES.len(), 4, "{:?}", grid_copy::PANIC_SITES);
+    // The row loop's two checks are only in its checked version.
+    assert_eq!(row_loop::PANIC_SITES.len(), 2, "{:?}", row_loop::PANIC_SITES);
     // A guard on another value (`i < n`) proves nothing: one check.
     assert_eq!(oob_write::PANIC_SITES.len(), 1);
     // `i < out.len() && i < a.len() && i < b.len()`: the three accesses are free, the division is checked.

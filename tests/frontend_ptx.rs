@@ -44,6 +44,7 @@ fn guards_remove_checks() {
         ("guard_early_return", guard_early_return::PTX, guard_early_return::PANIC_SITES),
         ("guard_for", guard_for::PTX, guard_for::PANIC_SITES),
         ("unchecked_access", unchecked_access::PTX, unchecked_access::PANIC_SITES),
+        ("guard_scaled", guard_scaled::PTX, guard_scaled::PANIC_SITES),
     ] {
         assert!(sites.is_empty(), "{name}: checks left at {sites:?}");
         assert!(!ptx.contains("__ptx_kernel_panic") && !ptx.contains("trap"), "{name}:\n{ptx}");

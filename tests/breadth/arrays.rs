@@ -50,10 +50,13 @@ pub fn local_arrays(x: &[f32], k: &[u32], out: &mut [f32]) {
         // A dynamic read and a dynamic write.
         let picked = acc[d];
         acc[(d + 1) % 8] += 100.0;
-        // A non-unrolled loop: dynamic indices.
+        // A loop that is not unrolled (a `for` over a constant range this short would be, and so would this
+        // `while` with its step last): dynamic indices.
         let mut total = 0.0f32;
-        for j in 0..8 {
-            total += acc[j];
+        let mut j = 0;
+        while j < 8 {
+            j += 1;
+            total += acc[j - 1];
         }
         let row = grid[d % 4];
         let copy = acc;

@@ -311,3 +311,219 @@ pub fn for_mut_var_ref(a: &[u32], out: &mut [u32]) {
         out[i] = (0..n).map(|k| 2 * k).sum::<u32>() + 3;
     }
 }
+
+/// `for` loops over constant ranges short enough to be unrolled without `#[unroll]`: `step_by`, `..=` up to the
+/// type's maximum, `continue`, `break`, labelled `break`/`continue` of an unrolled outer loop from an unrolled
+/// inner one, `for mut`, a negative range, an empty one; and one too long to unroll.
+#[ptx_kernel]
+pub fn auto_unroll(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let x = a[i];
+        let mut s = 0u32;
+        for k in (0..32u32).step_by(8) {
+            if (x >> k) & 1 == 1 {
+                continue;
+            }
+            s = s * 3 + k;
+        }
+        for k in 250u8..=255 {
+            if k as u32 == x % 256 {
+                break;
+            }
+            s += k as u32;
+        }
+        'outer: for r in 0..4u32 {
+            for c in 0..4u32 {
+                if r * 4 + c == x % 20 {
+                    break 'outer;
+                }
+                if c > r {
+                    continue 'outer;
+                }
+                s = s * 7 + r * 4 + c;
+            }
+        }
+        for mut k in -3i32..3 {
+            k *= (x % 5) as i32;
+            s ^= k as u32;
+        }
+        for _ in 5..2 {
+            s += 1000;
+        }
+        for k in 0..17u32 {
+            s += k * (x & 3);
+        }
+        out[i] = s;
+    }
+}
+
+pub fn auto_unroll_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let x = a[i];
+        let mut s = 0u32;
+        for k in (0..32u32).step_by(8) {
+            if (x >> k) & 1 == 1 {
+                continue;
+            }
+            s = s.wrapping_mul(3).wrapping_add(k);
+        }
+        for k in 250u8..=255 {
+            if k as u32 == x % 256 {
+                break;
+            }
+            s = s.wrapping_add(k as u32);
+        }
+        'outer: for r in 0..4u32 {
+            for c in 0..4u32 {
+                if r * 4 + c == x % 20 {
+                    break 'outer;
+                }
+                if c > r {
+                    continue 'outer;
+                }
+                s = s.wrapping_mul(7).wrapping_add(r * 4 + c);
+            }
+        }
+        for mut k in -3i32..3 {
+            k *= (x % 5) as i32;
+            s ^= k as u32;
+        }
+        #[allow(clippy::reversed_empty_ranges)]
+        for _ in 5..2 {
+            s = s.wrapping_add(1000);
+        }
+        for k in 0..17u32 {
+            s = s.wrapping_add(k * (x & 3));
+        }
+        out[i] = s;
+    }
+}
+
+/// `while` loops on a counter set from a literal just before and updated by a literal step last: unrolled when
+/// short (`d *= 2`, a decreasing signed counter, `>>=`, a `break`, none at all, the counter read after the loop);
+/// one with `continue` and one too long stay loops.
+#[ptx_kernel]
+pub fn while_unroll(a: &[u32], out: &mut [u32]) {
+    let i = gpu::global_idx_x() as usize;
+    if i < out.len() {
+        let x = a[i];
+        let mut s = x;
+        let mut d = 1u32;
+        while d < 32 {
+            s = s * 5 + (x >> d);
+            d *= 2;
+        }
+        let mut k = 3i32;
+        while k >= -2 {
+            s ^= (k * 7) as u32;
+            if s % 11 == (x % 13) {
+                break;
+            }
+            k -= 1;
+        }
+        let mut z = 64u32;
+        while z < 32 {
+            s += 1000;
+            z += 1;
+        }
+        let mut h = 0x80u32;
+        while h != 0 {
+            s += h & x;
+            h >>= 1;
+        }
+        let mut c = 0u32;
+        while c < 4 {
+            c += 1;
+            if (x >> c) & 1 == 0 {
+                continue;
+            }
+            s += c;
+        }
+        let mut n = 0u32;
+        while n < 40 {
+            s += n & x;
+            n += 1;
+        }
+        out[i] = s + d + (k as u32) * 3 + z + h + c + n;
+    }
+}
+
+pub fn while_unroll_ref(a: &[u32], out: &mut [u32]) {
+    for i in 0..out.len() {
+        let x = a[i];
+        let mut s = x;
+        let mut d = 1u32;
+        while d < 32 {
+            s = s.wrapping_mul(5).wrapping_add(x >> d);
+            d *= 2;
+        }
+        let mut k = 3i32;
+        while k >= -2 {
+            s ^= (k * 7) as u32;
+            if s % 11 == (x % 13) {
+                break;
+            }
+            k -= 1;
+        }
+        let z = 64u32;
+        let mut h = 0x80u32;
+        while h != 0 {
+            s = s.wrapping_add(h & x);
+            h >>= 1;
+        }
+        let mut c = 0u32;
+        while c < 4 {
+            c += 1;
+            if (x >> c) & 1 == 0 {
+                continue;
+            }
+            s = s.wrapping_add(c);
+        }
+        let mut n = 0u32;
+        while n < 40 {
+            s = s.wrapping_add(n & x);
+            n += 1;
+        }
+        out[i] = s
+            .wrapping_add(d)
+            .wrapping_add((k as u32).wrapping_mul(3))
+            .wrapping_add(z)
+            .wrapping_add(h)
+            .wrapping_add(c)
+            .wrapping_add(n);
+    }
+}
+
+/// Strided loops over a row (`while c < cols { … x[row + c as usize] …; c += step }`), lowered in two versions: one
+/// without the bounds checks, when `row + cols` fits in the slices, and the checked loop. Reads, a write through
+/// `let i = row + c`, a compound assignment, and an access that is not `row + c` (checked in both).
+#[ptx_kernel]
+pub fn strided_rows(x: &[u32], y: &mut [u32], cols: u32) {
+    let row = gpu::block_idx_x() as usize * cols as usize;
+    let mut m = 0u32;
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        m = m.max(x[row + c as usize]);
+        c += gpu::block_dim_x();
+    }
+    let mut c = gpu::thread_idx_x();
+    while c < cols {
+        let i = row + c as usize;
+        y[i] = x[i] ^ m;
+        y[(c as usize) + row] += x[(c as usize * 7) % x.len()];
+        c += gpu::block_dim_x();
+    }
+}
+
+pub fn strided_rows_ref(x: &[u32], y: &mut [u32], cols: usize, block: usize) {
+    for (r, (xr, yr)) in x.chunks(cols).zip(y.chunks_mut(cols)).enumerate() {
+        let _ = r;
+        for t in 0..block {
+            let m = (t..cols).step_by(block).map(|c| xr[c]).max().unwrap_or(0);
+            for c in (t..cols).step_by(block) {
+                yr[c] = (xr[c] ^ m).wrapping_add(x[(c * 7) % x.len()]);
+            }
+        }
+    }
+}

@@ -62,3 +62,37 @@ pub fn unchecked_access(x: &[f32], y: &mut [f32]) {
         *y.get_unchecked_mut(i) = *x.get_unchecked(i);
     }
 }
+
+/// A grid-stride loop over quads: `i < x.len() / 4` (through a local) proves `x[4 * i]`, `x[i * 4 + 3]` and
+/// `x[(i << 2) + 1]` while `i` keeps its value; a `u8` index (masked or not, plus a literal) proves itself against
+/// a 256-element shared array, as do `j % 256`, `lane_id()`, `warp_id() + 224` (through a `let`) and
+/// `warp_id() - 1` under `> 0`; `k < 256` proves `t[k]`. No check is left.
+#[ptx_kernel]
+pub fn guard_scaled(x: &[u32], b: &[u8], out: &mut [u32]) {
+    let t = gpu::SharedArray::<u32, 256>::new();
+    let mut k = gpu::thread_idx_x() as usize;
+    while k < 256 {
+        t[k] = 0;
+        k += gpu::block_dim_x() as usize;
+    }
+    gpu::sync_threads();
+    let quads = x.len() / 4;
+    let stride = (gpu::grid_dim_x() * gpu::block_dim_x()) as usize;
+    let mut i = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    while i < quads {
+        s += x[4 * i] + x[i * 4 + 3] + x[(i << 2) + 1];
+        i += stride;
+    }
+    let j = gpu::global_idx_x() as usize;
+    if j < b.len() {
+        gpu::atomic_add(&mut t[b[j] as usize], 1);
+        gpu::atomic_add(&mut t[(b[j] & 0x7f) as usize + 128], 1);
+    }
+    gpu::sync_threads();
+    let w = gpu::warp_id() as usize;
+    let before = if w > 0 { t[w - 1] } else { 0 };
+    if j < out.len() {
+        out[j] = s + t[j % 256] + t[gpu::lane_id() as usize] + t[w + 224] + before;
+    }
+}

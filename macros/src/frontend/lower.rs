@@ -25,6 +25,8 @@ use super::signature::KernelSig;
 use super::types::{ParamTy, ScalarTy, Ty};
 
 pub mod checks;
+mod prefetch;
+mod version;
 pub use checks::{CheckOptions, CheckReport};
 mod seed;
 
@@ -148,12 +150,19 @@ pub fn lower_kernel_with_vars(
         extra_vars: Vec::new(),
         first_extra_var,
         loops: vec![None; body.loops.len()],
+        unroll_copies: 1,
+        prefetched: std::collections::HashMap::new(),
+        while_entry: None,
+        specials: Vec::new(),
+        shared_addrs: Vec::new(),
         errors,
         fallback_span: sig.ident.span(),
         // The record's place is known once the body is lowered (after the tables it declares).
         safety: checks::Safety::new(options, Var(first_extra_var)),
     };
     l.params(sig);
+    l.prepare_checks();
+    l.read_specials();
     l.block(&body.block);
     if !l.b.is_terminated() {
         l.b.ret();
@@ -247,6 +256,20 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     first_extra_var: u32,
     /// `(break target, continue target)` of each loop while it is being lowered.
     loops: Vec<Option<(IrBlock, IrBlock)>>,
+    /// The product of the trip counts of the enclosing automatically unrolled loops (1 outside them): how many
+    /// copies of the code being lowered end up in the kernel (see [`Lowerer::auto_unroll`]).
+    unroll_copies: u64,
+    /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
+    /// [`prefetch`]).
+    prefetched: std::collections::HashMap<u32, prefetch::Early>,
+    /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
+    /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
+    while_entry: Option<(LocalId, ExprId)>,
+    /// The special-register intrinsics of the body, read once in the entry block (see
+    /// [`Lowerer::read_specials`]).
+    specials: Vec<(Intrinsic, Reg)>,
+    /// The address of each shared array, taken once in the entry block.
+    shared_addrs: Vec<(Var, Reg)>,
     pub(super) errors: &'e mut Errors,
     fallback_span: Span,
     /// Run-time checks: options, known facts, the panic path and the sites.
@@ -426,17 +449,43 @@ impl Lowerer<'_, '_, '_> {
 
     fn block(&mut self, blk: &Block) -> Val {
         let facts = self.facts_mark();
+        // `let mut v = <literal>;` / `v = <literal>;` just before: a `while` on `v` may be unrolled.
+        let mut set_const: Option<(LocalId, ExprId)> = None;
         for s in &blk.stmts {
             match s {
-                Stmt::Let { local, init } => self.let_stmt(*local, *init),
+                Stmt::Let { local, init } => {
+                    if let Some(i) = init {
+                        self.kill_facts(*i);
+                    }
+                    self.let_stmt(*local, *init);
+                    if let (Some(l), Some(i)) = (local, init) {
+                        self.assume_let(*l, *i);
+                    }
+                    set_const = match (local, init) {
+                        (Some(l), Some(i)) if self.body.local(*l).mutable && is_int_lit(self.body, *i) => Some((*l, *i)),
+                        _ => None,
+                    };
+                }
                 Stmt::Expr(e) => {
+                    self.kill_facts(*e);
+                    if matches!(self.body.expr(*e).kind, ExprKind::While(..)) {
+                        self.while_entry = set_const;
+                    }
                     self.expr(*e);
+                    self.while_entry = None;
                     self.assume_after_stmt(*e);
+                    set_const = match &self.body.expr(*e).kind {
+                        ExprKind::Assign(Place::Local(l), v) if is_int_lit(self.body, *v) => Some((*l, *v)),
+                        _ => None,
+                    };
                 }
             }
         }
         let v = match blk.tail {
-            Some(t) => self.expr(t),
+            Some(t) => {
+                self.kill_facts(t);
+                self.expr(t)
+            }
             None => Val::Unit,
         };
         self.restore_facts(facts);
@@ -569,6 +618,20 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             ExprKind::Index(s, i) => {
+                if let Some(early) = self.prefetched.remove(&id.0) {
+                    // Loaded before the unrolled loop's copies (see `prefetch`): the index (pure) and its
+                    // comparison with the length were computed then; the check is made here.
+                    self.loc(id);
+                    self.bounds_check_with(*s, *i, Operand::Reg(early.index), id, early.oob);
+                    let r = early.value;
+                    let Some(elem) = (match s {
+                        Base::Slice(sl) => self.slices.get(sl.0 as usize).map(|x| x.elem),
+                        Base::Shared(_) => None,
+                    }) else {
+                        return self.internal(id, "an early load of a shared array");
+                    };
+                    return Val::Scalar(Operand::Reg(r), elem);
+                }
                 let Some((addr, ml)) = self.element_addr(*s, *i, id) else { return Val::Unit };
                 if ml.lanes > 0 {
                     return self.load_vector(ml, addr);
@@ -630,28 +693,14 @@ impl Lowerer<'_, '_, '_> {
             }
             ExprKind::If(c, then, else_) => self.if_expr(*c, then, *else_, id),
             ExprKind::While(lp, c, blk) => {
-                let header = self.b.create_block();
-                let body_b = self.b.create_block();
-                let exit = self.b.create_block();
-                self.b.jump(header);
-                self.open(header);
-                let cv = self.expr(*c);
-                self.loc(id);
-                match self.scalar(cv, *c) {
-                    Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { body_b } else { exit }),
-                    Some((Operand::Reg(p), _)) => self.b.branch(p, body_b, exit),
-                    None => self.b.jump(exit),
+                let entry = self.while_entry.take();
+                if let Some(v) = entry.and_then(|e| self.unrolled_while(*lp, *c, blk, id, e)) {
+                    return v;
                 }
-                self.loops[lp.0 as usize] = Some((exit, header));
-                self.open(body_b);
-                let facts = self.facts_mark();
-                self.assume(*c, false);
-                self.block(blk);
-                self.restore_facts(facts);
-                self.loc(id);
-                self.b.jump(header);
-                self.open(exit);
-                Val::Unit
+                if let Some(v) = self.versioned_while(*lp, *c, blk, id) {
+                    return v;
+                }
+                self.plain_while(*lp, *c, blk, id)
             }
             ExprKind::Loop(lp, blk) => {
                 let body_b = self.b.create_block();
@@ -736,7 +785,10 @@ impl Lowerer<'_, '_, '_> {
         let base_of = |this: &mut Self| -> Reg {
             match (base_reg, var) {
                 (Some(r), _) => r,
-                (None, Some(v)) => this.b.ins().addr_of(v),
+                (None, Some(v)) => match this.shared_addrs.iter().find(|(w, _)| *w == v) {
+                    Some(&(_, r)) => r,
+                    None => this.b.ins().addr_of(v),
+                },
                 _ => unreachable!("a base is a slice or a shared variable"),
             }
         };
@@ -770,7 +822,7 @@ impl Lowerer<'_, '_, '_> {
 
     /// `s.len()` of a shared array: its constant length, or for dynamic shared memory
     /// `%dynamic_smem_size / size_of::<T>()`.
-    fn shared_len(&mut self, s: SharedId, id: ExprId) -> Val {
+    pub(super) fn shared_len(&mut self, s: SharedId, id: ExprId) -> Val {
         let Some(sv) = self.shared.get(s.0 as usize).copied() else {
             return self.internal(id, "an unknown shared array");
         };
@@ -877,6 +929,24 @@ impl Lowerer<'_, '_, '_> {
                 self.normalize(Operand::Reg(r), t)
             }
             BinaryOp::Mul => {
+                // By a power of two (either side): a shift, which ptxas folds into address arithmetic (`LEA`);
+                // for a 64-bit `mul.lo` by 4 it emits `IMAD.WIDE` + `IMAD.SHL` and a separate 64-bit add instead.
+                let pow2 = |o: Operand| match o {
+                    Operand::Imm(i) if t.is_int() => match consts::host_val(i, t) {
+                        HostVal::Int(v) if v > 1 && (v as u128).is_power_of_two() => Some(v.trailing_zeros()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let shift = match (a, b) {
+                    (Operand::Reg(_), _) if pow2(b).is_some() => Some((a, pow2(b).unwrap_or(0))),
+                    (_, Operand::Reg(_)) if pow2(a).is_some() => Some((b, pow2(a).unwrap_or(0))),
+                    _ => None,
+                };
+                if let Some((x, k)) = shift {
+                    let r = self.b.ins().binary(BinOp::Shl, Mode::None, rt.to_bits(), x, Operand::u32(k));
+                    return Val::Scalar(self.normalize(Operand::Reg(r), t), t);
+                }
                 let mode = if t.is_float() { Mode::Rn } else { Mode::Lo };
                 let r = self.b.ins().binary(BinOp::Mul, mode, rt, a, b);
                 self.normalize(Operand::Reg(r), t)
@@ -1129,7 +1199,32 @@ impl Lowerer<'_, '_, '_> {
 
     // ----- intrinsics and methods ----------------------------------------------------------------------------
 
-    fn intrinsic(&mut self, i: Intrinsic) -> Val {
+    /// Reads the special registers the body uses (`%tid`, `%ctaid`, `%ntid`, `%nctaid`, and `global_idx_x`'s
+    /// `mad`) once, at the start: they do not change during a launch, and ptxas does not hoist the reads out of
+    /// loops by itself (`%ntid.x` read per iteration of a strided loop is a `ULDC` per iteration in SASS).
+    fn read_specials(&mut self) {
+        let body = self.body;
+        // Likewise the shared arrays' addresses (`mov.u64 %rd, var` each time becomes S2UR/ULEA per access).
+        for k in 0..self.shared.len() {
+            let v = self.shared[k].var;
+            let r = self.b.ins().addr_of(v);
+            self.shared_addrs.push((v, r));
+        }
+        for e in &body.exprs {
+            if let ExprKind::Intrinsic(i) = e.kind {
+                if i != Intrinsic::SyncThreads && !self.specials.iter().any(|(j, _)| *j == i) {
+                    if let Val::Scalar(Operand::Reg(r), _) = self.intrinsic(i) {
+                        self.specials.push((i, r));
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn intrinsic(&mut self, i: Intrinsic) -> Val {
+        if let Some(&(_, r)) = self.specials.iter().find(|(j, _)| *j == i) {
+            return Val::Scalar(Operand::Reg(r), ScalarTy::U32);
+        }
         let mut ins = self.b.ins();
         let r = match i {
             Intrinsic::ThreadIdx(d) => ins.special(SpecialReg::Tid(d)),
@@ -1259,7 +1354,21 @@ impl Lowerer<'_, '_, '_> {
             _ => None,
         };
         if f.unroll {
+            if let Some(v) = self.versioned_unrolled_for(f, start, end, step, t, id) {
+                return v;
+            }
             return self.unrolled_for(f, start, end, step, t, id);
+        }
+        if let Some(trips) = self.auto_unroll(f, start, end, step, t, id) {
+            // An empty range unrolls to nothing.
+            let trips = trips.max(1);
+            self.unroll_copies *= trips;
+            let v = match self.versioned_unrolled_for(f, start, end, step, t, id) {
+                Some(v) => v,
+                None => self.unrolled_for(f, start, end, step, t, id),
+            };
+            self.unroll_copies /= trips;
+            return v;
         }
         let rt = t.reg_type();
         let cur = self.b.ins().mov(rt, start);
@@ -1403,31 +1512,26 @@ impl Lowerer<'_, '_, '_> {
     fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
         const MAX_UNROLL: u64 = 1024;
         let span = self.span(id);
-        let (Operand::Imm(a), Operand::Imm(b)) = (start, end) else {
-            self.errors.at(span, "`#[unroll]` needs a range with constant bounds (literals), e.g. `0..8`");
-            return Val::Unit;
-        };
-        let step = match step {
-            None => 1,
-            Some(Operand::Imm(s)) if s.0 > 0 => s.0 as i128,
-            _ => {
+        let values = match const_range_values(f, start, end, step, t, MAX_UNROLL as usize + 1) {
+            Ok(v) => v,
+            Err(ConstRangeError::Bounds) => {
+                self.errors.at(span, "`#[unroll]` needs a range with constant bounds (literals), e.g. `0..8`");
+                return Val::Unit;
+            }
+            Err(ConstRangeError::Step) => {
                 self.errors.at(span, "`#[unroll]` needs a constant, positive `step_by`");
                 return Val::Unit;
             }
         };
-        let val = |i: Imm| match consts::host_val(i, t) {
-            HostVal::Int(v) => v,
-            _ => 0,
-        };
-        let (lo, hi) = (val(a), val(b));
-        let hi = if f.inclusive { hi } else { hi - 1 };
-        let values: Vec<i128> = if hi < lo { Vec::new() } else { (0..).map(|k| lo + k * step).take_while(|v| *v <= hi).take(MAX_UNROLL as usize + 1).collect() };
         if values.len() as u64 > MAX_UNROLL {
             self.errors.at(span, format!("`#[unroll]` of more than {MAX_UNROLL} iterations"));
             return Val::Unit;
         }
+        let first = f.start.0.max(f.end.0).max(f.step.map_or(0, |s| s.0)) + 1;
+        let early = self.early_loads(f, &values, t, first, id);
         let exit = self.b.create_block();
-        for v in values {
+        for (v, loads) in values.into_iter().zip(early) {
+            let outer = std::mem::replace(&mut self.prefetched, loads);
             let next = self.b.create_block();
             if let Some(var) = f.var {
                 let c = consts::imm(HostVal::Int(v), t);
@@ -1442,6 +1546,7 @@ impl Lowerer<'_, '_, '_> {
             }
             self.loops[f.id.0 as usize] = Some((exit, next));
             self.block(&f.body);
+            self.prefetched = outer;
             self.loc(id);
             self.b.jump(next);
             self.open(next);
@@ -1450,6 +1555,240 @@ impl Lowerer<'_, '_, '_> {
         self.open(exit);
         Val::Unit
     }
+
+    /// Whether a `for` loop without `#[unroll]` is unrolled anyway, as NVCC/LLVM unroll small constant loops: its
+    /// bounds and step are constants (after folding), it runs at most [`AUTO_UNROLL_MAX_TRIPS`] times, and its
+    /// copies, times those of the enclosing unrolled loops, stay within [`AUTO_UNROLL_BUDGET`] expressions. The
+    /// trip count when it is. Unrolling keeps the semantics (the variable takes the same values, in order;
+    /// `break`/`continue` jump past the last copy / to the next one) and makes the variable a constant in each
+    /// copy, so that the index arithmetic derived from it folds and independent iterations (e.g. their loads)
+    /// can overlap. Loops holding inline PTX are left alone (its labels would be repeated).
+    fn auto_unroll(&self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Option<u64> {
+        let values = const_range_values(f, start, end, step, t, AUTO_UNROLL_MAX_TRIPS as usize + 1).ok()?;
+        let trips = values.len() as u64;
+        if trips > AUTO_UNROLL_MAX_TRIPS {
+            return None;
+        }
+        let size = loop_body_size(self.body, f, id)?;
+        (self.unroll_copies.saturating_mul(trips).saturating_mul(size) <= AUTO_UNROLL_BUDGET).then_some(trips)
+    }
+
+    /// `while c { blk }` as a loop.
+    pub(super) fn plain_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId) -> Val {
+        let header = self.b.create_block();
+        let body_b = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.jump(header);
+        self.open(header);
+        let cv = self.expr(c);
+        self.loc(id);
+        match self.scalar(cv, c) {
+            Some((Operand::Imm(i), _)) => self.b.jump(if i.0 & 1 != 0 { body_b } else { exit }),
+            Some((Operand::Reg(p), _)) => self.b.branch(p, body_b, exit),
+            None => self.b.jump(exit),
+        }
+        self.loops[lp.0 as usize] = Some((exit, header));
+        self.open(body_b);
+        let facts = self.facts_mark();
+        self.assume(c, false);
+        self.block(blk);
+        self.restore_facts(facts);
+        self.loc(id);
+        self.b.jump(header);
+        self.open(exit);
+        Val::Unit
+    }
+
+    /// `let mut v = a; while v < b { …; v = v op c; }` (any comparison of `v` with a literal, the update a
+    /// literal `+`, `-`, `*`, `<<`, `>>` or `/` and the body's last statement, `v` assigned nowhere else in the
+    /// body, no `continue` of this loop), with as few trips as [`Lowerer::auto_unroll`] takes: the body once per
+    /// trip without the condition, which is known to hold before each copy and to fail after the last (the values
+    /// of `v` simulated with the kernel's wrapping arithmetic). `v` stays a register updated by the copies, so
+    /// `break`, `return` and the value of `v` after the loop are as before. `None`: lowered as a loop.
+    fn unrolled_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId, entry: (LocalId, ExprId)) -> Option<Val> {
+        let body = self.body;
+        let (v, init) = entry;
+        let Ty::Scalar(t) = self.types.local(v) else { return None };
+        if !t.is_int() {
+            return None;
+        }
+        let is_v = |e: ExprId| matches!(body.expr(e).kind, ExprKind::Local(l) if l == v);
+        // The condition: `v cmp lit` or `lit cmp v`.
+        let (cmp, lit, v_left) = match body.expr(c).kind {
+            ExprKind::Binary(op, a, b) if op.is_comparison() && is_v(a) && is_int_lit(body, b) => (op, b, true),
+            ExprKind::Binary(op, a, b) if op.is_comparison() && is_v(b) && is_int_lit(body, a) => (op, a, false),
+            _ => return None,
+        };
+        // The update: the last statement.
+        let last = blk.tail.or_else(|| match blk.stmts.last() {
+            Some(Stmt::Expr(e)) => Some(*e),
+            _ => None,
+        })?;
+        let (op, step) = match body.expr(last).kind {
+            ExprKind::CompoundAssign(op, Place::Local(l), k) if l == v && is_int_lit(body, k) => (op, k),
+            ExprKind::Assign(Place::Local(l), x) if l == v => match body.expr(x).kind {
+                ExprKind::Binary(op, a, k) if is_v(a) && is_int_lit(body, k) => (op, k),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::Div) {
+            return None;
+        }
+        // Nothing else assigns `v`; no `continue` of this loop (it would skip the update); no inline PTX.
+        let first = c.0 + 1;
+        let others = blk.stmts.iter().filter_map(|st| match st {
+            Stmt::Expr(e) if *e != last => Some(*e),
+            Stmt::Let { init: Some(i), .. } => Some(*i),
+            _ => None,
+        });
+        for e in others {
+            let mut assigned = Vec::new();
+            checks::assigned_locals(body, e, &mut assigned);
+            if assigned.contains(&v) {
+                return None;
+            }
+        }
+        let mut size = 0u64;
+        for e in body.exprs.get(first as usize..id.0 as usize)? {
+            size += match &e.kind {
+                ExprKind::Continue(l) if *l == lp => return None,
+                ExprKind::Seed(op) if matches!(**op, super::seed::SeedOp::Asm(_)) => return None,
+                ExprKind::Method(Method::Math(_), ..) => MATH_WEIGHT,
+                _ => 1,
+            };
+        }
+        // The trips.
+        let imm = |this: &mut Self, e: ExprId| match this.expr(e) {
+            Val::Scalar(Operand::Imm(i), ty) => Some((Operand::Imm(i), ty)),
+            _ => None,
+        };
+        let (mut cur, _) = imm(self, init)?;
+        let (bound, bt) = imm(self, lit)?;
+        let (k, kt) = imm(self, step)?;
+        let mut trips = 0u64;
+        loop {
+            let holds = if v_left { fold_int(cmp, cur, bound, t, bt) } else { fold_int(cmp, bound, cur, bt, t) };
+            match holds? {
+                Val::Scalar(Operand::Imm(b), _) if b.0 & 1 == 0 => break,
+                Val::Scalar(Operand::Imm(_), _) => {}
+                _ => return None,
+            }
+            trips += 1;
+            if trips > AUTO_UNROLL_MAX_TRIPS {
+                return None;
+            }
+            cur = match fold_int(op, cur, k, t, kt)? {
+                Val::Scalar(n @ Operand::Imm(_), _) => n,
+                _ => return None,
+            };
+        }
+        if self.unroll_copies.saturating_mul(trips).saturating_mul(size) > AUTO_UNROLL_BUDGET {
+            return None;
+        }
+        if trips == 0 {
+            // The condition (a pure comparison) fails at once.
+            return Some(Val::Unit);
+        }
+        self.unroll_copies *= trips;
+        let exit = self.b.create_block();
+        for _ in 0..trips {
+            let next = self.b.create_block();
+            self.loops[lp.0 as usize] = Some((exit, next));
+            let facts = self.facts_mark();
+            self.assume(c, false);
+            self.block(blk);
+            self.restore_facts(facts);
+            self.loc(id);
+            self.b.jump(next);
+            self.open(next);
+        }
+        self.b.jump(exit);
+        self.open(exit);
+        self.unroll_copies /= trips;
+        Some(Val::Unit)
+    }
+}
+
+/// Whether `e` is an integer literal (possibly negated).
+fn is_int_lit(body: &Body, e: ExprId) -> bool {
+    match body.exprs.get(e.0 as usize).map(|x| &x.kind) {
+        Some(ExprKind::Lit(Lit::Int(..))) => true,
+        Some(ExprKind::Unary(UnaryOp::Neg, a)) => {
+            matches!(body.exprs.get(a.0 as usize).map(|x| &x.kind), Some(ExprKind::Lit(Lit::Int(..))))
+        }
+        _ => false,
+    }
+}
+
+/// The most iterations of a `for` loop unrolled without `#[unroll]`.
+const AUTO_UNROLL_MAX_TRIPS: u64 = 16;
+/// The most expressions (weighted, see [`loop_body_size`]) that automatic unrolling may put in the kernel for one
+/// loop, counting the copies made by enclosing unrolled loops.
+const AUTO_UNROLL_BUDGET: u64 = 512;
+/// What a transcendental method (an inline sequence of tens of instructions) counts for in [`loop_body_size`].
+const MATH_WEIGHT: u64 = 32;
+
+/// The number of values of a constant range (`None`: not constant, or more than 1024).
+fn const_trip_count(f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy) -> Option<u64> {
+    let v = const_range_values(f, start, end, step, t, 1025).ok()?;
+    (v.len() <= 1024).then_some(v.len() as u64)
+}
+
+/// The largest value of a constant, non-empty range of an unsigned type.
+pub(super) fn const_range_values_max(f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy) -> Option<u64> {
+    let v = const_range_values(f, start, end, step, t, 1025).ok()?;
+    v.iter().copied().max().and_then(|m| u64::try_from(m).ok())
+}
+
+/// Why a range is not a constant one.
+enum ConstRangeError {
+    Bounds,
+    Step,
+}
+
+/// The values the variable of `for v in start..end` (`..=`, `.step_by(step)`) takes, when the bounds and the step
+/// are constants (at most `limit` of them).
+fn const_range_values(
+    f: &ForLoop,
+    start: Operand,
+    end: Operand,
+    step: Option<Operand>,
+    t: ScalarTy,
+    limit: usize,
+) -> Result<Vec<i128>, ConstRangeError> {
+    let (Operand::Imm(a), Operand::Imm(b)) = (start, end) else {
+        return Err(ConstRangeError::Bounds);
+    };
+    let step = match step {
+        None => 1,
+        Some(Operand::Imm(s)) if s.0 > 0 => s.0 as i128,
+        _ => return Err(ConstRangeError::Step),
+    };
+    let val = |i: Imm| match consts::host_val(i, t) {
+        HostVal::Int(v) => v,
+        _ => 0,
+    };
+    let (lo, hi) = (val(a), val(b));
+    let hi = if f.inclusive { hi } else { hi - 1 };
+    Ok(if hi < lo { Vec::new() } else { (0..).map(|k| lo + k * step).take_while(|v| *v <= hi).take(limit).collect() })
+}
+
+/// The size of the body of the `for` loop `id` in expressions (a transcendental method counts
+/// [`MATH_WEIGHT`]); `None` when it holds inline PTX. `check` pushes the expressions of the body (inlined device
+/// functions included) right after those of the range and the step, and the loop itself right after them, so
+/// the body is exactly the expressions between.
+fn loop_body_size(body: &Body, f: &ForLoop, id: ExprId) -> Option<u64> {
+    let first = f.start.0.max(f.end.0).max(f.step.map_or(0, |s| s.0)) + 1;
+    let mut size = 0u64;
+    for e in body.exprs.get(first as usize..id.0 as usize)? {
+        size += match &e.kind {
+            ExprKind::Seed(op) if matches!(**op, super::seed::SeedOp::Asm(_)) => return None,
+            ExprKind::Method(Method::Math(_), ..) => MATH_WEIGHT,
+            _ => 1,
+        };
+    }
+    Some(size)
 }
 
 /// `a op b` of two integer immediates, folded with the kernel's (release-mode Rust) semantics, so that indices
@@ -1575,57 +1914,62 @@ fn is_cheap_and_safe(body: &Body, e: ExprId, budget: usize) -> bool {
 
 /// Calls `f` on `e` and every expression below it (not descending into blocks: they are impure for our uses).
 fn visit(body: &Body, e: ExprId, f: &mut dyn FnMut(&ExprKind)) {
+    visit_ids(body, e, &mut |_, k| f(k));
+}
+
+/// [`visit`] with each expression's id.
+fn visit_ids(body: &Body, e: ExprId, f: &mut dyn FnMut(ExprId, &ExprKind)) {
     let Some(x) = body.exprs.get(e.0 as usize) else { return };
-    f(&x.kind);
+    f(e, &x.kind);
     match &x.kind {
         ExprKind::Unary(_, a)
         | ExprKind::Cast(a, _)
         | ExprKind::Index(_, a)
         | ExprKind::Repeat(a, _, _)
         | ExprKind::HalfConv(a, _, _) => {
-            visit(body, *a, f)
+            visit_ids(body, *a, f)
         }
         ExprKind::Elem(a, b) => {
-            visit(body, *a, f);
-            visit(body, *b, f);
+            visit_ids(body, *a, f);
+            visit_ids(body, *b, f);
         }
         ExprKind::Array(elems) => {
             for a in elems {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) => {
-            visit(body, *a, f);
-            visit(body, *b, f);
+            visit_ids(body, *a, f);
+            visit_ids(body, *b, f);
         }
         ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
             match p {
-                Place::Index(_, i) => visit(body, *i, f),
+                Place::Index(_, i) => visit_ids(body, *i, f),
                 Place::Elem(_, i, j) => {
-                    visit(body, *i, f);
+                    visit_ids(body, *i, f);
                     if let Some(j) = j {
-                        visit(body, *j, f);
+                        visit_ids(body, *j, f);
                     }
                 }
                 Place::Local(_) => {}
             }
-            visit(body, *v, f);
+            visit_ids(body, *v, f);
         }
         ExprKind::Method(_, r, args) => {
-            visit(body, *r, f);
+            visit_ids(body, *r, f);
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::Call(_, args) => {
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         ExprKind::MemCall(_, _, i, args) => {
-            visit(body, *i, f);
+            visit_ids(body, *i, f);
             for a in args {
-                visit(body, *a, f);
+                visit_ids(body, *a, f);
             }
         }
         _ => {}

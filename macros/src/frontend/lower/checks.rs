@@ -13,9 +13,16 @@
 //! - in `for i in a..x.len()` for `x[i]` (the loop variable not `mut`);
 //! - after a check of `x[e]` itself, for the rest of the block (`let old = c[i]; c[i] = old + 1` checks once);
 //!
+//! - inside `while i < q { … }` with `let q = x.len() / c` (or `x.len() >> k`, or the expression itself), for
+//!   `x[c' * i + k]` with `c' <= c`, `k < c` (`i * c'`, `i << k'` too): grid-stride loops over vectors;
+//! - for a shared array of constant length `N`: under a guard `e < M` with `M <= N` (e.g. `while k < 256`), and
+//!   when the index's largest value is below `N` by its type and literals (`b as usize` of a `u8` against 256,
+//!   `e % 256`, `(e & 0x7f) + 128`, …);
+//!
 //! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
-//! and locals that are not `mut` — so nothing in it can change between the guard and the access). Slice lengths
-//! never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
+//! and locals). A guard that reads a `mut` local holds until a statement that may assign the local (at any depth:
+//! nested loops, blocks, inline PTX outputs) is lowered, and is dropped there, so nothing in `e` can change between
+//! the guard and the access. Slice lengths never change during a launch. `x.get_unchecked(i)` (in `unsafe`) and `#[ptx_kernel(bounds_checks = false)]`
 //! skip the check. Division by a non-zero constant (other than `-1` for signed types) is not checked.
 
 use proc_macro2::Span;
@@ -82,11 +89,41 @@ pub struct CheckReport {
     pub elided: usize,
 }
 
-/// A known fact `lhs < x.len()`.
+/// The left side of a known fact.
 #[derive(Clone, Copy, Debug)]
 enum FactLhs {
     Expr(ExprId),
     Local(LocalId),
+}
+
+/// What a fact bounds its left side by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    /// `x.len() / scale` (so `c * lhs + k < x.len()` for `c <= scale`, `k < scale`).
+    Len(Base, u64),
+    /// A constant: `lhs < c` proves the accesses of arrays of constant length `>= c`.
+    Const(u64),
+    /// Another expression (pure, no `mut` locals): `lhs < m` proves `a + lhs` inside a [`Window`] `(x, a, m)`.
+    Expr(ExprId),
+}
+
+/// Known while lowering the fast version of a loop (see `lower::version`): `a + m <= x.len()`, so `x[a + e]` is
+/// in bounds when `e < m` is known.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Window {
+    pub base: Base,
+    pub a: ExprId,
+    pub m: ExprId,
+}
+
+/// A known fact `lhs < bound`.
+#[derive(Clone, Debug)]
+struct Fact {
+    lhs: FactLhs,
+    bound: Bound,
+    /// The `mut` locals `lhs` reads: the fact dies when a statement may assign one of them.
+    deps: Vec<LocalId>,
+    live: bool,
 }
 
 /// The checking state of one lowering.
@@ -94,8 +131,26 @@ pub(crate) struct Safety {
     pub options: CheckOptions,
     pub record: Var,
     pub report: CheckReport,
-    facts: Vec<(FactLhs, Base)>,
+    facts: Vec<Fact>,
     panic: Option<PanicPath>,
+    /// The initialiser of each immutable `let` (by local), built on first use.
+    inits: Option<std::collections::HashMap<LocalId, ExprId>>,
+    /// The windows of the loop versions being lowered.
+    pub(super) windows: Vec<Window>,
+    /// The grids of the loop versions being lowered.
+    pub(super) grids: Vec<Grid>,
+    /// Index expressions proven in bounds in the loop versions being lowered (by their largest value, tested before
+    /// the loop: see `lower::version`).
+    pub(super) proven_ids: Vec<ExprId>,
+}
+
+/// Known while lowering the fast version of a loop (see `lower::version`): `h * w <= x.len()` (`h`, `w` unsigned,
+/// at most 32 bits), so `x[y * w + c]` is in bounds when `y < h` and `c < w` are known: a row-major 2-D access.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Grid {
+    pub base: Base,
+    pub w: ExprId,
+    pub h: ExprId,
 }
 
 /// The shared panic path and the registers the check sites fill before jumping to it.
@@ -110,15 +165,16 @@ struct PanicPath {
 
 impl Safety {
     pub fn new(options: CheckOptions, record: Var) -> Safety {
-        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None }
+        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None, windows: Vec::new(), grids: Vec::new(), proven_ids: Vec::new() }
     }
 }
 
-/// Whether `a` and `b` are the same expression whose value cannot change in between (see the module doc).
+/// Whether `a` and `b` are the same expression whose value cannot change in between (see the module doc); `mut`
+/// locals count when the caller knows they were not assigned in between (a live fact's `deps`).
 fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
     let (Some(x), Some(y)) = (body.exprs.get(a.0 as usize), body.exprs.get(b.0 as usize)) else { return false };
     match (&x.kind, &y.kind) {
-        (ExprKind::Local(l), ExprKind::Local(m)) => l == m && !body.local(*l).mutable,
+        (ExprKind::Local(l), ExprKind::Local(m)) => l == m,
         (ExprKind::Lit(p), ExprKind::Lit(q)) => p == q,
         (ExprKind::Const(t, v), ExprKind::Const(u, w)) => t == u && v == w,
         (ExprKind::Len(s), ExprKind::Len(t)) => s == t,
@@ -142,40 +198,197 @@ fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
     }
 }
 
-/// Facts `lhs < x.len()` that hold when `cond` is true (`negated`: when it is false).
-fn facts_of(body: &Body, cond: ExprId, negated: bool, out: &mut Vec<(FactLhs, Base)>) {
+/// `x.len() / scale` as `(x, scale)`: `x.len()`, `x.len() / c`, `x.len() >> k` (`c`, `k` literals), or an
+/// immutable local initialised with one of these.
+fn len_bound(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, e: ExprId, depth: u32) -> Option<(Base, u64)> {
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    match &body.exprs.get(e.0 as usize)?.kind {
+        ExprKind::Len(s) => Some((*s, 1)),
+        ExprKind::Binary(BinaryOp::Div, a, b) => {
+            let (s, k) = len_bound(body, inits, *a, depth)?;
+            let c = lit(*b).filter(|c| *c > 0)?;
+            Some((s, k.checked_mul(c)?))
+        }
+        ExprKind::Binary(BinaryOp::Shr, a, b) => {
+            let (s, k) = len_bound(body, inits, *a, depth)?;
+            let c = lit(*b).filter(|c| *c < 63)?;
+            Some((s, k.checked_mul(1 << c)?))
+        }
+        ExprKind::Local(l) if depth < 4 && !body.local(*l).mutable => len_bound(body, inits, *inits.get(l)?, depth + 1),
+        _ => None,
+    }
+}
+
+/// Facts `lhs < x.len() / scale` that hold when `cond` is true (`negated`: when it is false).
+fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, cond: ExprId, negated: bool, out: &mut Vec<Fact>) {
     let Some(e) = body.exprs.get(cond.0 as usize) else { return };
     match &e.kind {
         ExprKind::Logical(LogicalOp::And, a, b) if !negated => {
-            facts_of(body, *a, false, out);
-            facts_of(body, *b, false, out);
+            facts_of(body, inits, *a, false, out);
+            facts_of(body, inits, *b, false, out);
         }
         ExprKind::Logical(LogicalOp::Or, a, b) if negated => {
-            facts_of(body, *a, true, out);
-            facts_of(body, *b, true, out);
+            facts_of(body, inits, *a, true, out);
+            facts_of(body, inits, *b, true, out);
         }
-        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, *a, !negated, out),
-        ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => facts_of(body, *t, negated, out),
+        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, inits, *a, !negated, out),
+        ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => {
+            facts_of(body, inits, *t, negated, out)
+        }
         ExprKind::Binary(op, a, b) => {
-            let len_of = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
-                Some(ExprKind::Len(s)) => Some(*s),
-                _ => None,
+            let len_of = |x: ExprId| {
+                len_bound(body, inits, x, 0).map(|(s, k)| Bound::Len(s, k)).or_else(|| {
+                    match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok().map(Bound::Const),
+                        _ => None,
+                    }
+                })
+            };
+            // Otherwise a pure bound without `mut` locals (`c < cols`): for windows only.
+            let other = |x: ExprId| {
+                let mut ok = true;
+                super::visit(body, x, &mut |k| match k {
+                    ExprKind::Local(l) if body.local(*l).mutable => ok = false,
+                    ExprKind::Local(_)
+                    | ExprKind::Lit(_)
+                    | ExprKind::Const(..)
+                    | ExprKind::Len(_)
+                    | ExprKind::Cast(..)
+                    | ExprKind::Unary(..)
+                    | ExprKind::Binary(..)
+                    | ExprKind::Intrinsic(_) => {}
+                    _ => ok = false,
+                });
+                ok.then_some(Bound::Expr(x))
+            };
+            // `(x is a length bound, what bounds with y)`.
+            let len_of = |x: ExprId, y: ExprId| {
+                let x_len = len_bound(body, inits, x, 0).map(|(s, k)| Bound::Len(s, k));
+                (x_len, len_of(y).or_else(|| other(y)))
             };
             // Normalise to `lhs < len` (true) or `lhs >= len` (true).
-            let fact = match (op, len_of(*a), len_of(*b)) {
-                (BinaryOp::Lt, None, Some(s)) => Some((*a, s, true)),
-                (BinaryOp::Gt, Some(s), None) => Some((*b, s, true)),
-                (BinaryOp::Ge, None, Some(s)) => Some((*a, s, false)),
-                (BinaryOp::Le, Some(s), None) => Some((*b, s, false)),
+            // `a < b` / `a >= b`: `b` the bound; `b > a` / `b <= a`: `a` is.
+            let fact = match op {
+                BinaryOp::Lt | BinaryOp::Ge => match len_of(*a, *b) {
+                    (None, Some(s)) => Some((*a, s, *op == BinaryOp::Lt)),
+                    _ => None,
+                },
+                BinaryOp::Gt | BinaryOp::Le => match len_of(*b, *a) {
+                    (None, Some(s)) => Some((*b, s, *op == BinaryOp::Gt)),
+                    _ => None,
+                },
                 _ => None,
             };
-            if let Some((lhs, s, lt)) = fact {
+            if let Some((lhs, bound, lt)) = fact {
                 if lt != negated {
-                    out.push((FactLhs::Expr(lhs), s));
+                    let mut deps = Vec::new();
+                    let mut pure = true;
+                    super::visit(body, lhs, &mut |k| match k {
+                        ExprKind::Local(l) if body.local(*l).mutable => deps.push(*l),
+                        ExprKind::Local(_)
+                        | ExprKind::Lit(_)
+                        | ExprKind::Const(..)
+                        | ExprKind::Len(_)
+                        | ExprKind::Cast(..)
+                        | ExprKind::Unary(..)
+                        | ExprKind::Binary(..)
+                        | ExprKind::Intrinsic(_) => {}
+                        _ => pure = false,
+                    });
+                    if pure {
+                        out.push(Fact { lhs: FactLhs::Expr(lhs), bound, deps, live: true });
+                    }
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// Whether `index` is below `x.len()` given the fact `lhs < x.len() / scale`: `index` is `lhs`, `c * lhs`,
+/// `lhs * c` or `lhs << k` (`c = 2^k <= scale`), plus at most a literal `k < scale`. No wrap-around: the exact
+/// value is below `x.len()`.
+fn scaled_match(body: &Body, lhs: ExprId, scale: u64, index: ExprId) -> bool {
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    let times = |x: ExprId| -> bool {
+        if same_value(body, lhs, x) {
+            return true;
+        }
+        match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Binary(BinaryOp::Mul, a, b)) => {
+                (lit(*a).is_some_and(|c| c <= scale) && same_value(body, lhs, *b))
+                    || (lit(*b).is_some_and(|c| c <= scale) && same_value(body, lhs, *a))
+            }
+            Some(ExprKind::Binary(BinaryOp::Shl, a, b)) => {
+                lit(*b).is_some_and(|k| k < 63 && (1u64 << k) <= scale) && same_value(body, lhs, *a)
+            }
+            _ => false,
+        }
+    };
+    if times(index) {
+        return true;
+    }
+    match body.exprs.get(index.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Binary(BinaryOp::Add, a, b)) => {
+            (lit(*b).is_some_and(|k| k < scale) && times(*a)) || (lit(*a).is_some_and(|k| k < scale) && times(*b))
+        }
+        _ => false,
+    }
+}
+
+/// The largest value `e` (an unsigned integer expression) can have, from its type and literals: `x as usize` of a
+/// `u8`/`u16`/`u32`/`bool`, `e & c`, `e % c`, `e >> c`, `e / c`, sums and products of bounded values, and
+/// `lane_id()` / `warp_id()` (at most 31).
+fn static_max(
+    body: &Body,
+    types: &super::super::infer::Types,
+    inits: Option<&std::collections::HashMap<LocalId, ExprId>>,
+    e: ExprId,
+    depth: u32,
+) -> Option<u64> {
+    if depth > 8 {
+        return None;
+    }
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    let ty_max = |x: ExprId| match types.expr(x) {
+        super::super::types::Ty::Scalar(ScalarTy::Bool) => Some(1),
+        super::super::types::Ty::Scalar(ScalarTy::U8) => Some(u8::MAX as u64),
+        super::super::types::Ty::Scalar(ScalarTy::U16) => Some(u16::MAX as u64),
+        super::super::types::Ty::Scalar(ScalarTy::U32) => Some(u32::MAX as u64),
+        _ => None,
+    };
+    let m = |x: ExprId| static_max(body, types, inits, x, depth + 1);
+    match &body.exprs.get(e.0 as usize)?.kind {
+        ExprKind::Lit(Lit::Int(v, _)) => u64::try_from(*v).ok(),
+        // A lane of a 32-lane warp; a warp of a block of at most 1024 threads (every GPU's limit).
+        ExprKind::Call(super::super::intrinsics::Call::LaneId | super::super::intrinsics::Call::WarpId, _) => Some(31),
+        // An immutable local: its initialiser's.
+        ExprKind::Local(l) if !body.local(*l).mutable => match inits.and_then(|i| i.get(l)) {
+            Some(i) => m(*i).or_else(|| ty_max(e)),
+            None => ty_max(e),
+        },
+        // A widening cast of an unsigned value keeps it.
+        ExprKind::Cast(x, to) if !to.is_signed() && to.bits() >= 32 => m(*x).or_else(|| ty_max(*x)),
+        ExprKind::Binary(BinaryOp::BitAnd, a, b) => match (m(*a), m(*b)) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        },
+        ExprKind::Binary(BinaryOp::Rem, _, b) => lit(*b).filter(|c| *c > 0).map(|c| c - 1),
+        ExprKind::Binary(BinaryOp::Div, a, b) => Some(m(*a)? / lit(*b).filter(|c| *c > 0)?),
+        ExprKind::Binary(BinaryOp::Shr, a, b) => Some(m(*a)? >> lit(*b).filter(|c| *c < 64)?),
+        // In u64 (usize) without overflow: the exact value is the sum / product.
+        ExprKind::Binary(BinaryOp::Add, a, b) => m(*a)?.checked_add(m(*b)?),
+        ExprKind::Binary(BinaryOp::Mul, a, b) => m(*a)?.checked_mul(m(*b)?),
+        _ => ty_max(e),
     }
 }
 
@@ -201,9 +414,91 @@ impl Lowerer<'_, '_, '_> {
         self.safety.facts.truncate(mark);
     }
 
+    /// Collects what the checks need to know about the body before lowering it.
+    pub(super) fn prepare_checks(&mut self) {
+        let body = self.body;
+        self.safety.inits.get_or_insert_with(|| let_inits(body));
+    }
+
     /// Adds the facts that hold when `cond` is true (`negated`: false).
     pub(super) fn assume(&mut self, cond: ExprId, negated: bool) {
-        facts_of(self.body, cond, negated, &mut self.safety.facts);
+        let body = self.body;
+        let inits = self.safety.inits.get_or_insert_with(|| let_inits(body));
+        facts_of(body, inits, cond, negated, &mut self.safety.facts);
+    }
+
+    /// `o` without a widening cast of an unsigned value to `usize` (`x as usize`, `x: u32`).
+    pub(super) fn uncast(&self, o: ExprId) -> ExprId {
+        match self.body.exprs.get(o.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Cast(inner, ScalarTy::Usize))
+                if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) =>
+            {
+                *inner
+            }
+            _ => o,
+        }
+    }
+
+    /// Whether `o < m` is known (a live fact), `o` possibly an unsigned value cast to `usize`.
+    fn known_below(&self, o: ExprId, m: ExprId) -> bool {
+        let body = self.body;
+        let o = self.uncast(o);
+        self.safety.facts.iter().any(|f| {
+            f.live
+                && matches!(f.bound, Bound::Expr(b) if same_value(body, b, m))
+                && matches!(f.lhs, FactLhs::Expr(e) if same_value(body, e, o))
+        })
+    }
+
+    /// Whether `index` is `a + e` (either order) of window `w` with `e < w.m` known (`e` possibly an unsigned
+    /// value cast to `usize`).
+    pub(super) fn in_window(&self, w: Window, index: ExprId) -> bool {
+        let body = self.body;
+        let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) else {
+            return false;
+        };
+        (same_value(body, *x, w.a) && self.known_below(*y, w.m)) || (same_value(body, *y, w.a) && self.known_below(*x, w.m))
+    }
+
+    /// Whether `index` is `y * w + c` (any order of the operands) of grid `g` with `y < g.h` and `c < g.w` known.
+    pub(super) fn in_grid(&self, g: Grid, index: ExprId) -> bool {
+        let body = self.body;
+        let kind = |e: ExprId| body.exprs.get(e.0 as usize).map(|x| &x.kind);
+        let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = kind(index) else { return false };
+        [(*x, *y), (*y, *x)].into_iter().any(|(prod, c)| {
+            let Some(ExprKind::Binary(BinaryOp::Mul, p, q)) = kind(prod) else { return false };
+            [(*p, *q), (*q, *p)].into_iter().any(|(row, w)| {
+                same_value(body, self.uncast(w), g.w) && self.known_below(row, g.h) && self.known_below(c, g.w)
+            })
+        })
+    }
+
+    /// After `let l = e` (immutable): `e` inside a window proves `x[l]`.
+    pub(super) fn assume_let(&mut self, l: LocalId, e: ExprId) {
+        if (self.safety.windows.is_empty() && self.safety.grids.is_empty()) || self.body.local(l).mutable {
+            return;
+        }
+        let mut bases: Vec<Base> =
+            self.safety.windows.iter().copied().filter(|w| self.in_window(*w, e)).map(|w| w.base).collect();
+        bases.extend(self.safety.grids.iter().copied().filter(|g| self.in_grid(*g, e)).map(|g| g.base));
+        for b in bases {
+            self.safety.facts.push(Fact { lhs: FactLhs::Local(l), bound: Bound::Len(b, 1), deps: Vec::new(), live: true });
+        }
+    }
+
+    /// Before lowering statement `e`: the facts about `mut` locals it may assign die.
+    pub(super) fn kill_facts(&mut self, e: ExprId) {
+        if !self.safety.facts.iter().any(|f| f.live && !f.deps.is_empty()) {
+            return;
+        }
+        let body = self.body;
+        let mut assigned = Vec::new();
+        assigned_locals(body, e, &mut assigned);
+        for f in &mut self.safety.facts {
+            if f.live && f.deps.iter().any(|d| assigned.contains(d)) {
+                f.live = false;
+            }
+        }
     }
 
     /// After statement `e` of a block: `if c { return }` (no else) makes `!c` hold for the rest of the block.
@@ -222,23 +517,71 @@ impl Lowerer<'_, '_, '_> {
         if let (Some(v), false) = (f.var, f.inclusive) {
             if let Some(ExprKind::Len(s)) = body.exprs.get(f.end.0 as usize).map(|e| &e.kind) {
                 if !body.local(v).mutable {
-                    self.safety.facts.push((FactLhs::Local(v), *s));
+                    self.safety.facts.push(Fact {
+                        lhs: FactLhs::Local(v),
+                        bound: Bound::Len(*s, 1),
+                        deps: Vec::new(),
+                        live: true,
+                    });
                 }
             }
         }
     }
 
     /// Whether `s[index]` is known to be in bounds.
-    fn proven(&self, s: Base, index: ExprId) -> bool {
+    pub(super) fn proven(&self, s: Base, index: ExprId) -> bool {
         let body = self.body;
-        self.safety.facts.iter().rev().any(|&(lhs, fs)| {
-            fs == s
-                && match lhs {
-                    FactLhs::Expr(e) => same_value(body, e, index),
-                    FactLhs::Local(l) => {
-                        matches!(body.exprs.get(index.0 as usize).map(|e| &e.kind), Some(ExprKind::Local(m)) if *m == l)
+        // A shared array's constant length against the index's largest value.
+        let const_len = match s {
+            Base::Shared(sh) => body.shared.get(sh.0 as usize).filter(|d| !d.dynamic).map(|d| d.len),
+            Base::Slice(_) => None,
+        };
+        if let Some(n) = const_len {
+            let inits = self.safety.inits.as_ref();
+            if static_max(body, self.types, inits, index, 0).is_some_and(|m| m < n) {
+                return true;
+            }
+            // `a - k` where a fact `c < a` with `c + 1 >= k` rules out the wrap-around (`t[w - 1]` under `w > 0`).
+            let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+                _ => None,
+            };
+            if let Some(ExprKind::Binary(BinaryOp::Sub, a, k)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) {
+                if let Some(k) = lit(*k).filter(|k| *k >= 1) {
+                    let no_wrap = self.safety.facts.iter().any(|f| {
+                        f.live
+                            && matches!(f.bound, Bound::Expr(b) if same_value(body, b, *a))
+                            && matches!(f.lhs, FactLhs::Expr(l) if lit(l).is_some_and(|c| c.saturating_add(1) >= k))
+                    });
+                    if no_wrap && static_max(body, self.types, inits, *a, 0).is_some_and(|m| m - k.min(m) < n) {
+                        return true;
                     }
                 }
+            }
+        }
+        if self.safety.proven_ids.contains(&index) {
+            return true;
+        }
+        if self.safety.windows.iter().any(|w| w.base == s && self.in_window(*w, index))
+            || self.safety.grids.iter().any(|g| g.base == s && self.in_grid(*g, index))
+        {
+            return true;
+        }
+        self.safety.facts.iter().rev().any(|f| {
+            if !f.live {
+                return false;
+            }
+            let (scale, ok) = match f.bound {
+                Bound::Len(b, k) => (k, b == s),
+                Bound::Const(c) => (1, const_len.is_some_and(|n| c <= n)),
+                Bound::Expr(_) => (1, false),
+            };
+            ok && match f.lhs {
+                FactLhs::Expr(e) => scaled_match(body, e, scale, index),
+                FactLhs::Local(l) => {
+                    matches!(body.exprs.get(index.0 as usize).map(|e| &e.kind), Some(ExprKind::Local(m)) if *m == l)
+                }
+            }
         })
     }
 
@@ -294,12 +637,25 @@ impl Lowerer<'_, '_, '_> {
     /// The bounds check of `s[index]` (index value `i`, a `usize`) in expression `id`, unless it is elided.
     /// A 2-D shared array `t[y][x]` is checked on its flattened index `y * M + x` against `N * M`.
     pub(super) fn bounds_check(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId) {
+        self.bounds_check_with(s, index, i, id, None);
+    }
+
+    /// [`Lowerer::bounds_check`], with `index >= len` already computed into `oob` when given (an early load's).
+    pub(super) fn bounds_check_with(&mut self, s: Base, index: ExprId, i: Operand, id: ExprId, oob: Option<Reg>) {
         if !self.safety.options.bounds_checks || self.body.unchecked.contains(&index) {
             return;
         }
         if self.proven(s, index) {
             self.safety.report.elided += 1;
             return;
+        }
+        if let (Some(p), Base::Slice(sl)) = (oob, s) {
+            if let Some(r) = self.slices.get(sl.0 as usize) {
+                let len = Operand::Reg(r.len);
+                self.panic_if(p, PanicKind::IndexOutOfBounds, id, i, len);
+                self.assume_checked(s, index);
+                return;
+            }
         }
         let len = match s {
             Base::Slice(sl) => match self.slices.get(sl.0 as usize) {
@@ -328,10 +684,31 @@ impl Lowerer<'_, '_, '_> {
             (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
         };
         self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
-        // Past the check the index is known to be in bounds, for the rest of the enclosing block (lowering of
-        // anything evaluated conditionally — branches, loop bodies, the right side of `&&` — restores the facts
-        // at its end, so this only reaches code the check dominates).
-        self.safety.facts.push((FactLhs::Expr(index), s));
+        self.assume_checked(s, index);
+    }
+
+    /// Past a check of `s[index]` the index is known to be in bounds, for the rest of the enclosing block (lowering
+    /// of anything evaluated conditionally — branches, loop bodies, the right side of `&&` — restores the facts at
+    /// its end, so this only reaches code the check dominates). Only for indices without `mut` locals: the
+    /// statement that holds the check may assign them after it.
+    fn assume_checked(&mut self, s: Base, index: ExprId) {
+        let body = self.body;
+        let mut pure = true;
+        super::visit(body, index, &mut |k| match k {
+            ExprKind::Local(l) if body.local(*l).mutable => pure = false,
+            ExprKind::Local(_)
+            | ExprKind::Lit(_)
+            | ExprKind::Const(..)
+            | ExprKind::Len(_)
+            | ExprKind::Cast(..)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Intrinsic(_) => {}
+            _ => pure = false,
+        });
+        if pure {
+            self.safety.facts.push(Fact { lhs: FactLhs::Expr(index), bound: Bound::Len(s, 1), deps: Vec::new(), live: true });
+        }
     }
 
     /// The bounds check of a local array's (or an array value's) index `idx` against its length `len` (constant),
@@ -452,4 +829,162 @@ impl Lowerer<'_, '_, '_> {
 /// The immediate `v` of integer register type `rt`.
 fn imm_int(v: i128, rt: Type) -> Operand {
     Operand::Imm(ptx_gen::Imm::int(v as i64, rt))
+}
+
+/// The initialiser of every immutable `let` of the body.
+pub(super) fn let_inits(body: &Body) -> std::collections::HashMap<LocalId, ExprId> {
+    let mut out = std::collections::HashMap::new();
+    let mut add = |b: &Block| {
+        for st in &b.stmts {
+            if let Stmt::Let { local: Some(l), init: Some(i) } = st {
+                if !body.local(*l).mutable {
+                    out.insert(*l, *i);
+                }
+            }
+        }
+    };
+    add(&body.block);
+    for e in &body.exprs {
+        match &e.kind {
+            ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) | ExprKind::If(_, b, _) => add(b),
+            ExprKind::For(f) => add(&f.body),
+            ExprKind::Inline(inl) => add(&inl.body),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The locals that evaluating `e` may assign (at any depth: blocks, loops, inlined calls, inline PTX outputs).
+pub(super) fn assigned_locals(body: &Body, e: ExprId, out: &mut Vec<LocalId>) {
+    let Some(x) = body.exprs.get(e.0 as usize) else { return };
+    let place = |p: &Place, out: &mut Vec<LocalId>| match p {
+        Place::Local(l) | Place::Elem(l, ..) => out.push(*l),
+        Place::Index(..) => {}
+    };
+    let block = |b: &Block, out: &mut Vec<LocalId>| {
+        for st in &b.stmts {
+            match st {
+                Stmt::Let { init: Some(i), .. } => assigned_locals(body, *i, out),
+                Stmt::Let { .. } => {}
+                Stmt::Expr(s) => assigned_locals(body, *s, out),
+            }
+        }
+        if let Some(t) = b.tail {
+            assigned_locals(body, t, out);
+        }
+    };
+    match &x.kind {
+        ExprKind::Assign(p, v) | ExprKind::CompoundAssign(_, p, v) => {
+            place(p, out);
+            if let Place::Index(_, i) | Place::Elem(_, i, None) = p {
+                assigned_locals(body, *i, out);
+            }
+            if let Place::Elem(_, i, Some(j)) = p {
+                assigned_locals(body, *i, out);
+                assigned_locals(body, *j, out);
+            }
+            assigned_locals(body, *v, out);
+        }
+        ExprKind::Unary(_, a) | ExprKind::Cast(a, _) | ExprKind::Index(_, a) | ExprKind::Repeat(a, _, _) => {
+            assigned_locals(body, *a, out)
+        }
+        ExprKind::HalfConv(a, _, _) => assigned_locals(body, *a, out),
+        ExprKind::Binary(_, a, b) | ExprKind::Logical(_, a, b) | ExprKind::Elem(a, b) => {
+            assigned_locals(body, *a, out);
+            assigned_locals(body, *b, out);
+        }
+        ExprKind::Array(v) | ExprKind::Call(_, v) => v.iter().for_each(|a| assigned_locals(body, *a, out)),
+        ExprKind::MemCall(_, _, i, v) => {
+            assigned_locals(body, *i, out);
+            v.iter().for_each(|a| assigned_locals(body, *a, out));
+        }
+        ExprKind::Method(_, r, v) => {
+            assigned_locals(body, *r, out);
+            v.iter().for_each(|a| assigned_locals(body, *a, out));
+        }
+        ExprKind::If(c, t, el) => {
+            assigned_locals(body, *c, out);
+            block(t, out);
+            if let Some(el) = el {
+                assigned_locals(body, *el, out);
+            }
+        }
+        ExprKind::While(_, c, b) => {
+            assigned_locals(body, *c, out);
+            block(b, out);
+        }
+        ExprKind::Loop(_, b) | ExprKind::Block(b) => block(b, out),
+        ExprKind::For(f) => {
+            assigned_locals(body, f.start, out);
+            assigned_locals(body, f.end, out);
+            if let Some(s) = f.step {
+                assigned_locals(body, s, out);
+            }
+            out.extend(f.var);
+            block(&f.body, out);
+        }
+        ExprKind::Inline(inl) => {
+            for (l, a) in &inl.params {
+                out.push(*l);
+                assigned_locals(body, *a, out);
+            }
+            block(&inl.body, out);
+        }
+        ExprKind::FrameReturn(_, v) => {
+            if let Some(v) = v {
+                assigned_locals(body, *v, out);
+            }
+        }
+        ExprKind::Seed(op) => {
+            use super::super::seed::SeedOp;
+            match &**op {
+                SeedOp::Special(_) | SeedOp::Fence(_) => {}
+                SeedOp::LoadAcquire { index, .. } => assigned_locals(body, *index, out),
+                SeedOp::StoreRelease { index, value, .. } => {
+                    assigned_locals(body, *index, out);
+                    assigned_locals(body, *value, out);
+                }
+                SeedOp::Atomic { index, value, cmp, .. } => {
+                    assigned_locals(body, *index, out);
+                    assigned_locals(body, *value, out);
+                    if let Some(c) = cmp {
+                        assigned_locals(body, *c, out);
+                    }
+                }
+                SeedOp::Barrier { id, count, .. } => {
+                    assigned_locals(body, *id, out);
+                    assigned_locals(body, *count, out);
+                }
+                SeedOp::Asm(a) => {
+                    for o in &a.operands {
+                        if let Some(v) = o.value {
+                            assigned_locals(body, v, out);
+                        }
+                        if let Some(p) = &o.place {
+                            place(p, out);
+                            if let Place::Index(_, i) = p {
+                                assigned_locals(body, *i, out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ExprKind::Error
+        | ExprKind::Unit
+        | ExprKind::Lit(_)
+        | ExprKind::Const(..)
+        | ExprKind::Local(_)
+        | ExprKind::Len(_)
+        | ExprKind::Intrinsic(_)
+        | ExprKind::Break(_)
+        | ExprKind::Continue(_)
+        | ExprKind::Return => {}
+    }
+}
+
+/// [`same_value`] for other modules.
+pub(super) fn same_expr(body: &Body, a: ExprId, b: ExprId) -> bool {
+    same_value(body, a, b)
 }
