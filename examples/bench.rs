@@ -18,6 +18,9 @@ mod common;
 
 // Our kernels are the examples' own, included whole (their `run` and `main` are unused here).
 #[allow(dead_code)]
+#[path = "bf16_gemv.rs"]
+mod bf16_gemv_example;
+#[allow(dead_code)]
 #[path = "histogram.rs"]
 mod histogram_example;
 #[allow(dead_code)]
