@@ -44,6 +44,9 @@ mod transpose_example;
 #[allow(dead_code)]
 #[path = "vector_add.rs"]
 mod vector_add_example;
+#[allow(dead_code)]
+#[path = "warp_specialized.rs"]
+mod warp_specialized_example;
 
 #[path = "bench/ceilings.rs"]
 mod ceilings;

@@ -26,7 +26,7 @@ use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference, Ty};
 use crate::{
     bf16_gemv_example, histogram_example, reduce_sum_example, saxpy_example, scan_example, sgemm_example,
-    softmax_example, transpose_example, vector_add_example,
+    softmax_example, transpose_example, vector_add_example, warp_specialized_example,
 };
 
 /// Problem sizes of one run.
@@ -85,6 +85,7 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         scan(s.scan_len),
         softmax(s.softmax),
         bf16_gemv(s.gemv),
+        warp_specialized(s.vec_len),
     ]
     // Next: bf16 GEMM.
 }
@@ -1099,6 +1100,112 @@ fn bf16_gemv((rows, cols): (u32, u32)) -> Bench {
     }
 }
 
+pub const WARP_SPECIALIZED_CU: &str = r#"
+extern "C" __global__ void ref_warp_specialized(const float* __restrict__ x, float* __restrict__ y,
+                                                unsigned long long n);
+
+// Named barriers, as gpu::barrier_sync / gpu::barrier_arrive. "memory": no shared access moves across them.
+__device__ void bar_sync(unsigned int id, unsigned int threads) {
+    asm volatile("bar.sync %0, %1;" :: "r"(id), "r"(threads) : "memory");
+}
+
+__device__ void bar_arrive(unsigned int id, unsigned int threads) {
+    asm volatile("bar.arrive %0, %1;" :: "r"(id), "r"(threads) : "memory");
+}
+
+extern "C" __global__ void ref_warp_specialized(const float* __restrict__ x, float* __restrict__ y,
+                                                unsigned long long n) {
+    __shared__ float ring[192];
+    unsigned long long t = threadIdx.x;
+    unsigned long long warp = t / 32;
+    unsigned long long tiles = (n + 95) / 96;
+    unsigned long long grid = gridDim.x;
+    unsigned long long first = blockIdx.x;
+    unsigned long long m = first < tiles ? (tiles - first + grid - 1) / grid : 0;
+    if (warp == 0) {
+        unsigned long long lane = t;
+        for (unsigned long long j = 0; j < m; j++) {
+            unsigned long long buf = j % 2;
+            if (j >= 2) {
+                bar_sync(3 + (unsigned int)buf, 128);
+            }
+            unsigned long long base = (first + j * grid) * 96;
+            for (unsigned long long r = 0; r < 3; r++) {
+                unsigned long long k = r * 32 + lane;
+                unsigned long long e = base + k;
+                ring[buf * 96 + k] = e < n ? x[e] : 0.0f;
+            }
+            bar_arrive(1 + (unsigned int)buf, 128);
+        }
+        unsigned long long tail = m >= 2 ? m - 2 : 0;
+        for (unsigned long long j = tail; j < m; j++) {
+            bar_sync(3 + (unsigned int)(j % 2), 128);
+        }
+    } else {
+        unsigned long long c = t - 32;
+        for (unsigned long long j = 0; j < m; j++) {
+            unsigned long long buf = j % 2;
+            bar_sync(1 + (unsigned int)buf, 128);
+            float v = ring[buf * 96 + c];
+            bar_arrive(3 + (unsigned int)buf, 128);
+            unsigned long long e = (first + j * grid) * 96 + c;
+            if (e < n) {
+                y[e] = v * v * 0.5f + v;
+            }
+        }
+    }
+}
+"#;
+
+/// Blocks of warp_specialized: one per 8 tiles, at most 1056 (the example's 8 per SM on the H200's 132 SMs, fixed
+/// as for the histogram).
+const WARP_SPECIALIZED_MAX_BLOCKS: u32 = 1056;
+
+/// `y = x·x·0.5 + x` through a producer/consumer pipeline (the example's kernel): in each 128-thread block warp 0
+/// loads 96-element tiles into a double-buffered shared ring, warps 1–3 compute from it, handing buffers over with
+/// named barriers (`bar.arrive` / `bar.sync`, 128 threads). The reference issues the same barriers by inline asm.
+/// Our kernel's `launch_bounds(max_threads = 128)` (`.maxntid`) has no `__launch_bounds__` in the reference (the
+/// suite's tests read the parameter list right after the entry's name); ptxas gives the reference the same code
+/// either way (40 registers, sm_90).
+fn warp_specialized(n: usize) -> Bench {
+    use warp_specialized_example::warp_specialized as k;
+    let tile = warp_specialized_example::TILE;
+    let tiles = n.div_ceil(tile) as u32;
+    let cfg = LaunchConfig {
+        grid_dim: (tiles.div_ceil(8).clamp(1, WARP_SPECIALIZED_MAX_BLOCKS), 1, 1),
+        block_dim: (warp_specialized_example::THREADS, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    Bench {
+        name: "warp_specialized",
+        size: elems(n),
+        bytes: (2 * 4 * n) as f64,
+        flops: (3 * n) as f64,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("x", n, 0xBA_77), BufSpec::output("y", n)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, y] = bufs else { unreachable!("two buffers") };
+                k::launch(dev, cfg, x.f32(), y.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: WARP_SPECIALIZED_CU,
+            entry: "ref_warp_specialized",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+            then: vec![],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(|before, after| {
+            let x = before[0].f32();
+            expect_exact("y", after[1].f32(), |i| x[i] * x[i] * 0.5 + x[i])
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1124,7 +1231,8 @@ mod tests {
                 "histogram",
                 "scan",
                 "softmax",
-                "bf16_gemv"
+                "bf16_gemv",
+                "warp_specialized"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -1145,6 +1253,9 @@ mod tests {
         assert_eq!(s[11].bytes, (2 * 16384 * 8192 + 2 * 8192 + 4 * 16384) as f64);
         assert_eq!(s[11].reference.cfg.grid_dim, (2048, 1, 1));
         assert_eq!(s[11].size, "16384×8192 bf16");
+        // warp_specialized: 8 blocks per SM of the H200, 128 threads.
+        assert_eq!(s[12].reference.cfg.grid_dim, (1056, 1, 1));
+        assert_eq!(s[12].reference.cfg.block_dim, (128, 1, 1));
     }
 
     #[test]
