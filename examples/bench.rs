@@ -18,6 +18,9 @@ mod common;
 
 // Our kernels are the examples' own, included whole (their `run` and `main` are unused here).
 #[allow(dead_code)]
+#[path = "bf16_gemv.rs"]
+mod bf16_gemv_example;
+#[allow(dead_code)]
 #[path = "histogram.rs"]
 mod histogram_example;
 #[allow(dead_code)]
@@ -41,6 +44,9 @@ mod transpose_example;
 #[allow(dead_code)]
 #[path = "vector_add.rs"]
 mod vector_add_example;
+#[allow(dead_code)]
+#[path = "warp_specialized.rs"]
+mod warp_specialized_example;
 
 #[path = "bench/ceilings.rs"]
 mod ceilings;

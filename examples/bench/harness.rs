@@ -14,6 +14,7 @@
 
 use std::time::Instant;
 
+use ptx_kernel::half::bf16;
 use ptx_kernel::{Device, DeviceBuffer, LaunchConfig};
 
 use crate::common::Rng;
@@ -50,6 +51,10 @@ pub enum Ty {
     /// `[f32; 4]` elements (a kernel's `&[[f32; 4]]`); `len` still counts f32 and must be a multiple of 4. The host
     /// side stays a flat `Vec<f32>`.
     F32x4,
+    /// bf16: the f32 values of an `F32` buffer rounded to bf16 (`bf16::from_f32`); outputs poisoned with NaN.
+    Bf16,
+    /// `[bf16; 4]` elements (8 bytes), as `F32x4` is to `F32`: `len` counts bf16, the host side is a flat `Vec<bf16>`.
+    Bf16x4,
     /// Bytes: random, half of them from five popular values (so that a histogram's atomics collide).
     U8,
     /// Counters: random in 0..1024 (never all zero, so a kernel that adds to them is seen to add).
@@ -85,14 +90,18 @@ impl BufSpec {
         }
     }
 
-    /// The same buffer held as `[f32; 4]` elements on the device.
+    /// The same buffer held as 4-element arrays on the device: `[f32; 4]` for f32, `[bf16; 4]` for bf16.
     pub fn quads(mut self) -> BufSpec {
-        assert!(self.len % 4 == 0, "{}: {} f32 is not whole quads", self.name, self.len);
-        self.ty = Ty::F32x4;
+        assert!(self.len.is_multiple_of(4), "{}: {} elements are not whole quads", self.name, self.len);
+        self.ty = match self.ty {
+            Ty::F32 => Ty::F32x4,
+            Ty::Bf16 => Ty::Bf16x4,
+            ty => panic!("{}: no quads of {ty:?}", self.name),
+        };
         self
     }
 
-    /// The same buffer with another element type (`U8`, `U32`).
+    /// The same buffer with another element type (`Bf16`, `U8`, `U32`; then `.quads()` for `[bf16; 4]`).
     pub fn of(mut self, ty: Ty) -> BufSpec {
         self.ty = ty;
         self
@@ -124,22 +133,41 @@ impl BufSpec {
             Role::In | Role::InOut => Rng::new(self.seed).f32_vec(self.len),
             Role::Out => vec![f32::NAN; self.len],
         };
-        if self.ty == Ty::F32x4 {
-            Host::F32x4(v)
-        } else {
-            Host::F32(v)
+        let bf = || v.iter().map(|&x| bf16::from_f32(x)).collect();
+        match self.ty {
+            Ty::F32x4 => Host::F32x4(v),
+            Ty::Bf16 => Host::Bf16(bf()),
+            Ty::Bf16x4 => Host::Bf16x4(bf()),
+            _ => Host::F32(v),
         }
     }
 }
 
-/// A device buffer of the suite. Element types the suite needs later (u32 for histogram, bf16 for GEMM) become more
-/// variants, with their accessors, initial contents and comparisons.
+/// A device buffer of the suite, one variant per [`Ty`]. Element types the suite needs later become more variants,
+/// with their accessors, initial contents and comparisons.
 pub enum Buf {
     F32(DeviceBuffer<f32>),
     /// `[f32; 4]` elements (a `&[[f32; 4]]` parameter).
     F32x4(DeviceBuffer<[f32; 4]>),
+    Bf16(DeviceBuffer<bf16>),
+    /// `[bf16; 4]` elements (a `&[[bf16; 4]]` parameter).
+    Bf16x4(DeviceBuffer<[bf16; 4]>),
     U8(DeviceBuffer<u8>),
     U32(DeviceBuffer<u32>),
+}
+
+/// `f(b)` for the device buffer `b` of any variant (a `DeviceBuffer<T>` of its own `T`).
+macro_rules! each_buf {
+    ($buf:expr, $b:ident => $e:expr) => {
+        match $buf {
+            Buf::F32($b) => $e,
+            Buf::F32x4($b) => $e,
+            Buf::Bf16($b) => $e,
+            Buf::Bf16x4($b) => $e,
+            Buf::U8($b) => $e,
+            Buf::U32($b) => $e,
+        }
+    };
 }
 
 impl Buf {
@@ -167,6 +195,12 @@ impl Buf {
             _ => panic!("not an [f32; 4] buffer"),
         }
     }
+    pub fn bf16x4(&self) -> &DeviceBuffer<[bf16; 4]> {
+        match self {
+            Buf::Bf16x4(b) => b,
+            _ => panic!("not a [bf16; 4] buffer"),
+        }
+    }
     pub fn u8(&self) -> &DeviceBuffer<u8> {
         match self {
             Buf::U8(b) => b,
@@ -186,45 +220,34 @@ impl Buf {
         }
     }
     pub fn device_ptr(&self) -> u64 {
-        match self {
-            Buf::F32(b) => b.device_ptr(),
-            Buf::F32x4(b) => b.device_ptr(),
-            Buf::U8(b) => b.device_ptr(),
-            Buf::U32(b) => b.device_ptr(),
-        }
+        each_buf!(self, b => b.device_ptr())
     }
-    /// Elements of the device type (quads for `F32x4`): what the kernel's `.len()` sees.
+    /// Elements of the device type (quads for `F32x4` and `Bf16x4`): what the kernel's `.len()` sees.
     pub fn len(&self) -> usize {
-        match self {
-            Buf::F32(b) => b.len(),
-            Buf::F32x4(b) => b.len(),
-            Buf::U8(b) => b.len(),
-            Buf::U32(b) => b.len(),
-        }
+        each_buf!(self, b => b.len())
     }
     pub fn size_bytes(&self) -> usize {
-        match self {
-            Buf::F32(b) => b.size_bytes(),
-            Buf::F32x4(b) => b.size_bytes(),
-            Buf::U8(b) => b.size_bytes(),
-            Buf::U32(b) => b.size_bytes(),
-        }
+        each_buf!(self, b => b.size_bytes())
     }
     fn try_clone(&self) -> ptx_kernel::Result<Buf> {
-        match self {
-            Buf::F32(b) => Ok(Buf::F32(b.try_clone()?)),
-            Buf::F32x4(b) => Ok(Buf::F32x4(b.try_clone()?)),
-            Buf::U8(b) => Ok(Buf::U8(b.try_clone()?)),
-            Buf::U32(b) => Ok(Buf::U32(b.try_clone()?)),
-        }
+        Ok(match self {
+            Buf::F32(b) => Buf::F32(b.try_clone()?),
+            Buf::F32x4(b) => Buf::F32x4(b.try_clone()?),
+            Buf::Bf16(b) => Buf::Bf16(b.try_clone()?),
+            Buf::Bf16x4(b) => Buf::Bf16x4(b.try_clone()?),
+            Buf::U8(b) => Buf::U8(b.try_clone()?),
+            Buf::U32(b) => Buf::U32(b.try_clone()?),
+        })
     }
     pub fn download(&self) -> ptx_kernel::Result<Host> {
-        match self {
-            Buf::F32(b) => Ok(Host::F32(b.download()?)),
-            Buf::F32x4(b) => Ok(Host::F32x4(b.download()?.into_iter().flatten().collect())),
-            Buf::U8(b) => Ok(Host::U8(b.download()?)),
-            Buf::U32(b) => Ok(Host::U32(b.download()?)),
-        }
+        Ok(match self {
+            Buf::F32(b) => Host::F32(b.download()?),
+            Buf::F32x4(b) => Host::F32x4(b.download()?.into_iter().flatten().collect()),
+            Buf::Bf16(b) => Host::Bf16(b.download()?),
+            Buf::Bf16x4(b) => Host::Bf16x4(b.download()?.into_iter().flatten().collect()),
+            Buf::U8(b) => Host::U8(b.download()?),
+            Buf::U32(b) => Host::U32(b.download()?),
+        })
     }
 }
 
@@ -234,8 +257,16 @@ pub enum Host {
     F32(Vec<f32>),
     /// Flat contents of a `[f32; 4]` buffer.
     F32x4(Vec<f32>),
+    Bf16(Vec<bf16>),
+    /// Flat contents of a `[bf16; 4]` buffer.
+    Bf16x4(Vec<bf16>),
     U8(Vec<u8>),
     U32(Vec<u32>),
+}
+
+/// `[x[0], x[1], x[2], x[3]]`, `[x[4], …]`, …: the device elements of a flat host vector (`len` a multiple of 4).
+fn quads<T: Copy>(v: &[T]) -> Vec<[T; 4]> {
+    v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect()
 }
 
 impl Host {
@@ -243,6 +274,12 @@ impl Host {
         match self {
             Host::F32(v) | Host::F32x4(v) => v,
             _ => panic!("not an f32 buffer"),
+        }
+    }
+    pub fn bf16(&self) -> &[bf16] {
+        match self {
+            Host::Bf16(v) | Host::Bf16x4(v) => v,
+            _ => panic!("not a bf16 buffer"),
         }
     }
     pub fn u8(&self) -> &[u8] {
@@ -260,10 +297,9 @@ impl Host {
     pub fn upload(&self, dev: &Device) -> ptx_kernel::Result<Buf> {
         match self {
             Host::F32(v) => Ok(Buf::F32(dev.upload(v)?)),
-            Host::F32x4(v) => {
-                let q: Vec<[f32; 4]> = v.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
-                Ok(Buf::F32x4(dev.upload(&q)?))
-            }
+            Host::F32x4(v) => Ok(Buf::F32x4(dev.upload(&quads(v))?)),
+            Host::Bf16(v) => Ok(Buf::Bf16(dev.upload(v)?)),
+            Host::Bf16x4(v) => Ok(Buf::Bf16x4(dev.upload(&quads(v))?)),
             Host::U8(v) => Ok(Buf::U8(dev.upload(v)?)),
             Host::U32(v) => Ok(Buf::U32(dev.upload(v)?)),
         }
@@ -420,7 +456,7 @@ fn rt<T>(what: &str, r: ptx_kernel::Result<T>) -> Result<T, String> {
 }
 
 /// The first position where `got` and `want` differ (bitwise for `Exact`) or the relative L2 error, as a message.
-/// [`compare`] for any element type: integers must be equal.
+/// [`compare`] for any element type: integers must be equal; bf16 is compared as its (exact, injective) f32 value.
 pub fn compare_host(name: &str, got: &Host, want: &Host, agree: Agree) -> Result<(), String> {
     fn ints<T: PartialEq + std::fmt::Display>(name: &str, got: &[T], want: &[T]) -> Result<(), String> {
         if got.len() != want.len() {
@@ -434,6 +470,10 @@ pub fn compare_host(name: &str, got: &Host, want: &Host, agree: Agree) -> Result
     match (got, want) {
         (Host::U8(g), Host::U8(w)) => ints(name, g, w),
         (Host::U32(g), Host::U32(w)) => ints(name, g, w),
+        (Host::Bf16(_) | Host::Bf16x4(_), _) => {
+            let f32s = |h: &Host| h.bf16().iter().map(|x| x.to_f32()).collect::<Vec<f32>>();
+            compare(name, &f32s(got), &f32s(want), agree)
+        }
         _ => compare(name, got.f32(), want.f32(), agree),
     }
 }
@@ -721,6 +761,25 @@ mod tests {
             "the seed decides the contents"
         );
         assert!(BufSpec::output("y", 10).initial().f32().iter().all(|v| v.is_nan()));
+        // bf16: the same values rounded, flat on the host whether or not the device holds quads.
+        let b = BufSpec::input("a", 1000, 7).of(Ty::Bf16).quads().initial();
+        assert!(matches!(b, Host::Bf16x4(_)));
+        assert!(b.bf16().iter().zip(x.f32()).all(|(h, f)| *h == bf16::from_f32(*f)));
+        assert!(BufSpec::output("y", 8).of(Ty::Bf16).initial().bf16().iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn bf16_buffers() {
+        let dev = Device::emulator();
+        let h = BufSpec::input("a", 12, 3).of(Ty::Bf16).quads().initial();
+        let b = h.upload(&dev).unwrap();
+        assert_eq!((b.len(), b.size_bytes()), (3, 24));
+        assert_eq!(b.download().unwrap(), h);
+        assert!(compare_host("a", &h, &h, Agree::Exact).is_ok());
+        let mut g = h.bf16().to_vec();
+        g[5] = -g[5];
+        let e = compare_host("a", &Host::Bf16x4(g), &h, Agree::Exact).unwrap_err();
+        assert!(e.starts_with("a[5]: "), "{e}");
     }
 
     #[test]

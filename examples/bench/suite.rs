@@ -15,15 +15,19 @@
 //!
 //! Multi-launch operations (reduce_sum, scan): our closure makes every launch, the reference lists the further
 //! launches in [`Reference::then`] (entry, configuration, arguments); the whole sequence is one timed repetition on
-//! both sides. Buffer element types: [`Ty`] (`f32`, `[f32; 4]` with a flat host side, `u8`, `u32`).
+//! both sides. Buffer element types: [`Ty`] (`f32`, `[f32; 4]` with a flat host side, bf16 and `[bf16; 4]` likewise,
+//! `u8`, `u32`).
 //!
-//! Planned as the language grows: bf16 GEMM (bf16 buffers).
+//! Planned as the language grows: bf16 GEMM (the bf16 buffers exist: see bf16_gemv).
 
 use ptx_kernel::LaunchConfig;
 
 use crate::common::Rng;
 use crate::harness::{expect_exact, Agree, Arg, Bench, Bound, BufSpec, Ours, Reference, Ty};
-use crate::{histogram_example, reduce_sum_example, scan_example, saxpy_example, sgemm_example, softmax_example, transpose_example, vector_add_example};
+use crate::{
+    bf16_gemv_example, histogram_example, reduce_sum_example, saxpy_example, scan_example, sgemm_example,
+    softmax_example, transpose_example, vector_add_example, warp_specialized_example,
+};
 
 /// Problem sizes of one run.
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +42,8 @@ pub struct Sizes {
     pub softmax: (u32, u32),
     /// SGEMM's M, N, K (M and N multiples of 128, K of 8).
     pub gemm: (u32, u32, u32),
+    /// bf16_gemv's rows and columns (columns a multiple of 4).
+    pub gemv: (u32, u32),
 }
 
 impl Sizes {
@@ -49,6 +55,8 @@ impl Sizes {
         gemm: (4096, 4096, 4096),
         scan_len: 1 << 20,
         softmax: (16384, 4096),
+        // A 256 MiB bf16 matrix.
+        gemv: (16384, 8192),
     };
     /// For the emulator's self-check: odd sizes, so the bounds guard of the last block is exercised.
     pub const EMULATOR: Sizes = Sizes {
@@ -57,6 +65,8 @@ impl Sizes {
         gemm: (256, 128, 24),
         scan_len: 4099,
         softmax: (5, 1000),
+        // 37 rows: the last block has 5 of its 8 warps; 251 quads per row: lanes 0..27 take one more than the rest.
+        gemv: (37, 1004),
     };
 }
 
@@ -74,6 +84,8 @@ pub fn suite(s: Sizes) -> Vec<Bench> {
         histogram(4 * s.vec_len),
         scan(s.scan_len),
         softmax(s.softmax),
+        bf16_gemv(s.gemv),
+        warp_specialized(s.vec_len),
     ]
     // Next: bf16 GEMM.
 }
@@ -987,6 +999,213 @@ fn softmax((rows, cols): (u32, u32)) -> Bench {
     }
 }
 
+pub const BF16_GEMV_CU: &str = r#"
+extern "C" __global__ void ref_bf16_gemv(const ushort4* __restrict__ a, const ushort4* __restrict__ x,
+                                         unsigned long long nx, float* __restrict__ y, unsigned long long ny);
+
+// bf16 → f32, exact (our `to_f32()`): the bf16 bits are the upper half of the f32's. NVRTC has no __nv_bfloat16
+// without cuda_bf16.h, so the data are raw 16-bit words.
+__device__ float widen(unsigned short h) {
+    return __uint_as_float((unsigned int)h << 16);
+}
+
+extern "C" __global__ void ref_bf16_gemv(const ushort4* __restrict__ a, const ushort4* __restrict__ x,
+                                         unsigned long long nx, float* __restrict__ y, unsigned long long ny) {
+    unsigned long long row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
+    if (row < ny) {
+        unsigned long long n = nx;
+        unsigned int lane = threadIdx.x % 32;
+        float acc = 0.0f;
+        for (unsigned long long k = lane; k < n; k += 32) {
+            ushort4 av = a[row * n + k];
+            ushort4 xv = x[k];
+            acc = fmaf(widen(av.x), widen(xv.x), acc);
+            acc = fmaf(widen(av.y), widen(xv.y), acc);
+            acc = fmaf(widen(av.z), widen(xv.z), acc);
+            acc = fmaf(widen(av.w), widen(xv.w), acc);
+        }
+        for (int m = 16; m >= 1; m >>= 1) {
+            acc = acc + __shfl_xor_sync(0xffffffffu, acc, m);
+        }
+        if (lane == 0) {
+            y[row] = acc;
+        }
+    }
+}
+"#;
+
+/// `y = A·x` for a row-major bf16 matrix and a bf16 vector (the example's kernel): one warp per row, 8 rows per
+/// 256-thread block, each lane an 8-byte `[bf16; 4]` load of A and of x per step, widened exactly to f32 and
+/// accumulated with fma; `warp_sum` (masks 16, 8, 4, 2, 1) combines the lanes. The reference reads `ushort4` and
+/// widens by a shift, `fmaf` in the same order: bit for bit.
+fn bf16_gemv((rows, cols): (u32, u32)) -> Bench {
+    use bf16_gemv_example::bf16_gemv as k;
+    assert!(cols % 4 == 0, "bf16_gemv: cols = {cols}");
+    let (r, c) = (rows as usize, cols as usize);
+    let cfg = LaunchConfig {
+        grid_dim: (rows.div_ceil(bf16_gemv_example::BLOCK / 32), 1, 1),
+        block_dim: (bf16_gemv_example::BLOCK, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    Bench {
+        name: "bf16_gemv",
+        size: format!("{rows}×{cols} bf16"),
+        bytes: (2 * r * c + 2 * c + 4 * r) as f64,
+        flops: (2 * r * c) as f64,
+        bound: Bound::Memory,
+        buffers: vec![
+            BufSpec::input("a", r * c, 0xBF_16_01).of(Ty::Bf16).quads(),
+            BufSpec::input("x", c, 0xBF_16_02).of(Ty::Bf16).quads(),
+            BufSpec::output("y", r),
+        ],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [a, x, y] = bufs else { unreachable!("three buffers") };
+                k::launch(dev, cfg, a.bf16x4(), x.bf16x4(), y.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: BF16_GEMV_CU,
+            entry: "ref_bf16_gemv",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Len(1), Arg::Buf(2), Arg::Len(2)],
+            then: vec![],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(move |before, after| {
+            let (a, x, y) = (before[0].bf16(), before[1].bf16(), after[2].f32());
+            let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
+            // Products of two bf16 are exact in f32; a lane rounds once per fma (⌈cols / 128⌉ · 4 of them), then
+            // once per butterfly step (5): the error is at most γ_k · Σ|a·x| with k that many roundings,
+            // γ_k = k·u / (1 − k·u) and u = 2^-24 (plus a little for the f64 sum here).
+            let ku = (c.div_ceil(128) * 4 + 5) as f64 * 2f64.powi(-24);
+            let gamma = ku / (1.0 - ku) + 1e-12;
+            for i in 0..r {
+                let (mut want, mut mag) = (0f64, 0f64);
+                for (av, xv) in a[i * c..(i + 1) * c].iter().zip(&x) {
+                    let t = av.to_f64() * xv;
+                    want += t;
+                    mag += t.abs();
+                }
+                let tol = gamma * mag;
+                let got = y[i] as f64;
+                if !((got - want).abs() <= tol) {
+                    return Err(format!("y[{i}] = {got}, want {want} (tolerance {tol:e})"));
+                }
+            }
+            Ok(())
+        }),
+    }
+}
+
+pub const WARP_SPECIALIZED_CU: &str = r#"
+extern "C" __global__ void ref_warp_specialized(const float* __restrict__ x, float* __restrict__ y,
+                                                unsigned long long n);
+
+// Named barriers, as gpu::barrier_sync / gpu::barrier_arrive. "memory": no shared access moves across them.
+__device__ void bar_sync(unsigned int id, unsigned int threads) {
+    asm volatile("bar.sync %0, %1;" :: "r"(id), "r"(threads) : "memory");
+}
+
+__device__ void bar_arrive(unsigned int id, unsigned int threads) {
+    asm volatile("bar.arrive %0, %1;" :: "r"(id), "r"(threads) : "memory");
+}
+
+extern "C" __global__ void ref_warp_specialized(const float* __restrict__ x, float* __restrict__ y,
+                                                unsigned long long n) {
+    __shared__ float ring[192];
+    unsigned long long t = threadIdx.x;
+    unsigned long long warp = t / 32;
+    unsigned long long tiles = (n + 95) / 96;
+    unsigned long long grid = gridDim.x;
+    unsigned long long first = blockIdx.x;
+    unsigned long long m = first < tiles ? (tiles - first + grid - 1) / grid : 0;
+    if (warp == 0) {
+        unsigned long long lane = t;
+        for (unsigned long long j = 0; j < m; j++) {
+            unsigned long long buf = j % 2;
+            if (j >= 2) {
+                bar_sync(3 + (unsigned int)buf, 128);
+            }
+            unsigned long long base = (first + j * grid) * 96;
+            for (unsigned long long r = 0; r < 3; r++) {
+                unsigned long long k = r * 32 + lane;
+                unsigned long long e = base + k;
+                ring[buf * 96 + k] = e < n ? x[e] : 0.0f;
+            }
+            bar_arrive(1 + (unsigned int)buf, 128);
+        }
+        unsigned long long tail = m >= 2 ? m - 2 : 0;
+        for (unsigned long long j = tail; j < m; j++) {
+            bar_sync(3 + (unsigned int)(j % 2), 128);
+        }
+    } else {
+        unsigned long long c = t - 32;
+        for (unsigned long long j = 0; j < m; j++) {
+            unsigned long long buf = j % 2;
+            bar_sync(1 + (unsigned int)buf, 128);
+            float v = ring[buf * 96 + c];
+            bar_arrive(3 + (unsigned int)buf, 128);
+            unsigned long long e = (first + j * grid) * 96 + c;
+            if (e < n) {
+                y[e] = v * v * 0.5f + v;
+            }
+        }
+    }
+}
+"#;
+
+/// Blocks of warp_specialized: one per 8 tiles, at most 1056 (the example's 8 per SM on the H200's 132 SMs, fixed
+/// as for the histogram).
+const WARP_SPECIALIZED_MAX_BLOCKS: u32 = 1056;
+
+/// `y = x·x·0.5 + x` through a producer/consumer pipeline (the example's kernel): in each 128-thread block warp 0
+/// loads 96-element tiles into a double-buffered shared ring, warps 1–3 compute from it, handing buffers over with
+/// named barriers (`bar.arrive` / `bar.sync`, 128 threads). The reference issues the same barriers by inline asm.
+/// Our kernel's `launch_bounds(max_threads = 128)` (`.maxntid`) has no `__launch_bounds__` in the reference (the
+/// suite's tests read the parameter list right after the entry's name); ptxas gives the reference the same code
+/// either way (40 registers, sm_90).
+fn warp_specialized(n: usize) -> Bench {
+    use warp_specialized_example::warp_specialized as k;
+    let tile = warp_specialized_example::TILE;
+    let tiles = n.div_ceil(tile) as u32;
+    let cfg = LaunchConfig {
+        grid_dim: (tiles.div_ceil(8).clamp(1, WARP_SPECIALIZED_MAX_BLOCKS), 1, 1),
+        block_dim: (warp_specialized_example::THREADS, 1, 1),
+        shared_mem_bytes: 0,
+    };
+    Bench {
+        name: "warp_specialized",
+        size: elems(n),
+        bytes: (2 * 4 * n) as f64,
+        flops: (3 * n) as f64,
+        bound: Bound::Memory,
+        buffers: vec![BufSpec::input("x", n, 0xBA_77), BufSpec::output("y", n)],
+        ours: Ours {
+            ptx: k::PTX,
+            entry: k::ENTRY,
+            launch: Box::new(move |dev, bufs| {
+                let [x, y] = bufs else { unreachable!("two buffers") };
+                k::launch(dev, cfg, x.f32(), y.f32_mut())
+            }),
+        },
+        reference: Reference {
+            source: WARP_SPECIALIZED_CU,
+            entry: "ref_warp_specialized",
+            cfg,
+            args: vec![Arg::Buf(0), Arg::Buf(1), Arg::Len(1)],
+            then: vec![],
+        },
+        agree: Agree::Exact,
+        cpu_check: Box::new(|before, after| {
+            let x = before[0].f32();
+            expect_exact("y", after[1].f32(), |i| x[i] * x[i] * 0.5 + x[i])
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1011,7 +1230,9 @@ mod tests {
                 "sgemm",
                 "histogram",
                 "scan",
-                "softmax"
+                "softmax",
+                "bf16_gemv",
+                "warp_specialized"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -1028,6 +1249,13 @@ mod tests {
         assert_eq!(s[8].size, "2^28 u8");
         assert_eq!(s[8].reference.cfg.grid_dim, (1056, 1, 1));
         assert_eq!(s[9].reference.launches().count(), 3);
+        // bf16_gemv: 256 MiB of matrix, 16 KiB of vector, 64 KiB of output; 8 rows per block.
+        assert_eq!(s[11].bytes, (2 * 16384 * 8192 + 2 * 8192 + 4 * 16384) as f64);
+        assert_eq!(s[11].reference.cfg.grid_dim, (2048, 1, 1));
+        assert_eq!(s[11].size, "16384×8192 bf16");
+        // warp_specialized: 8 blocks per SM of the H200, 128 threads.
+        assert_eq!(s[12].reference.cfg.grid_dim, (1056, 1, 1));
+        assert_eq!(s[12].reference.cfg.block_dim, (128, 1, 1));
     }
 
     #[test]
