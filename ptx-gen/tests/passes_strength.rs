@@ -381,3 +381,70 @@ fn a_kernel_dividing_by_96_assembles_without_a_division() {
     assert!(ptx.contains("mul.hi.u64") && ptx.contains("12297829382473034411") && ptx.contains("mul.hi.u32"), "{ptx}");
     ptx_gen::ptxas::check_or_skip(&ptx, &["sm_75", "sm_80", "sm_90"]).unwrap_or_else(|e| panic!("{e}\n{ptx}"));
 }
+
+/// Every shape of the rewrite in one kernel, each result stored: the 65-bit multiplier (`/ 7`), the pre-shift
+/// (`/ 14`), the comparison (`/ (2^63 + 5)`), a 64-bit division of a 32-bit value (`/ 1000`, `% 1000`), a signed
+/// one of a non-negative value and a remainder whose dividend the range bounds (`min(n, 5000) % 12`).
+fn div_shapes_kernel() -> Module {
+    let mut f = Function::kernel("div_shapes");
+    f.add_param("out", Type::U64);
+    f.add_param("n", Type::U64);
+    f.add_param("m", Type::U32);
+    let mut b = FunctionBuilder::new(&mut f);
+    let e = b.create_block();
+    b.switch_to_block(e);
+    let p = b.ins().ld_param(Type::U64, 0);
+    let out = b.ins().cvta_to_global(p);
+    let n = b.ins().ld_param(Type::U64, 1);
+    let m = b.ins().ld_param(Type::U32, 2);
+    let m64 = b.ins().cvt(CvtMode::None, false, Type::U64, Type::U32, m);
+    let masked = b.ins().binary(BinOp::And, Mode::None, Type::B64, n, Operand::u64(u64::MAX >> 1));
+    let signed = b.ins().mov(Type::S64, masked);
+    let bounded = b.ins().binary(BinOp::Min, Mode::None, Type::U64, n, Operand::u64(5000));
+    let big = (1u64 << 63) + 5;
+    let mut results = Vec::new();
+    for (op, ty, a, d) in [
+        (BinOp::Div, Type::U64, n, 7),
+        (BinOp::Rem, Type::U64, n, 7),
+        (BinOp::Div, Type::U64, n, 14),
+        (BinOp::Div, Type::U64, n, big),
+        (BinOp::Rem, Type::U64, n, big),
+        (BinOp::Div, Type::U64, m64, 1000),
+        (BinOp::Rem, Type::U64, m64, 1000),
+        (BinOp::Div, Type::S64, signed, 96),
+        (BinOp::Rem, Type::U64, bounded, 12),
+        (BinOp::Rem, Type::U32, m, 97),
+    ] {
+        results.push(b.ins().binary(op, Mode::None, ty, a, Operand::Imm(Imm(d))));
+    }
+    for (i, r) in results.into_iter().enumerate() {
+        let ty = b.reg_type(r);
+        b.ins().st(MemAccess::new(StateSpace::Global, ty), Address::reg_offset(out, 8 * i as i64), r);
+    }
+    b.ret();
+    b.finish().unwrap();
+    let mut module = Module::new();
+    module.add_function(f);
+    module
+}
+
+#[test]
+fn every_shape_of_the_rewrite_assembles() {
+    assert!(matches!(magic(64, 14, u64::MAX), Some(Magic::Mul { pre: 1, .. })));
+    assert!(matches!(magic(64, 12, 5000), Some(Magic::Mul { pre: 0, .. })));
+    assert!(matches!(magic(32, 97, u32::MAX as u64), Some(Magic::FixUp { .. })));
+    let mut m = div_shapes_kernel();
+    let before = write_module(&m).unwrap();
+    run_pipeline(&mut m);
+    let ptx = write_module(&m).unwrap();
+    if let Some(dir) = std::env::var_os("DIV_PTX_DIR") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("div_shapes_before.ptx"), &before).unwrap();
+        std::fs::write(dir.join("div_shapes_after.ptx"), &ptx).unwrap();
+    }
+    assert!(!ptx.contains("div.") && !ptx.contains("rem.") && !ptx.contains("call"), "{ptx}");
+    for op in ["mul.hi.u64", "mul.hi.u32", "setp.hs.u64", "selp.u64", "mad.lo.u64", "mad.lo.u32", "cvt.u32.u64"] {
+        assert!(ptx.contains(op), "no {op}:\n{ptx}");
+    }
+    ptx_gen::ptxas::check_or_skip(&ptx, &["sm_75", "sm_80", "sm_90"]).unwrap_or_else(|e| panic!("{e}\n{ptx}"));
+}
