@@ -9,7 +9,7 @@
 //! | [`simplify_cfg`] | removes unreachable blocks, threads jumps, merges straight-line blocks |
 //! | [`range`] | decides integer comparisons from value ranges (launch bounds, special registers, arithmetic) |
 //! | [`reassoc`] | moves constant terms of integer arithmetic outward and into memory operands' offsets |
-//! | [`strength`] | division by powers of two as shifts and masks; 64-bit division of 32-bit values in 32 bits |
+//! | [`strength`] | division by constants as shifts, masks or multiply-high; 64-bit division of 32-bit values at 32 |
 //!
 //! The passes assume a function the verifier accepts (copy propagation relies on definite assignment): the
 //! pipeline entry points verify first and leave a function that does not verify untouched, for the verifier at
