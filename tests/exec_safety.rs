@@ -50,8 +50,9 @@ pub fn killed_guard_loop(x: &[u32], out: &mut [u32]) {
     }
 }
 
-/// A `while` with a run-time trip count, unrolled 4× (see `lower::unroll`) with its checks in every copy (`k < n`
-/// proves neither access): the first failing access is the one reported, after the earlier iterations stored.
+/// A `while` with a run-time trip count, unrolled 4× (see `lower::unroll`); `k < n` proves neither access, so
+/// each round checks its copies' accesses first and leaves the rest to the plain loop when one fails: the first
+/// failing access is the one reported, after the earlier iterations stored.
 #[ptx_kernel]
 pub fn oob_while_unrolled(x: &[u32], y: &mut [u32], n: u32) {
     if gpu::global_idx_x() == 0 {
@@ -456,6 +457,9 @@ fn panics_on_cuda() {
 fn panics_in_unrolled_while() {
     assert_eq!(oob_while_unrolled::PTX.matches("ld.global.nc.u32").count(), 5, "{}", oob_while_unrolled::PTX);
     assert_eq!(oob_while_plain::PTX.matches("ld.global.nc.u32").count(), 1, "{}", oob_while_plain::PTX);
+    // The copies' checks are made at the top of each round (`lower::unroll`): the only panic sites are the two of
+    // the remainder loop, which runs the rest of the loop when one of them fails.
+    assert_eq!(oob_while_unrolled::PANIC_SITES.len(), 2, "{:?}", oob_while_unrolled::PANIC_SITES);
     let dev = Device::emulator();
     let read = (line_of("y[k as usize] = x[k as usize] + 1;"), col_of("y[k as usize] = x[k as usize] + 1;", "x[k"));
     let store = (read.0, col_of("y[k as usize] = x[k as usize] + 1;", "y[k"));

@@ -30,6 +30,15 @@
 //! so the facts and the loop versions of `version` prove the same accesses in each copy as in the loop. Without
 //! barriers and warp-level operations in the body, how the threads of a warp are grouped as they run the copies
 //! cannot be observed.
+//!
+//! A bounds check left in a copy is a branch to the panic path between a load and its use, which ptxas does not
+//! schedule across: the copies would still have one load in flight. So at the top of each round, the checks of
+//! the copies' slice accesses whose index (and enclosing `if` conditions) can be computed there (pure, unable to
+//! fail, from `v`, invariant locals and the body's immutable `let`s of such values: `prefetch::round_checks`) are
+//! made there, in copy `j` with `v + j * step`, the value `v` has in that copy (it changes only at the copy's end).
+//! When one fails, the round does not start: the rest of the loop runs as the plain loop, which reaches the same
+//! failing access (or an earlier one) after the same iterations. Otherwise the copies run with those accesses
+//! proven.
 
 use std::collections::HashSet;
 
@@ -105,8 +114,18 @@ impl Lowerer<'_, '_, '_> {
         let more = self.b.ins().setp(CmpOp::Lt, rt, vr, lim);
         self.b.branch(more, body_b, rest);
         self.open(body_b);
+        // The copies' bounds checks that can be made here are made here: when one fails, the rest of the loop runs
+        // as the plain loop (which fails at the same access, after the same iterations).
+        let (checked, fail) = self.round_checks(blk, c, (plan.v, vr), sop, plan.t, plan.factor as usize, c.0 + 1, id);
+        if let Some(fail) = fail {
+            let copies = self.b.create_block();
+            self.b.branch(fail, rest, copies);
+            self.open(copies);
+        }
         self.unroll_copies *= plan.factor;
-        for _ in 0..plan.factor {
+        for ids in checked {
+            let mark = self.safety.proven_ids.len();
+            self.safety.proven_ids.extend(ids);
             let next = self.b.create_block();
             // No `break`/`continue` of this loop in the body (see `dyn_unroll_plan`): these are never used.
             self.loops[lp.0 as usize] = Some((rest, next));
@@ -114,6 +133,7 @@ impl Lowerer<'_, '_, '_> {
             self.assume(c, false);
             self.block(blk);
             self.restore_facts(facts);
+            self.safety.proven_ids.truncate(mark);
             self.loc(id);
             self.b.jump(next);
             self.open(next);
