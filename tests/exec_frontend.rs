@@ -529,6 +529,108 @@ fn exec_control() -> ptx_kernel::Result<()> {
     Ok(())
 }
 
+// ----- `while` loops unrolled with a run-time trip count (`lower::unroll`) -----------------------------------
+
+/// The PTX of `kernel` has `want` copies of the load `ld` (one per copy of the loop body).
+#[track_caller]
+fn copies(kernel: &str, ptx: &str, ld: &str, want: usize) {
+    assert_eq!(ptx.matches(ld).count(), want, "{kernel}: copies of `{ld}`:\n{ptx}");
+}
+
+#[test]
+fn exec_dyn_unroll() -> ptx_kernel::Result<()> {
+    let Some(dev) = device() else { return Ok(()) };
+    let mut rng = Lcg::new(0xD7A);
+
+    // Trip counts 0..=18 (every remainder of 4), a float chain and the counter's final value. Two versions
+    // (`lower::version`): the unrolled one without checks (4 copies + the rest), the checked one a plain loop.
+    copies("dyn_while_chain", control::dyn_while_chain::PTX, "ld.global.nc.f32", 1 + 4 + 1 + 1);
+    let x = rng.f32s(N + 19);
+    let dx = dev.upload(&x)?;
+    let mut d = dev.alloc_zeros::<f32>(N)?;
+    let mut dk = dev.alloc_zeros::<u32>(N)?;
+    control::dyn_while_chain::launch(&dev, cfg(N), &dx, &mut d, &mut dk)?;
+    let (mut want, mut wk) = (vec![0.0; N], vec![0; N]);
+    control::dyn_while_chain_ref(&x, &mut want, &mut wk);
+    check("dyn_while_chain", &d.download()?, &want, &|i| format!("t={i}"));
+    check("dyn_while_chain (k)", &dk.download()?, &wk, &|i| format!("t={i}"));
+
+    // Steps and bounds from parameters, counters near u32::MAX (bounds chosen so that no `k + step` wraps, as a
+    // loop that ends needs): 3 * step too large for u32 (0x6000_0000), just above the bound, equal to it, below.
+    let x = gen_u32(&mut rng, 64);
+    let dx = dev.upload(&x)?;
+    let m = u32::MAX;
+    let cases: &[(u32, u32, u32)] = &[
+        (0, 0, 1),
+        (0, 1, 1),
+        (0, 20, 1),
+        (0, 37, 3),
+        (5, 100, 7),
+        (0, 40, 0x7fff_ffff),
+        (0, 0xa000_0000, 0x6000_0000),
+        (0, 0xc000_0000, 0x4000_0000),
+        (1, 0xc000_0000, 0x4000_0000),
+        (0x10, 0xc000_0000, 0x4000_0000),
+        (3, 1000, 1),
+        (0, 1000, 13),
+        (m - 40, m, 1),
+        (m - 40, m - 2, 3),
+        (m - 60, m - 4, 5),
+        (m - 100, m - 96, 1),
+        (m - 16, m - 15, 1),
+        (0, 0x5555_5556, 0x2aaa_aaab),
+        (0, 0x8000_0001, 0x2aaa_aaab),
+        (0, 0x8000_0002, 0x2aaa_aaab),
+    ];
+    for &(start, bound, step) in cases {
+        let mut dh = dev.alloc_zeros::<u32>(64)?;
+        let mut dk = dev.alloc_zeros::<u32>(64)?;
+        control::dyn_while_step::launch(&dev, cfg(64), &dx, &mut dh, &mut dk, start, bound, step)?;
+        let (mut wh, mut wk) = (vec![0; 64], vec![0; 64]);
+        control::dyn_while_step_ref(&x, &mut wh, &mut wk, start, bound, step);
+        let what = format!("dyn_while_step(start {start:#x}, bound {bound:#x}, step {step:#x})");
+        check(&what, &dh.download()?, &wh, &|i| format!("t={i}"));
+        check(&what, &dk.download()?, &wk, &|i| format!("t={i}"));
+    }
+
+    // A grid-stride loop over 96 threads: 0 to 11 iterations per thread, checked stores, atomics, float sums.
+    copies("dyn_grid_stride", control::dyn_grid_stride::PTX, "atom.global.add.u32", 5);
+    for n in [0usize, 1, 95, 96, 97, 191, 192, 193, 287, 383, 384, 385, 479, 1000, 1061] {
+        let x = gen_u32(&mut rng, n);
+        let dx = dev.upload(&x)?;
+        let mut dy = dev.alloc_zeros::<u32>(n)?;
+        let mut dh = dev.alloc_zeros::<u32>(16)?;
+        let mut ds = dev.alloc_zeros::<f32>(96)?;
+        let gcfg = LaunchConfig { grid_dim: (3, 1, 1), block_dim: (32, 1, 1), shared_mem_bytes: 0 };
+        control::dyn_grid_stride::launch(&dev, gcfg, &dx, &mut dy, &mut dh, &mut ds)?;
+        let (mut wy, mut wh, mut ws) = (vec![0; n], vec![0; 16], vec![0.0; 96]);
+        control::dyn_grid_stride_ref(&x, &mut wy, &mut wh, &mut ws, 96);
+        let what = format!("dyn_grid_stride(n = {n})");
+        check(&what, &dy.download()?, &wy, &|i| format!("x={}", x[i]));
+        check(&what, &dh.download()?, &wh, &|i| format!("bin {i}"));
+        check(&what, &ds.download()?, &ws, &|i| format!("thread {i}"));
+    }
+
+    // Loops that stay loops: one load each; the same loop without the obstacle has five.
+    copies("dyn_unrolled_sum", control::dyn_unrolled_sum::PTX, "ld.global.nc.u32", 5);
+    copies("dyn_kept_barrier", control::dyn_kept_barrier::PTX, "ld.global.nc.u32", 1);
+    copies("dyn_kept_warp_sum", control::dyn_kept_warp_sum::PTX, "ld.global.nc.u32", 1);
+    copies("dyn_kept_break", control::dyn_kept_break::PTX, "ld.global.nc.u32", 1);
+    copies("dyn_kept_signed", control::dyn_kept_signed::PTX, "ld.global.nc.u32", 1);
+    copies("dyn_kept_step", control::dyn_kept_step::PTX, "ld.global.nc.u32", 1);
+    copies("dyn_kept_atomic", control::dyn_kept_atomic::PTX, "ld.global.nc.u32", 1);
+    let x = gen_u32(&mut rng, 77);
+    let dx = dev.upload(&x)?;
+    for n in [0u32, 1, 2, 3, 4, 5, 9, 30] {
+        let mut d = dev.alloc_zeros::<u32>(64)?;
+        control::dyn_unrolled_sum::launch(&dev, cfg(64), &dx, &mut d, n)?;
+        let want: Vec<u32> =
+            (0..64).map(|t| (0..n as usize).fold(0u32, |s, k| s.wrapping_add(x[(k + t) % x.len()]))).collect();
+        check(&format!("dyn_unrolled_sum(n = {n})"), &d.download()?, &want, &|i| format!("t={i}"));
+    }
+    Ok(())
+}
+
 // ----- literals and bindings ---------------------------------------------------------------------------------
 
 #[test]

@@ -50,6 +50,32 @@ pub fn killed_guard_loop(x: &[u32], out: &mut [u32]) {
     }
 }
 
+/// A `while` with a run-time trip count, unrolled 4× (see `lower::unroll`); `k < n` proves neither access, so
+/// each round checks its copies' accesses first and leaves the rest to the plain loop when one fails: the first
+/// failing access is the one reported, after the earlier iterations stored.
+#[ptx_kernel]
+pub fn oob_while_unrolled(x: &[u32], y: &mut [u32], n: u32) {
+    if gpu::global_idx_x() == 0 {
+        let mut k = 0u32;
+        while k < n {
+            y[k as usize] = x[k as usize] + 1;
+            k += 1;
+        }
+    }
+}
+
+/// The same loop, not unrolled (a condition of another shape): the reference.
+#[ptx_kernel]
+pub fn oob_while_plain(x: &[u32], y: &mut [u32], n: u32) {
+    if gpu::global_idx_x() == 0 {
+        let mut k = 0u32;
+        while !(k >= n) {
+            y[k as usize] = x[k as usize] + 1;
+            k += 1;
+        }
+    }
+}
+
 /// A strided row loop (two versions, see `lower::version`): when `row + cols` does not fit in `x`, the checked
 /// version runs and fails at the first index past the end, after the earlier iterations stored.
 #[ptx_kernel]
@@ -422,6 +448,62 @@ fn panics_on_cuda() {
     match Device::cuda(0) {
         Ok(dev) => run_all(&dev),
         Err(e) => eprintln!("skipped: no CUDA device ({e})"),
+    }
+}
+
+/// Out-of-bounds accesses in every copy of an unrolled `while` and in its remainder loop: the same panic (the first
+/// failing access, read or store, with its index) and the same stores before it as the loop not unrolled.
+#[test]
+fn panics_in_unrolled_while() {
+    assert_eq!(oob_while_unrolled::PTX.matches("ld.global.nc.u32").count(), 5, "{}", oob_while_unrolled::PTX);
+    assert_eq!(oob_while_plain::PTX.matches("ld.global.nc.u32").count(), 1, "{}", oob_while_plain::PTX);
+    // The copies' checks are made at the top of each round (`lower::unroll`): the only panic sites are the two of
+    // the remainder loop, which runs the rest of the loop when one of them fails.
+    assert_eq!(oob_while_unrolled::PANIC_SITES.len(), 2, "{:?}", oob_while_unrolled::PANIC_SITES);
+    let dev = Device::emulator();
+    let read = (line_of("y[k as usize] = x[k as usize] + 1;"), col_of("y[k as usize] = x[k as usize] + 1;", "x[k"));
+    let store = (read.0, col_of("y[k as usize] = x[k as usize] + 1;", "y[k"));
+    let plain_line = line_of("while !(k >= n) {") + 1;
+    // (x's length, y's length, n): the read fails at k = x.len() (each remainder of 4: copies 0 to 3 of a round,
+    // or the remainder loop when fewer than 4 iterations are left), or the store at k = y.len(), or nothing.
+    let mut cases = Vec::new();
+    for xl in 0..10u32 {
+        cases.push((xl, 16, 12));
+        cases.push((xl, 16, xl + 1));
+        cases.push((xl, 16, xl + 3));
+    }
+    for yl in 0..10u32 {
+        cases.push((16, yl, 12));
+    }
+    cases.push((16, 16, 16));
+    for (xl, yl, n) in cases {
+        let x: Vec<u32> = (0..xl).map(|i| 10 * i + 7).collect();
+        let mut outcomes = Vec::new();
+        for unrolled in [true, false] {
+            let dx = dev.upload(&x).unwrap();
+            let mut dy = dev.alloc_zeros::<u32>(yl as usize).unwrap();
+            let cfg = LaunchConfig::for_num_elems(1);
+            if unrolled {
+                oob_while_unrolled::launch(&dev, cfg, &dx, &mut dy, n).unwrap();
+            } else {
+                oob_while_plain::launch(&dev, cfg, &dx, &mut dy, n).unwrap();
+            }
+            let err = dev.synchronize().err().map(|e| e.to_string());
+            outcomes.push((err, dy.download().unwrap()));
+        }
+        let fail = n.min(xl.min(yl));
+        let want_err = (fail < n).then(|| {
+            let ((l, c), len) = if xl <= yl { (read, xl) } else { (store, yl) };
+            let at = format!("{FILE}:{l}:{c} (block (0,0,0), thread (0,0,0))");
+            format!("index out of bounds: the len is {len} but the index is {len} at {at}")
+        });
+        let want_y: Vec<u32> = (0..yl).map(|i| if i < fail { 10 * i + 8 } else { 0 }).collect();
+        let what = format!("x.len() = {xl}, y.len() = {yl}, n = {n}");
+        assert_eq!(outcomes[0].0, want_err, "unrolled, {what}");
+        assert_eq!(outcomes[0].1, want_y, "unrolled, {what}");
+        let plain_err = want_err.map(|e| e.replace(&format!(":{}:", read.0), &format!(":{plain_line}:")));
+        assert_eq!(outcomes[1].0, plain_err, "plain, {what}");
+        assert_eq!(outcomes[1].1, want_y, "plain, {what}");
     }
 }
 

@@ -527,3 +527,211 @@ pub fn strided_rows_ref(x: &[u32], y: &mut [u32], cols: usize, block: usize) {
         }
     }
 }
+
+/// `while v < bound { …; v += step }` with a run-time trip count, unrolled 4× (see `lower::unroll`): an
+/// order-sensitive float chain (`mul_add` on the accumulator) and the counter's final value, with trip counts 0 to
+/// 18 across the threads (every remainder of 4, zero to four unrolled rounds).
+#[ptx_kernel]
+pub fn dyn_while_chain(x: &[f32], out: &mut [f32], ks: &mut [u32]) {
+    let t = gpu::global_idx_x() as usize;
+    if t < out.len() && t < ks.len() {
+        let end = (t % 19) as u32;
+        let mut k = (t % 3) as u32;
+        let mut acc = x[t];
+        while k < end {
+            acc = acc.mul_add(0.75, x[t + k as usize]);
+            k += 1;
+        }
+        out[t] = acc;
+        ks[t] = k;
+    }
+}
+
+pub fn dyn_while_chain_ref(x: &[f32], out: &mut [f32], ks: &mut [u32]) {
+    for t in 0..out.len() {
+        let end = (t % 19) as u32;
+        let mut k = (t % 3) as u32;
+        let mut acc = x[t];
+        while k < end {
+            acc = acc.mul_add(0.75, x[t + k as usize]);
+            k += 1;
+        }
+        out[t] = acc;
+        ks[t] = k;
+    }
+}
+
+/// A step and a bound from parameters (`k < bound` written `bound > k`): the unrolled part needs `3 * step` to fit
+/// in `u32` and to be at most `bound`; counters close to `u32::MAX` must end exactly where the loop ends them.
+#[ptx_kernel]
+pub fn dyn_while_step(x: &[u32], hs: &mut [u32], ks: &mut [u32], start: u32, bound: u32, step: u32) {
+    let t = gpu::global_idx_x() as usize;
+    if t < hs.len() && t < ks.len() {
+        let mut k = start + (t % 16) as u32;
+        let mut h = t as u32;
+        while bound > k {
+            h = (h ^ x[(k % 64) as usize]) * 31 + k;
+            k = k + step;
+        }
+        hs[t] = h;
+        ks[t] = k;
+    }
+}
+
+pub fn dyn_while_step_ref(x: &[u32], hs: &mut [u32], ks: &mut [u32], start: u32, bound: u32, step: u32) {
+    for t in 0..hs.len() {
+        let mut k = start.wrapping_add((t % 16) as u32);
+        let mut h = t as u32;
+        let mut trips = 0;
+        while bound > k {
+            h = (h ^ x[(k % 64) as usize]).wrapping_mul(31).wrapping_add(k);
+            k = k.wrapping_add(step);
+            trips += 1;
+            assert!(trips < 100_000, "dyn_while_step_ref: start {start} bound {bound} step {step} does not end");
+        }
+        hs[t] = h;
+        ks[t] = k;
+    }
+}
+
+/// A grid-stride loop with checked stores, a discarded atomic and a float sum per thread (in order).
+#[ptx_kernel]
+pub fn dyn_grid_stride(x: &[u32], y: &mut [u32], hist: &mut [u32], sums: &mut [f32]) {
+    let stride = (gpu::grid_dim_x() * gpu::block_dim_x()) as usize;
+    let g = gpu::global_idx_x() as usize;
+    let mut acc = 0.0f32;
+    let mut i = g;
+    while i < x.len() {
+        y[i] = x[i] * 3 + i as u32;
+        gpu::atomic_add(&mut hist[(x[i] % 16) as usize], 1);
+        acc += (x[i] >> 8) as f32 * 0.37;
+        i += stride;
+    }
+    if g < sums.len() {
+        sums[g] = acc;
+    }
+}
+
+pub fn dyn_grid_stride_ref(x: &[u32], y: &mut [u32], hist: &mut [u32], sums: &mut [f32], threads: usize) {
+    for g in 0..threads {
+        let mut acc = 0.0f32;
+        let mut i = g;
+        while i < x.len() {
+            y[i] = x[i].wrapping_mul(3).wrapping_add(i as u32);
+            hist[(x[i] % 16) as usize] += 1;
+            acc += (x[i] >> 8) as f32 * 0.37;
+            i += threads;
+        }
+        if g < sums.len() {
+            sums[g] = acc;
+        }
+    }
+}
+
+/// Loops of the unrollable shape that stay loops (each reads `x` once per iteration; the tests count the loads):
+/// a barrier in the body, a warp reduction, a `break`, a signed counter, a step the loop assigns, an atomic whose
+/// result is used.
+#[ptx_kernel]
+pub fn dyn_kept_barrier(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::thread_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    while k < n {
+        s += x[(k as usize + t) % x.len()];
+        gpu::sync_threads();
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}
+
+#[ptx_kernel]
+pub fn dyn_kept_warp_sum(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::thread_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    while k < n {
+        s += gpu::warp_sum(x[(k as usize + t) % x.len()]);
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}
+
+#[ptx_kernel]
+pub fn dyn_kept_break(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    while k < n {
+        s += x[(k as usize + t) % x.len()];
+        if s > 1000 {
+            break;
+        }
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}
+
+#[ptx_kernel]
+pub fn dyn_kept_signed(x: &[u32], out: &mut [u32], n: i32) {
+    let t = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0i32;
+    while k < n {
+        s += x[(k as usize + t) % x.len()];
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}
+
+#[ptx_kernel]
+pub fn dyn_kept_step(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    let mut step = 1u32;
+    while k < n {
+        s += x[(k as usize + t) % x.len()];
+        step = s % 3 + 1;
+        k += step;
+    }
+    if t < out.len() {
+        out[t] = s + step;
+    }
+}
+
+#[ptx_kernel]
+pub fn dyn_kept_atomic(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    while k < n {
+        s += gpu::atomic_add(&mut out[0], x[(k as usize + t) % x.len()]);
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}
+
+/// The same shape unrolled: the control for the kernels above.
+#[ptx_kernel]
+pub fn dyn_unrolled_sum(x: &[u32], out: &mut [u32], n: u32) {
+    let t = gpu::global_idx_x() as usize;
+    let mut s = 0u32;
+    let mut k = 0u32;
+    while k < n {
+        s += x[(k as usize + t) % x.len()];
+        k += 1;
+    }
+    if t < out.len() {
+        out[t] = s;
+    }
+}

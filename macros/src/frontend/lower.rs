@@ -26,6 +26,7 @@ use super::types::{ParamTy, ScalarTy, Ty};
 
 pub mod checks;
 mod prefetch;
+mod unroll;
 mod version;
 pub use checks::{CheckOptions, CheckReport};
 mod seed;
@@ -1573,8 +1574,16 @@ impl Lowerer<'_, '_, '_> {
         (self.unroll_copies.saturating_mul(trips).saturating_mul(size) <= AUTO_UNROLL_BUDGET).then_some(trips)
     }
 
-    /// `while c { blk }` as a loop.
+    /// `while c { blk }`: unrolled when its shape allows (see [`unroll`]), else as a loop.
     pub(super) fn plain_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId) -> Val {
+        match self.dyn_unrolled_while(lp, c, blk, id) {
+            Some(v) => v,
+            None => self.loop_while(lp, c, blk, id),
+        }
+    }
+
+    /// `while c { blk }` as a loop.
+    pub(super) fn loop_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId) -> Val {
         let header = self.b.create_block();
         let body_b = self.b.create_block();
         let exit = self.b.create_block();

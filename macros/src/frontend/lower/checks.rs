@@ -439,13 +439,20 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    /// Whether `o < m` is known (a live fact), `o` possibly an unsigned value cast to `usize`.
+    /// Whether `o < m` is known (a live fact), `o` possibly an unsigned value cast to `usize`. `m` may be a length
+    /// (`n` after `let n = x.len()`): the loop condition `k < n` then gave the fact `k < x.len()` (`Bound::Len`,
+    /// for the accesses `x[k]`), which bounds `k` by `m` as well (`k < x.len() / s <= m`).
     fn known_below(&self, o: ExprId, m: ExprId) -> bool {
         let body = self.body;
         let o = self.uncast(o);
+        let m_len = self.safety.inits.as_ref().and_then(|inits| len_bound(body, inits, m, 0)).filter(|&(_, k)| k == 1);
         self.safety.facts.iter().any(|f| {
             f.live
-                && matches!(f.bound, Bound::Expr(b) if same_value(body, b, m))
+                && match f.bound {
+                    Bound::Expr(b) => same_value(body, b, m),
+                    Bound::Len(s, _) => m_len.is_some_and(|(ms, _)| ms == s),
+                    Bound::Const(_) => false,
+                }
                 && matches!(f.lhs, FactLhs::Expr(e) if same_value(body, e, o))
         })
     }

@@ -20,6 +20,9 @@
 //! failing check panics at the same place, with the same values). What is computed early is pure and cannot fail
 //! (no division, no memory, no calls other than `lane_id`/`warp_id`), from constants, the loop variable and
 //! locals that nothing in the loop assigns.
+//!
+//! The same walk over the copies hoists the bounds checks of a `while` unrolled with a run-time trip count to the
+//! top of each round ([`Lowerer::round_checks`], see `unroll`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -31,6 +34,8 @@ use super::{Lowerer, MemLoc, Val};
 
 /// The most loads issued early for one unrolled loop (all copies together): each holds a register until its copy.
 const MAX_EARLY_LOADS: usize = 16;
+/// The most bounds checks hoisted to the top of a round of an unrolled `while` (all copies together).
+const MAX_HOISTED_CHECKS: usize = 16;
 /// The most expressions an index or a condition computed early may have.
 const MAX_EARLY_EXPR: usize = 24;
 
@@ -41,7 +46,7 @@ struct BodyLocals {
 }
 
 impl BodyLocals {
-    fn of(body: &Body, f: &ForLoop, first: u32, end: u32) -> BodyLocals {
+    fn of(body: &Body, blk: &Block, var: Option<LocalId>, first: u32, end: u32) -> BodyLocals {
         let mut declared = HashSet::new();
         let mut assigned = HashSet::new();
         let block = |b: &Block, declared: &mut HashSet<LocalId>| {
@@ -51,8 +56,8 @@ impl BodyLocals {
                 }
             }
         };
-        block(&f.body, &mut declared);
-        declared.extend(f.var);
+        block(blk, &mut declared);
+        declared.extend(var);
         for e in body.exprs.get(first as usize..end as usize).unwrap_or(&[]) {
             match &e.kind {
                 ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) => block(b, &mut declared),
@@ -80,10 +85,15 @@ impl BodyLocals {
 struct Walk<'w> {
     locals: &'w BodyLocals,
     var: Option<LocalId>,
+    /// Whether the loop variable's value is known where the reads are (bound by the caller for this copy).
+    var_known: bool,
     /// Locals of the body bound by this walk (immutable `let`s computed early).
     bound: HashSet<LocalId>,
     /// Early loads made for this copy, by index expression id.
     loads: HashMap<u32, Early>,
+    /// Hoisting the copy's bounds checks instead of loading (see [`Lowerer::round_checks`]): the index expressions
+    /// whose check is made here, and for each, when it fails.
+    checks: Option<(Vec<ExprId>, Vec<Reg>)>,
 }
 
 /// A load made before an unrolled loop's copies: its value, its index and `index >= len`, which the copy uses
@@ -112,26 +122,131 @@ impl Lowerer<'_, '_, '_> {
         if !reads {
             return out;
         }
-        let locals = BodyLocals::of(self.body, f, first, id.0);
+        let locals = BodyLocals::of(self.body, &f.body, f.var, first, id.0);
+        let var_known = f.var.is_some_and(|v| !locals.assigned.contains(&v));
         let saved = self.locals.clone();
         let mut budget = MAX_EARLY_LOADS;
         for (k, v) in values.iter().enumerate() {
             if budget == 0 {
                 break;
             }
-            if let Some(var) = f.var {
-                if !locals.assigned.contains(&var) {
-                    let c = super::consts::imm(super::consts::HostVal::Int(*v), t);
-                    self.locals[var.0 as usize] = Some(Val::Scalar(c, t));
-                }
+            if let (Some(var), true) = (f.var, var_known) {
+                let c = super::consts::imm(super::consts::HostVal::Int(*v), t);
+                self.locals[var.0 as usize] = Some(Val::Scalar(c, t));
             }
-            let mut w = Walk { locals: &locals, var: f.var, bound: HashSet::new(), loads: HashMap::new() };
+            let mut w = Walk {
+                locals: &locals,
+                var: f.var,
+                var_known,
+                bound: HashSet::new(),
+                loads: HashMap::new(),
+                checks: None,
+            };
             self.walk_block(&f.body, None, &mut w, &mut budget);
             out[k] = w.loads;
         }
         self.locals = saved;
         self.loc(id);
         out
+    }
+
+    /// The bounds checks of the `count` copies of a `while` unrolled by [`Lowerer::dyn_unrolled_while`]
+    /// (condition `c`, body `blk` with the expressions `first..id`), made at the top of a round where the counter
+    /// `v` holds `v0`: in copy `j`, `v` is `v0 + j * step` (no wrap: the round's guard) until its update, the
+    /// copy's last statement, and the loop condition holds. Every access of a slice (read, store, intrinsic on a
+    /// place) whose index (and enclosing `if` conditions) can be computed there is checked there, under its
+    /// conditions. Returns, per copy, the index expressions checked, and when one of the checks fails (`None`:
+    /// none made). See `unroll` for how the round uses them.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn round_checks(
+        &mut self,
+        blk: &Block,
+        c: ExprId,
+        (v, v0): (LocalId, Reg),
+        step: Operand,
+        t: ScalarTy,
+        count: usize,
+        first: u32,
+        id: ExprId,
+    ) -> (Vec<Vec<ExprId>>, Option<Reg>) {
+        let mut out = vec![Vec::new(); count];
+        if !self.safety.options.bounds_checks {
+            return (out, None);
+        }
+        let locals = BodyLocals::of(self.body, blk, Some(v), first, id.0);
+        let saved = self.locals.clone();
+        let mut budget = MAX_HOISTED_CHECKS;
+        let mut cur = Operand::Reg(v0);
+        let mut fails: Vec<Reg> = Vec::new();
+        for (k, ids) in out.iter_mut().enumerate() {
+            if budget == 0 {
+                break;
+            }
+            if k > 0 {
+                cur = Operand::Reg(self.b.ins().add(t.reg_type(), Mode::None, cur, step));
+            }
+            self.locals[v.0 as usize] = Some(Val::Scalar(cur, t));
+            let mut w = Walk {
+                locals: &locals,
+                var: Some(v),
+                var_known: true,
+                bound: HashSet::new(),
+                loads: HashMap::new(),
+                checks: Some((Vec::new(), Vec::new())),
+            };
+            let facts = self.facts_mark();
+            self.assume(c, false);
+            self.walk_block(blk, None, &mut w, &mut budget);
+            self.restore_facts(facts);
+            if let Some((checked, f)) = w.checks {
+                *ids = checked;
+                fails.extend(f);
+            }
+        }
+        self.locals = saved;
+        let fail = fails.into_iter().reduce(|a, b| self.b.ins().binary(BinOp::Or, Mode::None, Type::Pred, a, b));
+        self.loc(id);
+        (out, fail)
+    }
+
+    /// [`Lowerer::early_sites`] when hoisting checks: the accesses of slices in `e` (not inside its blocks) whose
+    /// index can be computed here and that nothing proves, checked here (`guard && index >= len`).
+    fn check_sites(&mut self, e: ExprId, guard: Option<Reg>, w: &mut Walk, budget: &mut usize) {
+        let body = self.body;
+        let mut sites = Vec::new();
+        super::visit_ids(body, e, &mut |_, k| match k {
+            ExprKind::Index(Base::Slice(s), i)
+            | ExprKind::Assign(Place::Index(Base::Slice(s), i), _)
+            | ExprKind::CompoundAssign(_, Place::Index(Base::Slice(s), i), _)
+            | ExprKind::MemCall(_, Base::Slice(s), i, _) => sites.push((*s, *i)),
+            _ => {}
+        });
+        for (s, i) in sites {
+            if *budget == 0 {
+                return;
+            }
+            if w.checks.as_ref().is_some_and(|(ids, _)| ids.contains(&i))
+                || body.unchecked.contains(&i)
+                || self.proven(Base::Slice(s), i)
+                || !self.speculatable(i, w)
+            {
+                continue;
+            }
+            let Some(sl) = self.slices.get(s.0 as usize).copied() else { continue };
+            let v = self.expr(i);
+            let Some((iv, _)) = self.scalar(v, i) else { continue };
+            // The comparison the access's own check would make.
+            let oob = self.b.ins().setp(CmpOp::Le, Type::U64, sl.len, iv);
+            let fail = match guard {
+                Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, oob),
+                None => oob,
+            };
+            if let Some((ids, fails)) = w.checks.as_mut() {
+                ids.push(i);
+                fails.push(fail);
+            }
+            *budget -= 1;
+        }
     }
 
     /// Walks a block of a copy in order; returns false when the rest of the enclosing block is not reached.
@@ -149,6 +264,11 @@ impl Lowerer<'_, '_, '_> {
                         {
                             self.let_stmt(Some(*l), Some(*e));
                             w.bound.insert(*l);
+                            if w.checks.is_some() {
+                                // What the copy will know of `l` (inside a loop version's window), so that a check
+                                // the copy elides is not made here (the facts are restored after the copy's walk).
+                                self.assume_let(*l, *e);
+                            }
                         }
                     }
                 }
@@ -202,6 +322,9 @@ impl Lowerer<'_, '_, '_> {
     /// Issues early loads for the reads of read-only slices in `e` (not inside its blocks) whose index can be
     /// computed here.
     fn early_sites(&mut self, e: ExprId, guard: Option<Reg>, w: &mut Walk, budget: &mut usize) {
+        if w.checks.is_some() {
+            return self.check_sites(e, guard, w, budget);
+        }
         let body = self.body;
         let mut sites = Vec::new();
         super::visit_ids(body, e, &mut |id, k| {
@@ -285,7 +408,7 @@ impl Lowerer<'_, '_, '_> {
                 ExprKind::Binary(op, ..) if !matches!(op, BinaryOp::Div | BinaryOp::Rem) => {}
                 ExprKind::Local(l) => {
                     let known = if Some(*l) == w.var {
-                        !w.locals.assigned.contains(l)
+                        w.var_known
                     } else if w.locals.declared.contains(l) {
                         w.bound.contains(l)
                     } else {

@@ -186,8 +186,9 @@ impl Lowerer<'_, '_, '_> {
         self.plain_while(lp, c, blk, id);
         self.safety.windows.truncate(mark);
         self.b.jump(join);
+        // The checked version runs only when some access may fail: a plain loop (not unrolled, see `unroll`).
         self.open(slow);
-        self.plain_while(lp, c, blk, id);
+        self.loop_while(lp, c, blk, id);
         self.b.jump(join);
         self.open(join);
         Some(Val::Unit)
@@ -195,7 +196,7 @@ impl Lowerer<'_, '_, '_> {
 }
 
 /// What a loop declares and assigns, and its immutable `let`s.
-struct Scope {
+pub(super) struct Scope {
     assigned: Vec<LocalId>,
     declared: HashSet<LocalId>,
     lets: std::collections::HashMap<LocalId, ExprId>,
@@ -203,7 +204,7 @@ struct Scope {
 
 impl Lowerer<'_, '_, '_> {
     /// The scope of the loop expression `id` whose body `blk` has the expressions `first..end`.
-    fn scope(&self, id: ExprId, blk: &Block, first: u32, end: u32) -> Scope {
+    pub(super) fn scope(&self, id: ExprId, blk: &Block, first: u32, end: u32) -> Scope {
         let body = self.body;
         // What the body assigns (a `for` loop's own variable is not: it is bound per iteration).
         let mut assigned = Vec::new();
@@ -251,7 +252,7 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// Whether `e` has the same value everywhere in the loop and can be computed before it.
-    fn invariant_in(&self, sc: &Scope, e: ExprId) -> bool {
+    pub(super) fn invariant_in(&self, sc: &Scope, e: ExprId) -> bool {
         let body = self.body;
         let mut ok = is_cheap_and_safe(body, e, 16);
         super::visit(body, e, &mut |k| {
