@@ -57,3 +57,15 @@ fn guards_remove_checks() {
     assert!(checked_div::PTX.contains("atom.global.cas.b32"));
     assert!(checked_div::PANIC_SITES.iter().all(|s| s.starts_with("tests/kernels/safety.rs:")));
 }
+
+#[test]
+fn value_position_reads_issued_early() {
+    // `y[k] = if k < m { x[k] + 1 } else { x[k - m] ^ 5 }` unrolled 4 times: both reads of every copy (8) are
+    // issued, predicated, before the first copy's store; each copy keeps its checks of `x`'s length (4 × 2 sites)
+    // and of `y[k]` (4: `base + 4 <= y.len()` does not prove `base + r`).
+    let ptx = kernels::control::select_unroll::PTX;
+    let early = &ptx[..ptx.find("st.global").unwrap()];
+    assert_eq!(early.matches("ld.global.nc.u32").count(), 8, "{ptx}");
+    assert_eq!(ptx.matches("ld.global").count(), 8, "{ptx}");
+    assert_eq!(kernels::control::select_unroll::PANIC_SITES.len(), 12);
+}

@@ -70,6 +70,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("auto_unroll", control::auto_unroll::PTX),
     ("while_unroll", control::while_unroll::PTX),
     ("strided_rows", control::strided_rows::PTX),
+    ("select_unroll", control::select_unroll::PTX),
     ("literal_inference", literals::literal_inference::PTX),
     ("float_literals", literals::float_literals::PTX),
     ("shadowing_blocks", literals::shadowing_blocks::PTX),

@@ -12,7 +12,8 @@
 //! if-converts the copies: one load in flight per thread where NVCC has all of them. So before the first copy,
 //! the loads of every copy whose index (and enclosing `if` conditions) can be computed there are issued up front,
 //! each as `if guard && index < len { r = ld [..] }` (a branch ptxas turns into a predicated load), and the copy
-//! then uses `r` instead of loading.
+//! then uses `r` instead of loading. Reads in value position are found too: in `dst = if c { x[i] } else { v }`
+//! (or `let d = …`) the `then` reads are guarded by `c`, the `else` reads by `!c`, like statements' `if`s.
 //!
 //! Semantics are unchanged: the slice is a `&[T]`, which nothing can write during the launch (it cannot alias a
 //! `&mut [T]`), so the value read early is the value the copy would read; the early load is only made when the
@@ -169,7 +170,7 @@ impl Lowerer<'_, '_, '_> {
     fn walk_expr(&mut self, e: ExprId, guard: Option<Reg>, w: &mut Walk, budget: &mut usize) -> bool {
         let body = self.body;
         match &body.expr(e).kind {
-            ExprKind::If(c, then, _) => {
+            ExprKind::If(c, then, els) => {
                 self.early_sites(*c, guard, w, budget);
                 if self.speculatable(*c, w) {
                     let v = self.expr(*c);
@@ -185,6 +186,18 @@ impl Lowerer<'_, '_, '_> {
                         self.assume(*c, false);
                         self.walk_block(then, Some(g), w, budget);
                         self.restore_facts(facts);
+                        // The `else` (a block or another `if`) under `!c`.
+                        if let Some(els) = els {
+                            let np = self.b.ins().unary(ptx_gen::UnOp::Not, Mode::None, Type::Pred, p);
+                            let g = match guard {
+                                Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, np),
+                                None => np,
+                            };
+                            let facts = self.facts_mark();
+                            self.assume(*c, true);
+                            self.walk_expr(*els, Some(g), w, budget);
+                            self.restore_facts(facts);
+                        }
                     }
                 }
                 true
@@ -204,10 +217,13 @@ impl Lowerer<'_, '_, '_> {
     fn early_sites(&mut self, e: ExprId, guard: Option<Reg>, w: &mut Walk, budget: &mut usize) {
         let body = self.body;
         let mut sites = Vec::new();
-        super::visit_ids(body, e, &mut |id, k| {
-            if let ExprKind::Index(Base::Slice(s), i) = k {
-                sites.push((id, *s, *i));
-            }
+        // `if`s and blocks in value position (`dst = if c { x[i] } else { 0.0 }`): walked like statements below,
+        // their reads under their conditions.
+        let mut nested = Vec::new();
+        super::visit_ids(body, e, &mut |id, k| match k {
+            ExprKind::Index(Base::Slice(s), i) => sites.push((id, *s, *i)),
+            ExprKind::If(..) | ExprKind::Block(_) => nested.push(id),
+            _ => {}
         });
         for (id, s, i) in sites {
             if *budget == 0 {
@@ -257,6 +273,13 @@ impl Lowerer<'_, '_, '_> {
             self.open(join);
             w.loads.insert(id.0, Early { value: r, index: iv, oob });
             *budget -= 1;
+        }
+        for n in nested {
+            if *budget == 0 {
+                return;
+            }
+            // Whether what follows is reached does not matter here: the loads are in bounds, and only made early.
+            self.walk_expr(n, guard, w, budget);
         }
     }
 
