@@ -45,11 +45,13 @@ fn guards_remove_checks() {
         ("guard_for", guard_for::PTX, guard_for::PANIC_SITES),
         ("unchecked_access", unchecked_access::PTX, unchecked_access::PANIC_SITES),
         ("guard_scaled", guard_scaled::PTX, guard_scaled::PANIC_SITES),
+        ("guard_quotient", guard_quotient::PTX, guard_quotient::PANIC_SITES),
     ] {
         assert!(sites.is_empty(), "{name}: checks left at {sites:?}");
         assert!(!ptx.contains("__ptx_kernel_panic") && !ptx.contains("trap"), "{name}:\n{ptx}");
     }
     assert_eq!(checked_index::PANIC_SITES.len(), 2);
+    assert_eq!(quotient_kept::PANIC_SITES.len(), 3, "{:?}", quotient_kept::PANIC_SITES);
     // saxpy guards `y[i]` with `i < y.len()`; `x[i]` keeps its check.
     assert_eq!(kernels::basic::saxpy::PANIC_SITES.len(), 1);
     // `a[i] / b[i]`: zero and overflow; `a[i] % 7`: nothing.

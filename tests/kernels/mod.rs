@@ -20,6 +20,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("checked_div", safety::checked_div::PTX),
     ("unchecked_access", safety::unchecked_access::PTX),
     ("guard_scaled", safety::guard_scaled::PTX),
+    ("guard_quotient", safety::guard_quotient::PTX),
+    ("quotient_kept", safety::quotient_kept::PTX),
     ("copy_u8", basic::copy_u8::PTX),
     ("fill_i64", basic::fill_i64::PTX),
     ("bool_param", basic::bool_param::PTX),

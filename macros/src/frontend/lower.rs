@@ -1545,7 +1545,10 @@ impl Lowerer<'_, '_, '_> {
                 self.locals[var.0 as usize] = Some(Val::Scalar(bound, t));
             }
             self.loops[f.id.0 as usize] = Some((exit, next));
+            let facts = self.facts_mark();
+            self.assume_unrolled_var(f, v);
             self.block(&f.body);
+            self.restore_facts(facts);
             self.prefetched = outer;
             self.loc(id);
             self.b.jump(next);
