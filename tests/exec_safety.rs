@@ -244,11 +244,14 @@ fn run_all(dev: &Device) {
     );
     assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
 
-    // The same in value position: the early loads are made only where `i < n` and `i < x.len()`; the copy's check
-    // still fails at the third read, with its index, after two copies stored; with `n = 3` nothing fails.
+    // The same in value position (each `if` a select): the early loads are made only where `i < n` and
+    // `i < x.len()`; the copy's check (`i < n` and `i >= x.len()`) still fails at the third read, with its index,
+    // after two copies stored; with `n = 3` nothing fails.
     let ptx = oob_select_unrolled::PTX;
     let early = &ptx[..ptx.find("st.global").unwrap()];
     assert_eq!(early.matches("ld.global.nc.u32").count(), 4, "the reads are not issued first:\n{ptx}");
+    // 4 selects in each of the loop's two versions (`y[k]` proven or checked, see `lower::version`).
+    assert_eq!(ptx.matches("selp.u32").count(), 8, "{ptx}");
     let x = dev.upload(&[10u32, 20, 30, 40]).unwrap();
     let mut y = dev.upload(&[9u32; 4]).unwrap();
     oob_select_unrolled::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut y, 8).unwrap();

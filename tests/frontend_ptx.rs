@@ -62,12 +62,14 @@ fn guards_remove_checks() {
 
 #[test]
 fn value_position_reads_issued_early() {
-    // `y[k] = if k < m { x[k] + 1 } else { x[k - m] ^ 5 }` unrolled 4 times: both reads of every copy (8) are
-    // issued, predicated, before the first copy's store; each copy keeps its checks of `x`'s length (4 × 2 sites)
-    // and of `y[k]` (4: `base + 4 <= y.len()` does not prove `base + r`).
+    // `a = if k < m { x[k] + 1 } else { x[k - m] ^ 5 }; y[k] = a + if k >= m { x[k] * 3 } else { 7 }` unrolled 4
+    // times: the three reads of every copy (12) are issued, predicated, before the first copy's store; each copy
+    // keeps its checks of `x`'s length (4 × 3 sites) and of `y[k]` (4: `base + 4 <= y.len()` does not prove
+    // `base + r`). The second `if` is a select (`selp`), its check `and`ed with `k >= m`.
     let ptx = kernels::control::select_unroll::PTX;
     let early = &ptx[..ptx.find("st.global").unwrap()];
-    assert_eq!(early.matches("ld.global.nc.u32").count(), 8, "{ptx}");
-    assert_eq!(ptx.matches("ld.global").count(), 8, "{ptx}");
-    assert_eq!(kernels::control::select_unroll::PANIC_SITES.len(), 12);
+    assert_eq!(early.matches("ld.global.nc.u32").count(), 12, "{ptx}");
+    assert_eq!(ptx.matches("ld.global").count(), 12, "{ptx}");
+    assert_eq!(ptx.matches("selp.u32").count(), 4, "{ptx}");
+    assert_eq!(kernels::control::select_unroll::PANIC_SITES.len(), 16);
 }

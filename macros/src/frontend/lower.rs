@@ -152,6 +152,7 @@ pub fn lower_kernel_with_vars(
         loops: vec![None; body.loops.len()],
         unroll_copies: 1,
         prefetched: std::collections::HashMap::new(),
+        check_guard: None,
         while_entry: None,
         specials: Vec::new(),
         shared_addrs: Vec::new(),
@@ -262,6 +263,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
     /// [`prefetch`]).
     prefetched: std::collections::HashMap<u32, prefetch::Early>,
+    /// While lowering an arm of an `if` turned into a select (see [`Lowerer::select_early`]): the arm's condition,
+    /// which the bounds checks made there are `and`ed with.
+    check_guard: Option<Reg>,
     /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
     /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
     while_entry: Option<(LocalId, ExprId)>,
@@ -1293,6 +1297,9 @@ impl Lowerer<'_, '_, '_> {
     fn if_expr(&mut self, c: ExprId, then: &Block, else_: Option<ExprId>, id: ExprId) -> Val {
         let cv = self.expr(c);
         self.loc(id);
+        if let Some(v) = self.select_early(cv, c, then, else_, id) {
+            return v;
+        }
         let result_ty = self.ty(id).scalar();
         let res = result_ty.map(|t| self.b.func_mut().new_reg(t.reg_type()));
         let then_b = self.b.create_block();

@@ -769,6 +769,7 @@ impl Lowerer<'_, '_, '_> {
         if let (Some(p), Base::Slice(sl)) = (oob, s) {
             if let Some(r) = self.slices.get(sl.0 as usize) {
                 let len = Operand::Reg(r.len);
+                let p = self.guarded(p);
                 self.panic_if(p, PanicKind::IndexOutOfBounds, id, i, len);
                 self.assume_checked(s, index);
                 return;
@@ -800,8 +801,17 @@ impl Lowerer<'_, '_, '_> {
             (_, Operand::Imm(_)) => self.b.ins().setp(CmpOp::Ge, Type::U64, i, len),
             (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
         };
+        let oob = self.guarded(oob);
         self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
         self.assume_checked(s, index);
+    }
+
+    /// A check's failure condition `and`ed with the condition of the select arm being lowered, if any.
+    fn guarded(&mut self, fail: Reg) -> Reg {
+        match self.check_guard {
+            Some(g) => self.b.ins().binary(ptx_gen::BinOp::And, ptx_gen::Mode::None, Type::Pred, g, fail),
+            None => fail,
+        }
     }
 
     /// Past a check of `s[index]` the index is known to be in bounds, for the rest of the enclosing block (lowering

@@ -13,7 +13,10 @@
 //! the loads of every copy whose index (and enclosing `if` conditions) can be computed there are issued up front,
 //! each as `if guard && index < len { r = ld [..] }` (a branch ptxas turns into a predicated load), and the copy
 //! then uses `r` instead of loading. Reads in value position are found too: in `dst = if c { x[i] } else { v }`
-//! (or `let d = …`) the `then` reads are guarded by `c`, the `else` reads by `!c`, like statements' `if`s.
+//! (or `let d = …`) the `then` reads are guarded by `c`, the `else` reads by `!c`, like statements' `if`s. When such
+//! an `if`'s `then` is pure arithmetic on early reads and its `else` pure arithmetic without reads, the copy lowers
+//! it as a select: its checks fail on `c && index >= len` (same site, same index), then `selp(c, then, else)`, so
+//! ptxas sees no branch around the arms (see [`Lowerer::select_early`]).
 //!
 //! Semantics are unchanged: the slice is a `&[T]`, which nothing can write during the launch (it cannot alias a
 //! `&mut [T]`), so the value read early is the value the copy would read; the early load is only made when the
@@ -281,6 +284,65 @@ impl Lowerer<'_, '_, '_> {
             // Whether what follows is reached does not matter here: the loads are in bounds, and only made early.
             self.walk_expr(n, guard, w, budget);
         }
+    }
+
+    /// In a copy, `if c { f(x[i]) } else { v }` in value position whose reads were all loaded early, `f` and `v`
+    /// pure expressions that cannot fail (no division, no other reads): lowered as `c && i >= len` → panic (the
+    /// read's own check, at its site, with its index), then `selp(c, f(r), v)`, without branches around the arms.
+    /// The same panics in the same order (`c` is evaluated first; the check fails exactly when `c` holds and the
+    /// index is out of bounds); both arms are computed, which only reads registers (the early value is 0 where it
+    /// was not loaded). `None` (nothing lowered) otherwise.
+    pub(super) fn select_early(
+        &mut self,
+        cv: Val,
+        c: ExprId,
+        then: &Block,
+        els: Option<ExprId>,
+        id: ExprId,
+    ) -> Option<Val> {
+        if self.prefetched.is_empty() || !then.stmts.is_empty() || self.check_guard.is_some() {
+            return None;
+        }
+        let t = self.ty(id).scalar().filter(|t| *t != ScalarTy::Bool && !t.is_half())?;
+        let tail = then.tail?;
+        let els_tail = match &self.body.expr(els?).kind {
+            ExprKind::Block(b) if b.stmts.is_empty() => b.tail?,
+            _ => return None,
+        };
+        // Only pure, failure-free arithmetic; reads only in the `then` arm, each loaded early.
+        let simple = |e: ExprId, reads: bool| {
+            let mut ok = true;
+            let mut any = false;
+            super::visit_ids(self.body, e, &mut |id, k| match k {
+                ExprKind::Lit(_)
+                | ExprKind::Const(..)
+                | ExprKind::Local(_)
+                | ExprKind::Unary(..)
+                | ExprKind::Cast(..) => {}
+                ExprKind::Binary(op, ..) if !matches!(op, BinaryOp::Div | BinaryOp::Rem) => {}
+                ExprKind::Index(Base::Slice(_), _) if reads && self.prefetched.contains_key(&id.0) => any = true,
+                _ => ok = false,
+            });
+            ok && (any || !reads)
+        };
+        if !simple(tail, true) || !simple(els_tail, false) {
+            return None;
+        }
+        let Val::Scalar(Operand::Reg(p), _) = cv else { return None };
+        let facts = self.facts_mark();
+        self.assume(c, false);
+        self.check_guard = Some(p);
+        let tv = self.expr(tail);
+        self.check_guard = None;
+        self.restore_facts(facts);
+        self.assume(c, true);
+        let ev = self.expr(els_tail);
+        self.restore_facts(facts);
+        self.loc(id);
+        let (Some((a, _)), Some((b, _))) = (self.scalar(tv, tail), self.scalar(ev, els_tail)) else {
+            return Some(Val::Unit);
+        };
+        Some(Val::Scalar(Operand::Reg(self.b.ins().selp(t.reg_type(), a, b, p)), t))
     }
 
     /// Whether `e` can be computed before the loop's copies: small, pure, unable to fail, and reading only
