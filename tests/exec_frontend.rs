@@ -526,6 +526,17 @@ fn exec_control() -> ptx_kernel::Result<()> {
     let mut want = vec![0; rows * cols];
     control::strided_rows_ref(&a, &mut want, cols, 32);
     check("strided_rows", &d.download()?, &want, &|i| format!("a={}", a[i]));
+
+    // Reads in value position in an unrolled loop (issued early): both arms, `m` inside a thread's 4 elements.
+    let a = gen_u32(&mut rng, N);
+    let da = dev.upload(&a)?;
+    for m in [0, 1, N / 2 + 2, N] {
+        let mut d = dev.alloc_zeros::<u32>(N - 2)?;
+        control::select_unroll::launch(&dev, cfg(N / 4), &da, &mut d, m as u32)?;
+        let mut want = vec![0; N - 2];
+        control::select_unroll_ref(&a, &mut want, m);
+        check("select_unroll", &d.download()?, &want, &|i| format!("m={m} a={}", a[i]));
+    }
     Ok(())
 }
 

@@ -24,6 +24,18 @@ pub fn oob_read_unrolled(x: &[u32], y: &mut [u32]) {
     }
 }
 
+/// The same with the reads in value position, `dst = if c { x[i] } else { 0 }` (`c` not about `x`'s length): the
+/// third copy's read fails when `n` lets it run.
+#[ptx_kernel]
+pub fn oob_select_unrolled(x: &[u32], y: &mut [u32], n: u32) {
+    if gpu::global_idx_x() == 0 {
+        for k in 0..4 {
+            let i = k * 2;
+            y[k] = if i < n as usize { x[i] + 1 } else { 0 };
+        }
+    }
+}
+
 /// A guard on a `mut` local stops proving once the local is assigned: the second read is checked.
 #[ptx_kernel]
 pub fn killed_guard(x: &[u32], out: &mut [u32]) {
@@ -257,6 +269,27 @@ fn run_all(dev: &Device) {
         format!("index out of bounds: the len is 2 but the index is 2 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
     );
     assert_eq!(y.download().unwrap(), vec![11, 21, 0, 0]);
+
+    // The same in value position (each `if` a select): the early loads are made only where `i < n` and
+    // `i < x.len()`; the copy's check (`i < n` and `i >= x.len()`) still fails at the third read, with its index,
+    // after two copies stored; with `n = 3` nothing fails.
+    let ptx = oob_select_unrolled::PTX;
+    let early = &ptx[..ptx.find("st.global").unwrap()];
+    assert_eq!(early.matches("ld.global.nc.u32").count(), 4, "the reads are not issued first:\n{ptx}");
+    // 4 selects in each of the loop's two versions (`y[k]` proven or checked, see `lower::version`).
+    assert_eq!(ptx.matches("selp.u32").count(), 8, "{ptx}");
+    let x = dev.upload(&[10u32, 20, 30, 40]).unwrap();
+    let mut y = dev.upload(&[9u32; 4]).unwrap();
+    oob_select_unrolled::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut y, 8).unwrap();
+    let (line, col) = (line_of("y[k] = if i < n as usize"), col_of("y[k] = if i < n as usize", "x[i]"));
+    assert_eq!(
+        dev.synchronize().unwrap_err().to_string(),
+        format!("index out of bounds: the len is 4 but the index is 4 at {FILE}:{line}:{col} (block (0,0,0), thread (0,0,0))")
+    );
+    assert_eq!(y.download().unwrap(), vec![11, 31, 9, 9]);
+    oob_select_unrolled::launch(dev, LaunchConfig::for_num_elems(1), &x, &mut y, 3).unwrap();
+    dev.synchronize().unwrap();
+    assert_eq!(y.download().unwrap(), vec![11, 31, 0, 0]);
 
     // Facts about `mut` locals die with an assignment: the checks after it stay and fail.
     let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1, 1, 1), shared_mem_bytes: 0 };

@@ -735,3 +735,27 @@ pub fn dyn_unrolled_sum(x: &[u32], out: &mut [u32], n: u32) {
         out[t] = s;
     }
 }
+
+/// Reads in value position in an unrolled loop, `dst = if c { x[i] } else { … }`: issued before the first copy
+/// (`lower::prefetch`), the `then` read under `c`, the `else` read under `!c`, indices from the copy's `let`s and a
+/// bound (`m`) that is not the slice's length. The second `if` (inside an expression, a literal `else`) becomes a
+/// select with its check under its condition.
+#[ptx_kernel]
+pub fn select_unroll(x: &[u32], y: &mut [u32], m: u32) {
+    let base = gpu::global_idx_x() as usize * 4;
+    let m = m as usize;
+    if base + 4 <= y.len() {
+        for r in 0..4 {
+            let k = base + r;
+            let a = if k < m { x[k] + 1 } else { x[k - m] ^ 5 };
+            y[k] = a + if k >= m { x[k] * 3 } else { 7 };
+        }
+    }
+}
+
+pub fn select_unroll_ref(x: &[u32], y: &mut [u32], m: usize) {
+    for k in 0..y.len() / 4 * 4 {
+        let a = if k < m { x[k].wrapping_add(1) } else { x[k - m] ^ 5 };
+        y[k] = a.wrapping_add(if k >= m { x[k].wrapping_mul(3) } else { 7 });
+    }
+}

@@ -96,3 +96,57 @@ pub fn guard_scaled(x: &[u32], b: &[u8], out: &mut [u32]) {
         out[j] = s + t[j % 256] + t[gpu::lane_id() as usize] + t[w + 224] + before;
     }
 }
+
+/// An unsigned quotient below a literal bounds its dividend: `t / 32 == 0` (through a `let`, as in a producer
+/// warp's `if warp == 0`) proves `t < 32`, `t >> 5 < 2` proves `t < 64`; a copy of an unrolled loop knows its
+/// variable's value (`r * 32 + lane` below 96) and a `for` over a literal range its variable's bound. No check is
+/// left.
+#[ptx_kernel]
+pub fn guard_quotient(out: &mut [u32]) {
+    let sh = gpu::SharedArray::<u32, 96>::new();
+    let t = gpu::thread_idx_x() as usize;
+    let warp = t / 32;
+    if warp == 0 {
+        let lane = t;
+        for r in 0..3 {
+            let k = r * 32 + lane;
+            sh[k] = k as u32;
+        }
+    }
+    gpu::sync_threads();
+    if t >> 5 < 2 {
+        sh[t + 32] += 1;
+    }
+    gpu::sync_threads();
+    if t < out.len() {
+        let mut s = 0u32;
+        for c in 0..96 {
+            s += sh[c];
+        }
+        out[t] = s;
+    }
+}
+
+/// What the quotient rule must not prove: a signed dividend (`-5 / 32 == 0`), a quotient equal to a non-zero
+/// value, the quotient of a `mut` local assigned since. Three checks are left.
+#[ptx_kernel]
+pub fn quotient_kept(v: i32, out: &mut [u32]) {
+    let sh = gpu::SharedArray::<u32, 32>::new();
+    let t = gpu::thread_idx_x() as usize;
+    if v / 32 == 0 {
+        sh[v as usize] = 1;
+    }
+    if t / 32 == 1 {
+        sh[t] = 2;
+    }
+    let mut m = t;
+    let q = m / 32;
+    m += 32;
+    if q == 0 {
+        sh[m] = 3;
+    }
+    gpu::sync_threads();
+    if t < out.len() && t < 32 {
+        out[t] = sh[t];
+    }
+}

@@ -153,6 +153,7 @@ pub fn lower_kernel_with_vars(
         loops: vec![None; body.loops.len()],
         unroll_copies: 1,
         prefetched: std::collections::HashMap::new(),
+        check_guard: None,
         while_entry: None,
         specials: Vec::new(),
         shared_addrs: Vec::new(),
@@ -263,6 +264,9 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     /// Loads made early for the copy of an unrolled loop being lowered: index expression id → register (see
     /// [`prefetch`]).
     prefetched: std::collections::HashMap<u32, prefetch::Early>,
+    /// While lowering an arm of an `if` turned into a select (see [`Lowerer::select_early`]): the arm's condition,
+    /// which the bounds checks made there are `and`ed with.
+    check_guard: Option<Reg>,
     /// The `mut` local and the constant it was just set to, when the statement being lowered is a `while` right
     /// after `let mut v = <literal>;` or `v = <literal>;` (see [`Lowerer::unrolled_while`]).
     while_entry: Option<(LocalId, ExprId)>,
@@ -1294,6 +1298,9 @@ impl Lowerer<'_, '_, '_> {
     fn if_expr(&mut self, c: ExprId, then: &Block, else_: Option<ExprId>, id: ExprId) -> Val {
         let cv = self.expr(c);
         self.loc(id);
+        if let Some(v) = self.select_early(cv, c, then, else_, id) {
+            return v;
+        }
         let result_ty = self.ty(id).scalar();
         let res = result_ty.map(|t| self.b.func_mut().new_reg(t.reg_type()));
         let then_b = self.b.create_block();
@@ -1546,7 +1553,10 @@ impl Lowerer<'_, '_, '_> {
                 self.locals[var.0 as usize] = Some(Val::Scalar(bound, t));
             }
             self.loops[f.id.0 as usize] = Some((exit, next));
+            let facts = self.facts_mark();
+            self.assume_unrolled_var(f, v);
             self.block(&f.body);
+            self.restore_facts(facts);
             self.prefetched = outer;
             self.loc(id);
             self.b.jump(next);

@@ -17,7 +17,10 @@
 //!   `x[c' * i + k]` with `c' <= c`, `k < c` (`i * c'`, `i << k'` too): grid-stride loops over vectors;
 //! - for a shared array of constant length `N`: under a guard `e < M` with `M <= N` (e.g. `while k < 256`), and
 //!   when the index's largest value is below `N` by its type and literals (`b as usize` of a `u8` against 256,
-//!   `e % 256`, `(e & 0x7f) + 128`, …);
+//!   `e % 256`, `(e & 0x7f) + 128`, …), where a live guard `x < c` (`c` a literal, `x` unsigned without `mut`
+//!   locals) bounds `x` by `c - 1`: guards on an unsigned quotient bound its dividend (`x / c == 0` → `x < c`,
+//!   `x / c < k` → `x < c·k`, `x >> s` likewise, also through a `let`: `if warp == 0` with `warp = t / 32`), a
+//!   `for` over a literal range bounds its variable, and each copy of an unrolled loop knows its variable's value;
 //!
 //! where `e` is the same expression as the guard's (compared structurally: casts, arithmetic, literals, intrinsics
 //! and locals). A guard that reads a `mut` local holds until a statement that may assign the local (at any depth:
@@ -223,20 +226,27 @@ fn len_bound(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, e:
 }
 
 /// Facts `lhs < x.len() / scale` that hold when `cond` is true (`negated`: when it is false).
-fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, cond: ExprId, negated: bool, out: &mut Vec<Fact>) {
+fn facts_of(
+    body: &Body,
+    types: &super::super::infer::Types,
+    inits: &std::collections::HashMap<LocalId, ExprId>,
+    cond: ExprId,
+    negated: bool,
+    out: &mut Vec<Fact>,
+) {
     let Some(e) = body.exprs.get(cond.0 as usize) else { return };
     match &e.kind {
         ExprKind::Logical(LogicalOp::And, a, b) if !negated => {
-            facts_of(body, inits, *a, false, out);
-            facts_of(body, inits, *b, false, out);
+            facts_of(body, types, inits, *a, false, out);
+            facts_of(body, types, inits, *b, false, out);
         }
         ExprKind::Logical(LogicalOp::Or, a, b) if negated => {
-            facts_of(body, inits, *a, true, out);
-            facts_of(body, inits, *b, true, out);
+            facts_of(body, types, inits, *a, true, out);
+            facts_of(body, types, inits, *b, true, out);
         }
-        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, inits, *a, !negated, out),
+        ExprKind::Unary(UnaryOp::Not, a) => facts_of(body, types, inits, *a, !negated, out),
         ExprKind::Block(Block { stmts, tail: Some(t) }) if stmts.is_empty() => {
-            facts_of(body, inits, *t, negated, out)
+            facts_of(body, types, inits, *t, negated, out)
         }
         ExprKind::Binary(op, a, b) => {
             let len_of = |x: ExprId| {
@@ -303,9 +313,77 @@ fn facts_of(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, con
                     }
                 }
             }
+            // A quotient below a literal bounds the dividend: `x / c < k` → `x < c * k` (`x / c == 0`: `k = 1`).
+            let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+                Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+                _ => None,
+            };
+            let below = match (op, negated) {
+                (BinaryOp::Eq, false) | (BinaryOp::Ne, true) => {
+                    if lit(*b) == Some(0) {
+                        Some((*a, 1))
+                    } else if lit(*a) == Some(0) {
+                        Some((*b, 1))
+                    } else {
+                        None
+                    }
+                }
+                (BinaryOp::Lt, false) | (BinaryOp::Ge, true) => lit(*b).map(|k| (*a, k)),
+                (BinaryOp::Gt, false) | (BinaryOp::Le, true) => lit(*a).map(|k| (*b, k)),
+                _ => None,
+            };
+            if let Some((x, c)) = below.and_then(|(q, k)| dividend_bound(body, types, inits, q, k, 0)) {
+                out.push(Fact { lhs: FactLhs::Expr(x), bound: Bound::Const(c), deps: Vec::new(), live: true });
+            }
         }
         _ => {}
     }
+}
+
+/// `q < k` (`k` a literal) with `q` an unsigned `x / c` or `x >> s` (`c`, `s` literals; `q` possibly an immutable
+/// local initialised with one): `x < c * k` (resp. `x < k << s`), as `(x, c * k)`. Only for `x` without `mut`
+/// locals, so that its value where `q` was computed is its value everywhere.
+fn dividend_bound(
+    body: &Body,
+    types: &super::super::infer::Types,
+    inits: &std::collections::HashMap<LocalId, ExprId>,
+    q: ExprId,
+    k: u64,
+    depth: u32,
+) -> Option<(ExprId, u64)> {
+    let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+        Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
+        _ => None,
+    };
+    let unsigned = |x: ExprId| {
+        matches!(types.expr(x), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed())
+    };
+    let fixed = |x: ExprId| {
+        let mut ok = true;
+        super::visit(body, x, &mut |e| match e {
+            ExprKind::Local(l) if body.local(*l).mutable => ok = false,
+            ExprKind::Local(_)
+            | ExprKind::Lit(_)
+            | ExprKind::Const(..)
+            | ExprKind::Len(_)
+            | ExprKind::Cast(..)
+            | ExprKind::Unary(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Intrinsic(_) => {}
+            _ => ok = false,
+        });
+        ok
+    };
+    let (x, c) = match &body.exprs.get(q.0 as usize)?.kind {
+        ExprKind::Binary(BinaryOp::Div, x, c) => (*x, lit(*c).filter(|c| *c > 0)?),
+        ExprKind::Binary(BinaryOp::Shr, x, s) => (*x, 1u64.checked_shl(lit(*s).filter(|s| *s < 64)? as u32)?),
+        ExprKind::Local(l) if depth < 4 && !body.local(*l).mutable => {
+            return dividend_bound(body, types, inits, *inits.get(l)?, k, depth + 1);
+        }
+        _ => return None,
+    };
+    (k > 0 && unsigned(x) && unsigned(q) && fixed(x)).then_some(())?;
+    Some((x, c.checked_mul(k)?))
 }
 
 /// Whether `index` is below `x.len()` given the fact `lhs < x.len() / scale`: `index` is `lhs`, `c * lhs`,
@@ -344,17 +422,19 @@ fn scaled_match(body: &Body, lhs: ExprId, scale: u64, index: ExprId) -> bool {
 
 /// The largest value `e` (an unsigned integer expression) can have, from its type and literals: `x as usize` of a
 /// `u8`/`u16`/`u32`/`bool`, `e & c`, `e % c`, `e >> c`, `e / c`, sums and products of bounded values, and
-/// `lane_id()` / `warp_id()` (at most 31).
+/// `lane_id()` / `warp_id()` (at most 31); `known` gives bounds from live facts (`x < c` known: `c - 1`).
 fn static_max(
     body: &Body,
     types: &super::super::infer::Types,
     inits: Option<&std::collections::HashMap<LocalId, ExprId>>,
+    known: &dyn Fn(ExprId) -> Option<u64>,
     e: ExprId,
     depth: u32,
 ) -> Option<u64> {
     if depth > 8 {
         return None;
     }
+    let k = known(e);
     let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
         Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
         _ => None,
@@ -366,8 +446,8 @@ fn static_max(
         super::super::types::Ty::Scalar(ScalarTy::U32) => Some(u32::MAX as u64),
         _ => None,
     };
-    let m = |x: ExprId| static_max(body, types, inits, x, depth + 1);
-    match &body.exprs.get(e.0 as usize)?.kind {
+    let m = |x: ExprId| static_max(body, types, inits, known, x, depth + 1);
+    let v = (|| match &body.exprs.get(e.0 as usize)?.kind {
         ExprKind::Lit(Lit::Int(v, _)) => u64::try_from(*v).ok(),
         // A lane of a 32-lane warp; a warp of a block of at most 1024 threads (every GPU's limit).
         ExprKind::Call(super::super::intrinsics::Call::LaneId | super::super::intrinsics::Call::WarpId, _) => Some(31),
@@ -389,6 +469,10 @@ fn static_max(
         ExprKind::Binary(BinaryOp::Add, a, b) => m(*a)?.checked_add(m(*b)?),
         ExprKind::Binary(BinaryOp::Mul, a, b) => m(*a)?.checked_mul(m(*b)?),
         _ => ty_max(e),
+    })();
+    match (v, k) {
+        (Some(v), Some(k)) => Some(v.min(k)),
+        (v, k) => v.or(k),
     }
 }
 
@@ -424,7 +508,7 @@ impl Lowerer<'_, '_, '_> {
     pub(super) fn assume(&mut self, cond: ExprId, negated: bool) {
         let body = self.body;
         let inits = self.safety.inits.get_or_insert_with(|| let_inits(body));
-        facts_of(body, inits, cond, negated, &mut self.safety.facts);
+        facts_of(body, self.types, inits, cond, negated, &mut self.safety.facts);
     }
 
     /// `o` without a widening cast of an unsigned value to `usize` (`x as usize`, `x: u32`).
@@ -518,19 +602,51 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    /// In the body of `for var in start..end`: `var < x.len()` when `end` is `x.len()`.
+    /// In the body of `for var in start..end`: `var < x.len()` when `end` is `x.len()`; `var < c` (`var <= c`
+    /// when inclusive) when `end` is a literal `c`.
     pub(super) fn assume_for(&mut self, f: &ForLoop) {
         let body = self.body;
-        if let (Some(v), false) = (f.var, f.inclusive) {
-            if let Some(ExprKind::Len(s)) = body.exprs.get(f.end.0 as usize).map(|e| &e.kind) {
-                if !body.local(v).mutable {
-                    self.safety.facts.push(Fact {
-                        lhs: FactLhs::Local(v),
-                        bound: Bound::Len(*s, 1),
-                        deps: Vec::new(),
-                        live: true,
-                    });
-                }
+        let Some(v) = f.var.filter(|v| !body.local(*v).mutable) else { return };
+        let bound = match body.exprs.get(f.end.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Len(s)) if !f.inclusive => Bound::Len(*s, 1),
+            Some(ExprKind::Lit(Lit::Int(c, _))) => match c.checked_add(f.inclusive as u128).map(u64::try_from) {
+                Some(Ok(c)) => Bound::Const(c),
+                _ => return,
+            },
+            _ => return,
+        };
+        self.safety.facts.push(Fact { lhs: FactLhs::Local(v), bound, deps: Vec::new(), live: true });
+    }
+
+    /// The largest value of the unsigned `x` by a live fact `x < c` (`c` a literal) about values that cannot
+    /// change (no `mut` locals): `c - 1`.
+    fn known_max(&self, x: ExprId) -> Option<u64> {
+        let body = self.body;
+        if !matches!(self.types.expr(x), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) {
+            return None;
+        }
+        let local = match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
+            Some(ExprKind::Local(l)) => Some(*l),
+            _ => None,
+        };
+        self.safety
+            .facts
+            .iter()
+            .filter(|f| f.live && f.deps.is_empty())
+            .filter_map(|f| match (f.bound, f.lhs) {
+                (Bound::Const(c), FactLhs::Expr(l)) if c > 0 && same_value(body, l, x) => Some(c - 1),
+                (Bound::Const(c), FactLhs::Local(l)) if c > 0 && local == Some(l) => Some(c - 1),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// In copy `v` of an unrolled `for` loop: its variable (not `mut`) is `v`, so below `v + 1`.
+    pub(super) fn assume_unrolled_var(&mut self, f: &ForLoop, v: i128) {
+        if let (Some(var), Ok(v)) = (f.var, u64::try_from(v)) {
+            if !self.body.local(var).mutable && v < u64::MAX {
+                let bound = Bound::Const(v + 1);
+                self.safety.facts.push(Fact { lhs: FactLhs::Local(var), bound, deps: Vec::new(), live: true });
             }
         }
     }
@@ -545,7 +661,8 @@ impl Lowerer<'_, '_, '_> {
         };
         if let Some(n) = const_len {
             let inits = self.safety.inits.as_ref();
-            if static_max(body, self.types, inits, index, 0).is_some_and(|m| m < n) {
+            let known = |x: ExprId| self.known_max(x);
+            if static_max(body, self.types, inits, &known, index, 0).is_some_and(|m| m < n) {
                 return true;
             }
             // `a - k` where a fact `c < a` with `c + 1 >= k` rules out the wrap-around (`t[w - 1]` under `w > 0`).
@@ -560,7 +677,7 @@ impl Lowerer<'_, '_, '_> {
                             && matches!(f.bound, Bound::Expr(b) if same_value(body, b, *a))
                             && matches!(f.lhs, FactLhs::Expr(l) if lit(l).is_some_and(|c| c.saturating_add(1) >= k))
                     });
-                    if no_wrap && static_max(body, self.types, inits, *a, 0).is_some_and(|m| m - k.min(m) < n) {
+                    if no_wrap && static_max(body, self.types, inits, &known, *a, 0).is_some_and(|m| m - k.min(m) < n) {
                         return true;
                     }
                 }
@@ -659,6 +776,7 @@ impl Lowerer<'_, '_, '_> {
         if let (Some(p), Base::Slice(sl)) = (oob, s) {
             if let Some(r) = self.slices.get(sl.0 as usize) {
                 let len = Operand::Reg(r.len);
+                let p = self.guarded(p);
                 self.panic_if(p, PanicKind::IndexOutOfBounds, id, i, len);
                 self.assume_checked(s, index);
                 return;
@@ -690,8 +808,17 @@ impl Lowerer<'_, '_, '_> {
             (_, Operand::Imm(_)) => self.b.ins().setp(CmpOp::Ge, Type::U64, i, len),
             (_, Operand::Reg(_)) => self.b.ins().setp(CmpOp::Le, Type::U64, len, i),
         };
+        let oob = self.guarded(oob);
         self.panic_if(oob, PanicKind::IndexOutOfBounds, id, i, len);
         self.assume_checked(s, index);
+    }
+
+    /// A check's failure condition `and`ed with the condition of the select arm being lowered, if any.
+    fn guarded(&mut self, fail: Reg) -> Reg {
+        match self.check_guard {
+            Some(g) => self.b.ins().binary(ptx_gen::BinOp::And, ptx_gen::Mode::None, Type::Pred, g, fail),
+            None => fail,
+        }
     }
 
     /// Past a check of `s[index]` the index is known to be in bounds, for the rest of the enclosing block (lowering

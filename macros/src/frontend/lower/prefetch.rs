@@ -12,7 +12,11 @@
 //! if-converts the copies: one load in flight per thread where NVCC has all of them. So before the first copy,
 //! the loads of every copy whose index (and enclosing `if` conditions) can be computed there are issued up front,
 //! each as `if guard && index < len { r = ld [..] }` (a branch ptxas turns into a predicated load), and the copy
-//! then uses `r` instead of loading.
+//! then uses `r` instead of loading. Reads in value position are found too: in `dst = if c { x[i] } else { v }`
+//! (or `let d = …`) the `then` reads are guarded by `c`, the `else` reads by `!c`, like statements' `if`s. When such
+//! an `if`'s `then` is pure arithmetic on early reads and its `else` pure arithmetic without reads, the copy lowers
+//! it as a select: its checks fail on `c && index >= len` (same site, same index), then `selp(c, then, else)`, so
+//! ptxas sees no branch around the arms (see [`Lowerer::select_early`]).
 //!
 //! Semantics are unchanged: the slice is a `&[T]`, which nothing can write during the launch (it cannot alias a
 //! `&mut [T]`), so the value read early is the value the copy would read; the early load is only made when the
@@ -289,7 +293,7 @@ impl Lowerer<'_, '_, '_> {
     fn walk_expr(&mut self, e: ExprId, guard: Option<Reg>, w: &mut Walk, budget: &mut usize) -> bool {
         let body = self.body;
         match &body.expr(e).kind {
-            ExprKind::If(c, then, _) => {
+            ExprKind::If(c, then, els) => {
                 self.early_sites(*c, guard, w, budget);
                 if self.speculatable(*c, w) {
                     let v = self.expr(*c);
@@ -305,6 +309,18 @@ impl Lowerer<'_, '_, '_> {
                         self.assume(*c, false);
                         self.walk_block(then, Some(g), w, budget);
                         self.restore_facts(facts);
+                        // The `else` (a block or another `if`) under `!c`.
+                        if let Some(els) = els {
+                            let np = self.b.ins().unary(ptx_gen::UnOp::Not, Mode::None, Type::Pred, p);
+                            let g = match guard {
+                                Some(g) => self.b.ins().binary(BinOp::And, Mode::None, Type::Pred, g, np),
+                                None => np,
+                            };
+                            let facts = self.facts_mark();
+                            self.assume(*c, true);
+                            self.walk_expr(*els, Some(g), w, budget);
+                            self.restore_facts(facts);
+                        }
                     }
                 }
                 true
@@ -327,10 +343,13 @@ impl Lowerer<'_, '_, '_> {
         }
         let body = self.body;
         let mut sites = Vec::new();
-        super::visit_ids(body, e, &mut |id, k| {
-            if let ExprKind::Index(Base::Slice(s), i) = k {
-                sites.push((id, *s, *i));
-            }
+        // `if`s and blocks in value position (`dst = if c { x[i] } else { 0.0 }`): walked like statements below,
+        // their reads under their conditions.
+        let mut nested = Vec::new();
+        super::visit_ids(body, e, &mut |id, k| match k {
+            ExprKind::Index(Base::Slice(s), i) => sites.push((id, *s, *i)),
+            ExprKind::If(..) | ExprKind::Block(_) => nested.push(id),
+            _ => {}
         });
         for (id, s, i) in sites {
             if *budget == 0 {
@@ -381,6 +400,72 @@ impl Lowerer<'_, '_, '_> {
             w.loads.insert(id.0, Early { value: r, index: iv, oob });
             *budget -= 1;
         }
+        for n in nested {
+            if *budget == 0 {
+                return;
+            }
+            // Whether what follows is reached does not matter here: the loads are in bounds, and only made early.
+            self.walk_expr(n, guard, w, budget);
+        }
+    }
+
+    /// In a copy, `if c { f(x[i]) } else { v }` in value position whose reads were all loaded early, `f` and `v`
+    /// pure expressions that cannot fail (no division, no other reads): lowered as `c && i >= len` → panic (the
+    /// read's own check, at its site, with its index), then `selp(c, f(r), v)`, without branches around the arms.
+    /// The same panics in the same order (`c` is evaluated first; the check fails exactly when `c` holds and the
+    /// index is out of bounds); both arms are computed, which only reads registers (the early value is 0 where it
+    /// was not loaded). `None` (nothing lowered) otherwise.
+    pub(super) fn select_early(
+        &mut self,
+        cv: Val,
+        c: ExprId,
+        then: &Block,
+        els: Option<ExprId>,
+        id: ExprId,
+    ) -> Option<Val> {
+        if self.prefetched.is_empty() || !then.stmts.is_empty() || self.check_guard.is_some() {
+            return None;
+        }
+        let t = self.ty(id).scalar().filter(|t| *t != ScalarTy::Bool && !t.is_half())?;
+        let tail = then.tail?;
+        let els_tail = match &self.body.expr(els?).kind {
+            ExprKind::Block(b) if b.stmts.is_empty() => b.tail?,
+            _ => return None,
+        };
+        // Only pure, failure-free arithmetic; reads only in the `then` arm, each loaded early.
+        let simple = |e: ExprId, reads: bool| {
+            let mut ok = true;
+            let mut any = false;
+            super::visit_ids(self.body, e, &mut |id, k| match k {
+                ExprKind::Lit(_)
+                | ExprKind::Const(..)
+                | ExprKind::Local(_)
+                | ExprKind::Unary(..)
+                | ExprKind::Cast(..) => {}
+                ExprKind::Binary(op, ..) if !matches!(op, BinaryOp::Div | BinaryOp::Rem) => {}
+                ExprKind::Index(Base::Slice(_), _) if reads && self.prefetched.contains_key(&id.0) => any = true,
+                _ => ok = false,
+            });
+            ok && (any || !reads)
+        };
+        if !simple(tail, true) || !simple(els_tail, false) {
+            return None;
+        }
+        let Val::Scalar(Operand::Reg(p), _) = cv else { return None };
+        let facts = self.facts_mark();
+        self.assume(c, false);
+        self.check_guard = Some(p);
+        let tv = self.expr(tail);
+        self.check_guard = None;
+        self.restore_facts(facts);
+        self.assume(c, true);
+        let ev = self.expr(els_tail);
+        self.restore_facts(facts);
+        self.loc(id);
+        let (Some((a, _)), Some((b, _))) = (self.scalar(tv, tail), self.scalar(ev, els_tail)) else {
+            return Some(Val::Unit);
+        };
+        Some(Val::Scalar(Operand::Reg(self.b.ins().selp(t.reg_type(), a, b, p)), t))
     }
 
     /// Whether `e` can be computed before the loop's copies: small, pure, unable to fail, and reading only
