@@ -258,22 +258,7 @@ fn facts_of(
                 })
             };
             // Otherwise a pure bound without `mut` locals (`c < cols`): for windows only.
-            let other = |x: ExprId| {
-                let mut ok = true;
-                super::visit(body, x, &mut |k| match k {
-                    ExprKind::Local(l) if body.local(*l).mutable => ok = false,
-                    ExprKind::Local(_)
-                    | ExprKind::Lit(_)
-                    | ExprKind::Const(..)
-                    | ExprKind::Len(_)
-                    | ExprKind::Cast(..)
-                    | ExprKind::Unary(..)
-                    | ExprKind::Binary(..)
-                    | ExprKind::Intrinsic(_) => {}
-                    _ => ok = false,
-                });
-                ok.then_some(Bound::Expr(x))
-            };
+            let other = |x: ExprId| fixed_value(body, x).then_some(Bound::Expr(x));
             // `(x is a length bound, what bounds with y)`.
             let len_of = |x: ExprId, y: ExprId| {
                 let x_len = len_bound(body, inits, x, 0).map(|(s, k)| Bound::Len(s, k));
@@ -358,22 +343,7 @@ fn dividend_bound(
     let unsigned = |x: ExprId| {
         matches!(types.expr(x), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed())
     };
-    let fixed = |x: ExprId| {
-        let mut ok = true;
-        super::visit(body, x, &mut |e| match e {
-            ExprKind::Local(l) if body.local(*l).mutable => ok = false,
-            ExprKind::Local(_)
-            | ExprKind::Lit(_)
-            | ExprKind::Const(..)
-            | ExprKind::Len(_)
-            | ExprKind::Cast(..)
-            | ExprKind::Unary(..)
-            | ExprKind::Binary(..)
-            | ExprKind::Intrinsic(_) => {}
-            _ => ok = false,
-        });
-        ok
-    };
+    let fixed = |x: ExprId| fixed_value(body, x);
     let (x, c) = match &body.exprs.get(q.0 as usize)?.kind {
         ExprKind::Binary(BinaryOp::Div, x, c) => (*x, lit(*c).filter(|c| *c > 0)?),
         ExprKind::Binary(BinaryOp::Shr, x, s) => (*x, 1u64.checked_shl(lit(*s).filter(|s| *s < 64)? as u32)?),
@@ -486,6 +456,25 @@ fn diverges(body: &Body, blk: &Block) -> bool {
         last.and_then(|e| body.exprs.get(e.0 as usize)).map(|e| &e.kind),
         Some(ExprKind::Return | ExprKind::Break(_) | ExprKind::Continue(_))
     )
+}
+
+/// Whether `x` is built only from immutable locals, literals, constants, lengths, casts, arithmetic and intrinsics:
+/// a value nothing in the kernel can change once computed (so a fact about it holds wherever it is in scope).
+fn fixed_value(body: &Body, x: ExprId) -> bool {
+    let mut ok = true;
+    super::visit(body, x, &mut |k| match k {
+        ExprKind::Local(l) if body.local(*l).mutable => ok = false,
+        ExprKind::Local(_)
+        | ExprKind::Lit(_)
+        | ExprKind::Const(..)
+        | ExprKind::Len(_)
+        | ExprKind::Cast(..)
+        | ExprKind::Unary(..)
+        | ExprKind::Binary(..)
+        | ExprKind::Intrinsic(_) => {}
+        _ => ok = false,
+    });
+    ok
 }
 
 impl Lowerer<'_, '_, '_> {
@@ -826,21 +815,7 @@ impl Lowerer<'_, '_, '_> {
     /// its end, so this only reaches code the check dominates). Only for indices without `mut` locals: the
     /// statement that holds the check may assign them after it.
     fn assume_checked(&mut self, s: Base, index: ExprId) {
-        let body = self.body;
-        let mut pure = true;
-        super::visit(body, index, &mut |k| match k {
-            ExprKind::Local(l) if body.local(*l).mutable => pure = false,
-            ExprKind::Local(_)
-            | ExprKind::Lit(_)
-            | ExprKind::Const(..)
-            | ExprKind::Len(_)
-            | ExprKind::Cast(..)
-            | ExprKind::Unary(..)
-            | ExprKind::Binary(..)
-            | ExprKind::Intrinsic(_) => {}
-            _ => pure = false,
-        });
-        if pure {
+        if fixed_value(self.body, index) {
             self.safety.facts.push(Fact { lhs: FactLhs::Expr(index), bound: Bound::Len(s, 1), deps: Vec::new(), live: true });
         }
     }
