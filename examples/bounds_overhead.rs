@@ -9,19 +9,32 @@
 //!
 //! `cargo run --release --example bounds_overhead` (`PTX_KERNEL_DEVICE=cuda` on a GPU machine).
 
+#![allow(clippy::duplicate_mod)]
+
 mod common;
+
+// The checked builds are the examples' own kernels, included whole (their `run` and `main` are unused here); the
+// unchecked builds below repeat their bodies under `#[ptx_kernel(bounds_checks = false)]`.
+#[allow(dead_code)]
+#[path = "saxpy.rs"]
+mod saxpy_example;
+#[allow(dead_code)]
+#[path = "sgemm.rs"]
+mod sgemm_example;
+#[allow(dead_code)]
+#[path = "transpose.rs"]
+mod transpose_example;
+#[allow(dead_code)]
+#[path = "vector_add.rs"]
+mod vector_add_example;
 
 use std::time::{Duration, Instant};
 
 use ptx_kernel::prelude::*;
-
-#[ptx_kernel]
-pub fn saxpy(a: f32, x: &[f32], y: &mut [f32]) {
-    let i = gpu::global_idx_x() as usize;
-    if i < y.len() {
-        y[i] = a * x[i] + y[i];
-    }
-}
+use saxpy_example::saxpy;
+use sgemm_example::sgemm;
+use transpose_example::transpose_naive as transpose;
+use vector_add_example::vector_add;
 
 #[ptx_kernel(bounds_checks = false)]
 pub fn saxpy_unchecked(a: f32, x: &[f32], y: &mut [f32]) {
@@ -31,28 +44,11 @@ pub fn saxpy_unchecked(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-#[ptx_kernel]
-pub fn vector_add(a: &[f32], b: &[f32], c: &mut [f32]) {
-    let i = gpu::global_idx_x() as usize;
-    if i < c.len() {
-        c[i] = a[i] + b[i];
-    }
-}
-
 #[ptx_kernel(bounds_checks = false)]
 pub fn vector_add_unchecked(a: &[f32], b: &[f32], c: &mut [f32]) {
     let i = gpu::global_idx_x() as usize;
     if i < c.len() {
         c[i] = a[i] + b[i];
-    }
-}
-
-#[ptx_kernel]
-pub fn transpose(input: &[f32], output: &mut [f32], width: u32, height: u32) {
-    let x = gpu::block_idx_x() * gpu::block_dim_x() + gpu::thread_idx_x();
-    let y = gpu::block_idx_y() * gpu::block_dim_y() + gpu::thread_idx_y();
-    if x < width && y < height {
-        output[(x as usize) * (height as usize) + y as usize] = input[(y as usize) * (width as usize) + x as usize];
     }
 }
 
@@ -65,80 +61,8 @@ pub fn transpose_unchecked(input: &[f32], output: &mut [f32], width: u32, height
     }
 }
 
-// The sgemm of examples/sgemm.rs (a copy: examples cannot share kernels), checked and unchecked.
-#[ptx_kernel(launch_bounds(max_threads = 256))]
-#[allow(clippy::too_many_arguments)]
-pub fn sgemm(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {
-    let a_s = gpu::SharedArray::<[f32; 128], 8>::new();
-    let b_s = gpu::SharedArray::<[f32; 128], 8>::new();
-    let tid = gpu::thread_idx_x() as usize;
-    let tx = tid % 16;
-    let ty = tid / 16;
-    let row0 = gpu::block_idx_y() as usize * 128;
-    let col0 = gpu::block_idx_x() as usize * 128;
-    let nn = n as usize;
-    let kk = k as usize;
-    let _ = m;
-    // What this thread loads: A[row0 + a_row][k0 + a_col .. +4] and B[k0 + b_row][col0 + b_col .. +4].
-    let a_row = tid / 2;
-    let a_col = (tid % 2) * 4;
-    let b_row = tid / 32;
-    let b_col = (tid % 32) * 4;
-    let a_base = ((row0 + a_row) * kk + a_col) / 4;
-    let b_base = (b_row * nn + col0 + b_col) / 4;
-    let mut acc = [[0.0f32; 8]; 8];
-    let mut av = a[a_base];
-    let mut bv = b[b_base];
-    let mut k0 = 0usize;
-    while k0 < kk {
-        a_s[a_col][a_row] = av[0];
-        a_s[a_col + 1][a_row] = av[1];
-        a_s[a_col + 2][a_row] = av[2];
-        a_s[a_col + 3][a_row] = av[3];
-        gpu::store_vec4(&mut b_s[b_row][b_col], bv);
-        gpu::sync_threads();
-        k0 += 8;
-        if k0 < kk {
-            av = a[a_base + k0 / 4];
-            bv = b[b_base + k0 * nn / 4];
-        }
-        #[unroll]
-        for p in 0..8 {
-            // Rows ty*4 + 0..4 and 64 + ty*4 + 0..4 of the tile, columns tx*4 + 0..4 and 64 + tx*4 + 0..4:
-            // four 16-byte shared loads for 64 fused multiply-adds.
-            let a0 = gpu::load_vec4(&a_s[p][ty * 4]);
-            let a1 = gpu::load_vec4(&a_s[p][64 + ty * 4]);
-            let b0 = gpu::load_vec4(&b_s[p][tx * 4]);
-            let b1 = gpu::load_vec4(&b_s[p][64 + tx * 4]);
-            let af = [a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3]];
-            let bf = [b0[0], b0[1], b0[2], b0[3], b1[0], b1[1], b1[2], b1[3]];
-            #[unroll]
-            for i in 0..8 {
-                #[unroll]
-                for j in 0..8 {
-                    acc[i][j] = af[i].mul_add(bf[j], acc[i][j]);
-                }
-            }
-        }
-        gpu::sync_threads();
-    }
-    #[unroll]
-    for i in 0..8 {
-        let r = row0 + (i / 4) * 64 + ty * 4 + i % 4;
-        #[unroll]
-        for h in 0..2 {
-            let idx = (r * nn + col0 + h * 64 + tx * 4) / 4;
-            let old = c[idx];
-            c[idx] = [
-                alpha * acc[i][4 * h] + beta * old[0],
-                alpha * acc[i][4 * h + 1] + beta * old[1],
-                alpha * acc[i][4 * h + 2] + beta * old[2],
-                alpha * acc[i][4 * h + 3] + beta * old[3],
-            ];
-        }
-    }
-}
-
+// sgemm unchecked: the kernel of examples/sgemm.rs under `bounds_checks = false` (the attribute differs, so
+// the body is repeated; the checked build is the example's own).
 #[ptx_kernel(launch_bounds(max_threads = 256), bounds_checks = false)]
 #[allow(clippy::too_many_arguments)]
 pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {

@@ -23,7 +23,7 @@
 //!   the loop variable is below the length ([`Lowerer::mono_max`]); for a shared tile that is a test on the
 //!   block's size, which every launch with the intended block passes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ptx_gen::{BinOp, CmpOp, Mode, Operand, Type};
 
@@ -71,34 +71,7 @@ impl Lowerer<'_, '_, '_> {
         // Locals the loop assigns or declares: what reads them is not invariant.
         let mut assigned = Vec::new();
         assigned_locals(body, id, &mut assigned);
-        let mut declared: HashSet<LocalId> = HashSet::new();
-        let mut lets = std::collections::HashMap::new();
-        let mut add = |b: &Block| {
-            for st in &b.stmts {
-                if let Stmt::Let { local: Some(l), init } = st {
-                    declared.insert(*l);
-                    if let (Some(i), false) = (init, body.local(*l).mutable) {
-                        lets.insert(*l, *i);
-                    }
-                }
-            }
-        };
-        add(blk);
-        for e in exprs {
-            match &e.kind {
-                ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) | ExprKind::If(_, b, _) => add(b),
-                ExprKind::For(f) => add(&f.body),
-                ExprKind::Inline(inl) => add(&inl.body),
-                _ => {}
-            }
-        }
-        for e in exprs {
-            match &e.kind {
-                ExprKind::For(f) => declared.extend(f.var),
-                ExprKind::Inline(inl) => declared.extend(inl.params.iter().map(|(l, _)| *l)),
-                _ => {}
-            }
-        }
+        let (declared, lets) = loop_locals(body, blk, exprs);
         let invariant = |this: &Self, e: ExprId| -> bool {
             let mut ok = is_cheap_and_safe(body, e, 16);
             super::visit(body, e, &mut |k| {
@@ -219,35 +192,8 @@ impl Lowerer<'_, '_, '_> {
         if let Some(t) = blk.tail {
             assigned_locals(body, t, &mut assigned);
         }
-        let mut declared: HashSet<LocalId> = HashSet::new();
-        let mut lets = std::collections::HashMap::new();
         let exprs = body.exprs.get(first as usize..end as usize).unwrap_or(&[]);
-        let mut add = |b: &Block| {
-            for st in &b.stmts {
-                if let Stmt::Let { local: Some(l), init } = st {
-                    declared.insert(*l);
-                    if let (Some(i), false) = (init, body.local(*l).mutable) {
-                        lets.insert(*l, *i);
-                    }
-                }
-            }
-        };
-        add(blk);
-        for e in exprs {
-            match &e.kind {
-                ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) | ExprKind::If(_, b, _) => add(b),
-                ExprKind::For(f) => add(&f.body),
-                ExprKind::Inline(inl) => add(&inl.body),
-                _ => {}
-            }
-        }
-        for e in exprs {
-            match &e.kind {
-                ExprKind::For(f) => declared.extend(f.var),
-                ExprKind::Inline(inl) => declared.extend(inl.params.iter().map(|(l, _)| *l)),
-                _ => {}
-            }
-        }
+        let (declared, lets) = loop_locals(body, blk, exprs);
         Scope { assigned, declared, lets }
     }
 
@@ -450,6 +396,40 @@ impl Lowerer<'_, '_, '_> {
 }
 
 /// The slice accesses of the expressions: `(slice, index)`.
+/// The locals a loop declares (its `let`s at any depth, `for` variables, inlined functions' parameters) and the
+/// initialisers of its immutable `let`s; `blk` is the loop's body, `exprs` the expressions inside it.
+fn loop_locals(body: &Body, blk: &Block, exprs: &[Expr]) -> (HashSet<LocalId>, HashMap<LocalId, ExprId>) {
+    let mut declared = HashSet::new();
+    let mut lets = HashMap::new();
+    let mut add = |b: &Block| {
+        for st in &b.stmts {
+            if let Stmt::Let { local: Some(l), init } = st {
+                declared.insert(*l);
+                if let (Some(i), false) = (init, body.local(*l).mutable) {
+                    lets.insert(*l, *i);
+                }
+            }
+        }
+    };
+    add(blk);
+    for e in exprs {
+        match &e.kind {
+            ExprKind::Block(b) | ExprKind::While(_, _, b) | ExprKind::Loop(_, b) | ExprKind::If(_, b, _) => add(b),
+            ExprKind::For(f) => add(&f.body),
+            ExprKind::Inline(inl) => add(&inl.body),
+            _ => {}
+        }
+    }
+    for e in exprs {
+        match &e.kind {
+            ExprKind::For(f) => declared.extend(f.var),
+            ExprKind::Inline(inl) => declared.extend(inl.params.iter().map(|(l, _)| *l)),
+            _ => {}
+        }
+    }
+    (declared, lets)
+}
+
 fn accesses(exprs: &[Expr]) -> Vec<(SliceId, ExprId)> {
     exprs
         .iter()
