@@ -103,13 +103,7 @@ struct Options {
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options {
-        help: false,
-        dry_run: false,
-        reps: 30,
-        only: Vec::new(),
-        ptx: None,
-    };
+    let mut o = Options { help: false, dry_run: false, reps: 30, only: Vec::new(), ptx: None };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -118,11 +112,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
             "--dry-run" => o.dry_run = true,
             "--reps" => {
                 let v = value("--reps")?;
-                o.reps = v
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or_else(|| format!("--reps: not a positive count: {v}"))?;
+                o.reps =
+                    v.parse().ok().filter(|&n| n > 0).ok_or_else(|| format!("--reps: not a positive count: {v}"))?;
             }
             "--only" => o.only.extend(value("--only")?.split(',').map(|s| s.trim().to_owned())),
             "--ptx" => o.ptx = Some(value("--ptx")?),
@@ -139,16 +130,10 @@ fn selected(opts: &Options, sizes: Sizes) -> Result<Vec<Bench>, String> {
     for name in &opts.only {
         if !all.iter().any(|b| b.name == name) {
             let names: Vec<&str> = all.iter().map(|b| b.name).collect();
-            return Err(format!(
-                "--only: no kernel `{name}` (the suite has {})",
-                names.join(", ")
-            ));
+            return Err(format!("--only: no kernel `{name}` (the suite has {})", names.join(", ")));
         }
     }
-    Ok(all
-        .into_iter()
-        .filter(|b| opts.only.is_empty() || opts.only.iter().any(|n| n == b.name))
-        .collect())
+    Ok(all.into_iter().filter(|b| opts.only.is_empty() || opts.only.iter().any(|n| n == b.name)).collect())
 }
 
 fn main() {
@@ -178,10 +163,7 @@ fn main() {
         // NVRTC needs no GPU: show the reference's PTX too when the library loads.
         if gpu::nvrtc_present() {
             match gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90") {
-                Ok((ptx, s)) => println!(
-                    "// ---- reference PTX (NVRTC, compute_90, {:.1} ms) ----\n{ptx}",
-                    s * 1e3
-                ),
+                Ok((ptx, s)) => println!("// ---- reference PTX (NVRTC, compute_90, {:.1} ms) ----\n{ptx}", s * 1e3),
                 Err(e) => println!("// ---- reference PTX: {e}"),
             }
         } else {
@@ -253,11 +235,7 @@ fn library_shim() -> Option<i32> {
     path.extend(ld);
     let path = path.join(":");
     for (name, target) in &found {
-        println!(
-            "bench: cudarc finds no lib{name}.so; using {} (linked in {})",
-            target.display(),
-            shim.display()
-        );
+        println!("bench: cudarc finds no lib{name}.so; using {} (linked in {})", target.display(), shim.display());
     }
     println!("bench: running again with LD_LIBRARY_PATH={path}");
     let status = std::env::current_exe().and_then(|exe| {
@@ -335,20 +313,10 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
         sm_count: dev.sm_count(),
         l2_bytes,
         driver: gpu::driver_version().unwrap_or_else(|e| e),
-        nvrtc: if nvrtc_ok {
-            gpu::nvrtc_version().unwrap_or_else(|e| e)
-        } else {
-            "not found".to_owned()
-        },
+        nvrtc: if nvrtc_ok { gpu::nvrtc_version().unwrap_or_else(|e| e) } else { "not found".to_owned() },
     };
     let arch = gpu::nvrtc_arch(facts.cc);
-    let plan = Plan {
-        reps: opts.reps,
-        rounds: 2,
-        warmup: 5,
-        min_sets: 3,
-        l2_bytes,
-    };
+    let plan = Plan { reps: opts.reps, rounds: 2, warmup: 5, min_sets: 3, l2_bytes };
     println!(
         "device: {} (cuda:{}, sm_{}{}, {} SMs, L2 {} MiB); driver CUDA {}; NVRTC {} (--gpu-architecture={arch} \
          --fmad=false)",
@@ -389,10 +357,7 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
     }
 
     // Ceilings.
-    println!(
-        "measuring the copy ceiling ({} MiB device-to-device)…",
-        COPY_BYTES >> 20
-    );
+    println!("measuring the copy ceiling ({} MiB device-to-device)…", COPY_BYTES >> 20);
     let copy = ceilings::copy_bandwidth(dev, &plan, COPY_BYTES).map_err(|e| format!("copy ceiling: {e}"));
     println!("measuring the SGEMM ceiling (cuBLAS {SGEMM_N}³)…");
     let sgemm = if gpu::cublas_present() {
@@ -430,10 +395,7 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
         match &r {
             Ok(m) => {
                 if let Err(e) = &m.reference {
-                    let e = format!(
-                        "{}: reference: {e} (ours was checked against the CPU and timed alone)",
-                        b.name
-                    );
+                    let e = format!("{}: reference: {e} (ours was checked against the CPU and timed alone)", b.name);
                     eprintln!("bench: ERROR: {e}");
                     errors.push(e);
                 }
@@ -479,18 +441,8 @@ fn run(dev: &Device, opts: &Options, cache: &str) -> i32 {
 
     // Files.
     let out_dir = PathBuf::from(std::env::var("BENCH_OUT").unwrap_or_else(|_| "target/bench".to_owned()));
-    let md = markdown(
-        &facts,
-        dev,
-        &plan,
-        cache,
-        &ceilings_table,
-        &results_table,
-        &load_table,
-        &notes,
-        &errors,
-        elapsed,
-    );
+    let md =
+        markdown(&facts, dev, &plan, cache, &ceilings_table, &results_table, &load_table, &notes, &errors, elapsed);
     let json = to_json(
         &facts,
         dev,
@@ -560,12 +512,7 @@ fn ceilings_table(ceilings: &[&Result<Ceiling, String>]) -> Table {
                 } else {
                     format!("{} GB/s", fixed(c.rate, 0))
                 };
-                t.row(vec![
-                    c.what.clone(),
-                    fixed(c.summary.median * 1e3, 3),
-                    unit,
-                    pct(c.summary.round_spread),
-                ]);
+                t.row(vec![c.what.clone(), fixed(c.summary.median * 1e3, 3), unit, pct(c.summary.round_spread)]);
             }
             Err(_) => t.row(vec!["FAILED (see the errors)".into()]),
         }
@@ -604,29 +551,14 @@ fn results_chart(
 
 fn results_table(results: &[(&Bench, Result<Measured, String>)], copy: Option<f64>, sgemm: Option<f64>) -> Table {
     let mut t = Table::new(&[
-        "<kernel",
-        "<size",
-        "ours ms",
-        "ours",
-        "ref ms",
-        "ref",
-        "ours/ref",
-        "ours %",
-        "ref %",
-        "<of",
-        "noise ours/ref",
+        "<kernel", "<size", "ours ms", "ours", "ref ms", "ref", "ours/ref", "ours %", "ref %", "<of", "noise ours/ref",
     ]);
     for (b, r) in results {
         let m = match r {
             Ok(m) => m,
             Err(_) => {
                 // The message (maybe a JIT log) goes to the error list, not into the table.
-                t.row(vec![
-                    b.name.into(),
-                    b.size.clone(),
-                    "FAILED".into(),
-                    "(see the errors)".into(),
-                ]);
+                t.row(vec![b.name.into(), b.size.clone(), "FAILED".into(), "(see the errors)".into()]);
                 continue;
             }
         };
@@ -666,21 +598,12 @@ fn results_table(results: &[(&Bench, Result<Measured, String>)], copy: Option<f6
 
 fn load_table(results: &[(&Bench, Result<Measured, String>)]) -> Table {
     let mut t = Table::new(&[
-        "<kernel",
-        "ours: PTX→SASS ms",
-        "ours: 1st launch ms",
-        "ref: NVRTC ms",
-        "ref: PTX→SASS ms",
-        "ref: total ms",
+        "<kernel", "ours: PTX→SASS ms", "ours: 1st launch ms", "ref: NVRTC ms", "ref: PTX→SASS ms", "ref: total ms",
         "regs ours/ref",
     ]);
     for (b, r) in results {
         let Ok(m) = r else { continue };
-        let mut row = vec![
-            b.name.into(),
-            fixed(m.ours_load_s * 1e3, 2),
-            fixed(m.ours_first_launch_s * 1e3, 2),
-        ];
+        let mut row = vec![b.name.into(), fixed(m.ours_load_s * 1e3, 2), fixed(m.ours_first_launch_s * 1e3, 2)];
         match &m.reference {
             Ok(r) => row.extend([
                 fixed(r.compile_s * 1e3, 2),
@@ -785,9 +708,7 @@ fn to_json(
     errors: &[String],
     elapsed: f64,
 ) -> Json {
-    let unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+    let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     let ceil_json = |c: &Result<Ceiling, String>| match c {
         Ok(c) => Json::obj(vec![
             ("what", Json::str(c.what.clone())),
@@ -815,27 +736,19 @@ fn to_json(
                 (
                     "block",
                     Json::Arr(
-                        [
-                            b.reference.cfg.block_dim.0,
-                            b.reference.cfg.block_dim.1,
-                            b.reference.cfg.block_dim.2,
-                        ]
-                        .iter()
-                        .map(|&x| Json::Num(x as f64))
-                        .collect(),
+                        [b.reference.cfg.block_dim.0, b.reference.cfg.block_dim.1, b.reference.cfg.block_dim.2]
+                            .iter()
+                            .map(|&x| Json::Num(x as f64))
+                            .collect(),
                     ),
                 ),
                 (
                     "grid",
                     Json::Arr(
-                        [
-                            b.reference.cfg.grid_dim.0,
-                            b.reference.cfg.grid_dim.1,
-                            b.reference.cfg.grid_dim.2,
-                        ]
-                        .iter()
-                        .map(|&x| Json::Num(x as f64))
-                        .collect(),
+                        [b.reference.cfg.grid_dim.0, b.reference.cfg.grid_dim.1, b.reference.cfg.grid_dim.2]
+                            .iter()
+                            .map(|&x| Json::Num(x as f64))
+                            .collect(),
                     ),
                 ),
             ];
@@ -906,28 +819,14 @@ fn to_json(
                 ("jit_cache", Json::str(cache)),
                 (
                     "nvrtc_options",
-                    Json::Arr(
-                        gpu::nvrtc_options(&gpu::nvrtc_arch(f.cc))
-                            .into_iter()
-                            .map(Json::Str)
-                            .collect(),
-                    ),
+                    Json::Arr(gpu::nvrtc_options(&gpu::nvrtc_arch(f.cc)).into_iter().map(Json::Str).collect()),
                 ),
             ]),
         ),
-        (
-            "ceilings",
-            Json::Obj(ceilings.iter().map(|(k, c)| (k.to_string(), ceil_json(c))).collect()),
-        ),
+        ("ceilings", Json::Obj(ceilings.iter().map(|(k, c)| (k.to_string(), ceil_json(c))).collect())),
         ("kernels", Json::Arr(kernels)),
-        (
-            "notes",
-            Json::Obj(notes.iter().map(|(k, v)| (k.clone(), Json::str(v.clone()))).collect()),
-        ),
-        (
-            "errors",
-            Json::Arr(errors.iter().map(|e| Json::str(e.clone())).collect()),
-        ),
+        ("notes", Json::Obj(notes.iter().map(|(k, v)| (k.clone(), Json::str(v.clone()))).collect())),
+        ("errors", Json::Arr(errors.iter().map(|e| Json::str(e.clone())).collect())),
     ])
 }
 
@@ -956,8 +855,7 @@ mod tests {
     #[test]
     fn jit_warm_up_module_is_valid_ptx() {
         static M: ptx_kernel::KernelModule = ptx_kernel::KernelModule::new(JIT_WARM_UP_PTX, "warm_up", 52);
-        M.launch(&Device::emulator(), ptx_kernel::LaunchConfig::for_num_elems(1), &[])
-            .unwrap();
+        M.launch(&Device::emulator(), ptx_kernel::LaunchConfig::for_num_elems(1), &[]).unwrap();
     }
 
     #[test]
@@ -1030,13 +928,7 @@ mod tests {
             nvrtc: "13.0".into(),
         };
         let dev = Device::emulator();
-        let plan = Plan {
-            reps: 30,
-            rounds: 2,
-            warmup: 5,
-            min_sets: 3,
-            l2_bytes: 50 << 20,
-        };
+        let plan = Plan { reps: 30, rounds: 2, warmup: 5, min_sets: 3, l2_bytes: 50 << 20 };
         let j = to_json(
             &facts,
             &dev,
@@ -1054,23 +946,9 @@ mod tests {
         assert!(j.contains("\"ours_over_ref_throughput\": 0.8"), "{j}");
         assert!(j.contains("\"fraction_of_ceiling\": 0.805306368"), "{j}");
         assert!(j.contains("\"error\": \"boom\""));
-        assert!(
-            j.contains("\"nvrtc_options\": [\"--gpu-architecture=compute_90\", \"--fmad=false\"]"),
-            "{j}"
-        );
+        assert!(j.contains("\"nvrtc_options\": [\"--gpu-architecture=compute_90\", \"--fmad=false\"]"), "{j}");
         assert!(j.contains("\"times_ms\": [\n"), "{j}");
-        let md = markdown(
-            &facts,
-            &dev,
-            &plan,
-            "cache",
-            &c,
-            &t,
-            &l,
-            &[("a".into(), "b".into())],
-            &["e".into()],
-            1.0,
-        );
+        let md = markdown(&facts, &dev, &plan, "cache", &c, &t, &l, &[("a".into(), "b".into())], &["e".into()], 1.0);
         assert!(md.contains("## Errors") && md.contains("| vector_add |"), "{md}");
     }
 }

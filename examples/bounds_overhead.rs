@@ -65,7 +65,16 @@ pub fn transpose_unchecked(input: &[f32], output: &mut [f32], width: u32, height
 // the body is repeated; the checked build is the example's own).
 #[ptx_kernel(launch_bounds(max_threads = 256), bounds_checks = false)]
 #[allow(clippy::too_many_arguments)]
-pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[[f32; 4]], beta: f32, c: &mut [[f32; 4]]) {
+pub fn sgemm_unchecked(
+    m: u32,
+    n: u32,
+    k: u32,
+    alpha: f32,
+    a: &[[f32; 4]],
+    b: &[[f32; 4]],
+    beta: f32,
+    c: &mut [[f32; 4]],
+) {
     let a_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let b_s = gpu::SharedArray::<[f32; 128], 8>::new();
     let tid = gpu::thread_idx_x() as usize;
@@ -135,7 +144,6 @@ pub fn sgemm_unchecked(m: u32, n: u32, k: u32, alpha: f32, a: &[[f32; 4]], b: &[
         }
     }
 }
-
 
 /// The check sites left in the checked build after the compiler removed those it proved: its comparisons minus
 /// the unchecked build's (the two are the same kernel otherwise).
@@ -239,7 +247,8 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
     let da = dev.upload(&to_vec4(rng.f32_vec(m * k)))?;
     let db = dev.upload(&to_vec4(rng.f32_vec(k * n)))?;
     let mut dc = dev.upload(&to_vec4(rng.f32_vec(m * n)))?;
-    let scfg = LaunchConfig { grid_dim: (n as u32 / 128, m as u32 / 128, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
+    let scfg =
+        LaunchConfig { grid_dim: (n as u32 / 128, m as u32 / 128, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     let (mu, nu, ku) = (m as u32, n as u32, k as u32);
     rows.push(Row {
         name: "sgemm 4096³ (GB/s column = GFLOP/s)",
@@ -248,7 +257,9 @@ fn run(dev: &Device, n: usize, side: u32) -> Result<Vec<Row>> {
         bytes: 2.0 * (m * n * k) as f64,
         checked: time(dev, || sgemm::launch(dev, scfg, mu, nu, ku, 1.0, &da, &db, 0.5, &mut dc))?,
         // SAFETY: the shapes are multiples of the tile, as the kernel requires.
-        unchecked: time(dev, || unsafe { sgemm_unchecked::launch(dev, scfg, mu, nu, ku, 1.0, &da, &db, 0.5, &mut dc) })?,
+        unchecked: time(dev, || unsafe {
+            sgemm_unchecked::launch(dev, scfg, mu, nu, ku, 1.0, &da, &db, 0.5, &mut dc)
+        })?,
     });
     Ok(rows)
 }
@@ -266,7 +277,9 @@ fn main() {
             println!("      Run with PTX_KERNEL_DEVICE=cuda on a GPU machine for the table.");
         }
         Ok(rows) => {
-            println!("{n} elements (saxpy, vector_add), {side}x{side} (transpose); median of {SAMPLES} x {BATCH} launches");
+            println!(
+                "{n} elements (saxpy, vector_add), {side}x{side} (transpose); median of {SAMPLES} x {BATCH} launches"
+            );
             println!();
             println!("| kernel | checks left | checked ms | GB/s | unchecked ms | GB/s | checked / unchecked |");
             println!("|---|---:|---:|---:|---:|---:|---:|");

@@ -57,7 +57,11 @@ pub fn run(dev: &Device, n: usize) -> std::result::Result<Report, String> {
     let data: Vec<u8> = (0..n)
         .map(|_| {
             let r = rng.next_u64();
-            if r & 1 == 0 { (r >> 8) as u8 % 5 } else { (r >> 16) as u8 }
+            if r & 1 == 0 {
+                (r >> 8) as u8 % 5
+            } else {
+                (r >> 16) as u8
+            }
         })
         .collect();
     let dd = dev.upload(&data).map_err(e)?;
@@ -74,8 +78,8 @@ pub fn run(dev: &Device, n: usize) -> std::result::Result<Report, String> {
         return Err(format!("histogram: bin {k}: got {} want {}", got[k], want[k]));
     }
     let reps = if dev.is_emulator() { 3 } else { 20 };
-    let t = common::median_time(reps, || histogram::launch(dev, cfg, &dd, &mut bins), || dev.synchronize())
-        .map_err(e)?;
+    let t =
+        common::median_time(reps, || histogram::launch(dev, cfg, &dd, &mut bins), || dev.synchronize()).map_err(e)?;
     let seconds = t.as_secs_f64();
     Ok(Report { n, seconds, gbps: n as f64 / seconds / 1e9 })
 }

@@ -105,7 +105,11 @@ pub struct Report {
 /// the CPU (f64).
 pub fn run(dev: &Device, m: usize, n: usize, k: usize) -> std::result::Result<Report, String> {
     let e = |e: ptx_kernel::Error| e.to_string();
-    if !m.is_multiple_of(TILE as usize) || !n.is_multiple_of(TILE as usize) || !k.is_multiple_of(DEPTH as usize) || k == 0 {
+    if !m.is_multiple_of(TILE as usize)
+        || !n.is_multiple_of(TILE as usize)
+        || !k.is_multiple_of(DEPTH as usize)
+        || k == 0
+    {
         return Err(format!("sgemm: {m}x{n}x{k}: M and N must be multiples of {TILE} and K of {DEPTH}"));
     }
     let mut rng = common::Rng::new(0x5E33);
@@ -117,7 +121,11 @@ pub fn run(dev: &Device, m: usize, n: usize, k: usize) -> std::result::Result<Re
     let da = dev.upload(&quad(&a)).map_err(e)?;
     let db = dev.upload(&quad(&b)).map_err(e)?;
     let mut dc = dev.upload(&quad(&c0)).map_err(e)?;
-    let cfg = LaunchConfig { grid_dim: ((n as u32) / TILE, (m as u32) / TILE, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
+    let cfg = LaunchConfig {
+        grid_dim: ((n as u32) / TILE, (m as u32) / TILE, 1),
+        block_dim: (256, 1, 1),
+        shared_mem_bytes: 0,
+    };
     let (mu, nu, ku) = (m as u32, n as u32, k as u32);
     sgemm::launch(dev, cfg, mu, nu, ku, alpha, &da, &db, beta, &mut dc).map_err(e)?;
     let got: Vec<f32> = dc.download().map_err(e)?.into_iter().flatten().collect();

@@ -58,12 +58,17 @@ fn tile_transpose_matches_cpu() {
         let x = Rng::new(w as u64 * 7 + h as u64).f32s(n);
         let dx = dev.upload(&x).unwrap();
         let mut dy = dev.upload(&vec![f32::NAN; n]).unwrap();
-        let c = LaunchConfig { grid_dim: (w.div_ceil(32), h.div_ceil(32), 1), block_dim: (32, 8, 1), shared_mem_bytes: 0 };
+        let c =
+            LaunchConfig { grid_dim: (w.div_ceil(32), h.div_ceil(32), 1), block_dim: (32, 8, 1), shared_mem_bytes: 0 };
         shared::tile_transpose::launch(&dev, c, &dx, &mut dy, w, h).unwrap();
         let y = dy.download().unwrap();
         for r in 0..h as usize {
             for col in 0..w as usize {
-                assert_eq!(y[col * h as usize + r].to_bits(), x[r * w as usize + col].to_bits(), "{w}x{h} at ({col}, {r})");
+                assert_eq!(
+                    y[col * h as usize + r].to_bits(),
+                    x[r * w as usize + col].to_bits(),
+                    "{w}x{h} at ({col}, {r})"
+                );
             }
         }
     }
@@ -207,7 +212,16 @@ fn shared_histogram_matches_cpu() {
     let mut rng = Rng::new(7);
     for n in [1usize, 1000, 20_000] {
         // Skewed: many collisions on a few bins.
-        let data: Vec<u8> = (0..n).map(|_| { let r = rng.next(); if r % 3 == 0 { (r >> 8) as u8 % 4 } else { (r >> 16) as u8 } }).collect();
+        let data: Vec<u8> = (0..n)
+            .map(|_| {
+                let r = rng.next();
+                if r % 3 == 0 {
+                    (r >> 8) as u8 % 4
+                } else {
+                    (r >> 16) as u8
+                }
+            })
+            .collect();
         let dd = dev.upload(&data).unwrap();
         let mut bins = dev.alloc_zeros::<u32>(256).unwrap();
         atomics::shared_histogram::launch(&dev, cfg(8, 128), &dd, &mut bins).unwrap();
@@ -404,8 +418,18 @@ fn vec4_axpy_matches_cpu() {
     let dev = dev();
     let mut rng = Rng::new(13);
     let n = 1001usize;
-    let x: Vec<[f32; 4]> = (0..n).map(|_| { let v = rng.f32s(4); [v[0], v[1], v[2], v[3]] }).collect();
-    let y0: Vec<[f32; 4]> = (0..n).map(|_| { let v = rng.f32s(4); [v[0], v[1], v[2], v[3]] }).collect();
+    let x: Vec<[f32; 4]> = (0..n)
+        .map(|_| {
+            let v = rng.f32s(4);
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect();
+    let y0: Vec<[f32; 4]> = (0..n)
+        .map(|_| {
+            let v = rng.f32s(4);
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect();
     let dx = dev.upload(&x).unwrap();
     let mut dy = dev.upload(&y0).unwrap();
     arrays::vec4_axpy::launch(&dev, LaunchConfig::for_num_elems(n as u32), 1.75, &dx, &mut dy).unwrap();
@@ -424,17 +448,38 @@ fn vector_kinds_match_cpu() {
     let dev = dev();
     let mut rng = Rng::new(14);
     let n = 300usize;
-    let a: Vec<[u32; 4]> = (0..n).map(|_| [rng.next() as u32, rng.next() as u32, rng.next() as u32, rng.next() as u32 >> 8]).collect();
+    let a: Vec<[u32; 4]> =
+        (0..n).map(|_| [rng.next() as u32, rng.next() as u32, rng.next() as u32, rng.next() as u32 >> 8]).collect();
     let b: Vec<[i32; 2]> = (0..n).map(|_| [rng.next() as i32, rng.next() as i32]).collect();
-    let c: Vec<[f64; 2]> = (0..n).map(|_| [(rng.next() >> 11) as f64 / 7.0, -((rng.next() >> 11) as f64) / 3.0]).collect();
-    let d: Vec<[u8; 4]> = (0..n).map(|_| { let r = rng.next(); [r as u8, (r >> 8) as u8, (r >> 16) as u8, (r >> 24) as u8] }).collect();
-    let (da, db, dc, dd) = (dev.upload(&a).unwrap(), dev.upload(&b).unwrap(), dev.upload(&c).unwrap(), dev.upload(&d).unwrap());
+    let c: Vec<[f64; 2]> =
+        (0..n).map(|_| [(rng.next() >> 11) as f64 / 7.0, -((rng.next() >> 11) as f64) / 3.0]).collect();
+    let d: Vec<[u8; 4]> = (0..n)
+        .map(|_| {
+            let r = rng.next();
+            [r as u8, (r >> 8) as u8, (r >> 16) as u8, (r >> 24) as u8]
+        })
+        .collect();
+    let (da, db, dc, dd) =
+        (dev.upload(&a).unwrap(), dev.upload(&b).unwrap(), dev.upload(&c).unwrap(), dev.upload(&d).unwrap());
     let mut oa = dev.alloc_zeros::<[u32; 4]>(n).unwrap();
     let mut ob = dev.alloc_zeros::<[i32; 2]>(n).unwrap();
     let mut oc = dev.alloc_zeros::<[f64; 2]>(n).unwrap();
     let mut sums = dev.alloc_zeros::<u32>(n).unwrap();
-    arrays::vector_kinds::launch(&dev, LaunchConfig::for_num_elems(n as u32), &da, &db, &dc, &dd, &mut oa, &mut ob, &mut oc, &mut sums).unwrap();
-    let (oa, ob, oc, sums) = (oa.download().unwrap(), ob.download().unwrap(), oc.download().unwrap(), sums.download().unwrap());
+    arrays::vector_kinds::launch(
+        &dev,
+        LaunchConfig::for_num_elems(n as u32),
+        &da,
+        &db,
+        &dc,
+        &dd,
+        &mut oa,
+        &mut ob,
+        &mut oc,
+        &mut sums,
+    )
+    .unwrap();
+    let (oa, ob, oc, sums) =
+        (oa.download().unwrap(), ob.download().unwrap(), oc.download().unwrap(), sums.download().unwrap());
     for i in 0..n {
         assert_eq!(oa[i], a[i]);
         assert_eq!(ob[i], [b[i][1], b[i][0]]);
@@ -586,18 +631,22 @@ fn half_types_match_the_half_crate() {
     let s = f16::from_f32(0.75);
     for native in [false, true] {
         let up = |v: &Vec<_>| dev.upload(v).unwrap();
-        let (da, db, dc, dd, dw) = (up(&a), up(&b), dev.upload(&c).unwrap(), dev.upload(&d).unwrap(), dev.upload(&w).unwrap());
+        let (da, db, dc, dd, dw) =
+            (up(&a), up(&b), dev.upload(&c).unwrap(), dev.upload(&d).unwrap(), dev.upload(&w).unwrap());
         let mut oh = dev.alloc_zeros::<f16>(5 * n).unwrap();
         let mut ob = dev.alloc_zeros::<bf16>(5 * n).unwrap();
         let mut flags = dev.alloc_zeros::<u32>(n).unwrap();
         let mut wide = dev.alloc_zeros::<f32>(2 * n).unwrap();
         let c1 = LaunchConfig::for_num_elems(n as u32);
         if native {
-            half::half_native::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide).unwrap();
+            half::half_native::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide)
+                .unwrap();
         } else {
-            half::half_ops::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide).unwrap();
+            half::half_ops::launch(&dev, c1, &da, &db, &dc, &dd, s, &dw, &mut oh, &mut ob, &mut flags, &mut wide)
+                .unwrap();
         }
-        let (oh, ob, flags, wide) = (oh.download().unwrap(), ob.download().unwrap(), flags.download().unwrap(), wide.download().unwrap());
+        let (oh, ob, flags, wide) =
+            (oh.download().unwrap(), ob.download().unwrap(), flags.download().unwrap(), wide.download().unwrap());
         let same_h = |x: f16, y: f16| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits();
         let same_b = |x: bf16, y: bf16| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits();
         for i in 0..n {
@@ -605,8 +654,18 @@ fn half_types_match_the_half_crate() {
             let wh = [x + y, x * y - s, x / y, -x, f16::from_f32(w[i])];
             let wb = [p + q, p * q - bf16::from_f32(1.5), p / q, -p, bf16::from_f32(w[i])];
             for k in 0..5 {
-                assert!(same_h(oh[5 * i + k], wh[k]), "native {native}: f16 op {k} at {i}: {x} {y}: got {} want {}", oh[5 * i + k], wh[k]);
-                assert!(same_b(ob[5 * i + k], wb[k]), "native {native}: bf16 op {k} at {i}: {p} {q}: got {} want {}", ob[5 * i + k], wb[k]);
+                assert!(
+                    same_h(oh[5 * i + k], wh[k]),
+                    "native {native}: f16 op {k} at {i}: {x} {y}: got {} want {}",
+                    oh[5 * i + k],
+                    wh[k]
+                );
+                assert!(
+                    same_b(ob[5 * i + k], wb[k]),
+                    "native {native}: bf16 op {k} at {i}: {p} {q}: got {} want {}",
+                    ob[5 * i + k],
+                    wb[k]
+                );
             }
             let f = (x < y) as u32 | ((p >= q) as u32) << 1 | ((x == y) as u32) << 2 | ((p != q) as u32) << 3;
             assert_eq!(flags[i], f, "flags {i}");
@@ -638,7 +697,10 @@ fn vector_loads_and_stores_on_scalar_slices() {
         }
         assert_eq!([q[2 * i], q[2 * i + 1]], [p[2 * i + 1], p[2 * i]]);
     }
-    assert!(arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32") && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16"));
+    assert!(
+        arrays::vec_on_scalars::PTX.contains("ld.global.nc.v4.f32")
+            && arrays::vec_on_scalars::PTX.contains("st.global.v2.u16")
+    );
 }
 
 #[test]

@@ -2,32 +2,32 @@
 //! against its CPU reference on random inputs, at sizes that keep the emulator fast.
 
 #[allow(dead_code)]
+#[path = "../examples/bf16_gemv.rs"]
+mod bf16_gemv_example;
+#[allow(dead_code)]
+#[path = "../examples/histogram.rs"]
+mod histogram_example;
+#[allow(dead_code)]
+#[path = "../examples/reduce_sum.rs"]
+mod reduce_sum_example;
+#[allow(dead_code)]
 #[path = "../examples/saxpy.rs"]
 mod saxpy_example;
+#[allow(dead_code)]
+#[path = "../examples/scan.rs"]
+mod scan_example;
+#[allow(dead_code)]
+#[path = "../examples/sgemm.rs"]
+mod sgemm_example;
+#[allow(dead_code)]
+#[path = "../examples/softmax.rs"]
+mod softmax_example;
 #[allow(dead_code)]
 #[path = "../examples/transpose.rs"]
 mod transpose_example;
 #[allow(dead_code)]
 #[path = "../examples/vector_add.rs"]
 mod vector_add_example;
-#[allow(dead_code)]
-#[path = "../examples/reduce_sum.rs"]
-mod reduce_sum_example;
-#[allow(dead_code)]
-#[path = "../examples/histogram.rs"]
-mod histogram_example;
-#[allow(dead_code)]
-#[path = "../examples/scan.rs"]
-mod scan_example;
-#[allow(dead_code)]
-#[path = "../examples/softmax.rs"]
-mod softmax_example;
-#[allow(dead_code)]
-#[path = "../examples/sgemm.rs"]
-mod sgemm_example;
-#[allow(dead_code)]
-#[path = "../examples/bf16_gemv.rs"]
-mod bf16_gemv_example;
 
 use ptx_kernel::Device;
 

@@ -17,7 +17,11 @@ use lcg::Lcg;
 macro_rules! gen_int {
     ($name:ident, $t:ty) => {
         fn $name(rng: &mut Lcg, n: usize) -> Vec<$t> {
-            rng.ints(n, |b| b as $t, &[<$t>::MIN, <$t>::MAX, 0 as $t, 1 as $t, (0 as $t).wrapping_sub(1), <$t>::MAX / 2])
+            rng.ints(
+                n,
+                |b| b as $t,
+                &[<$t>::MIN, <$t>::MAX, 0 as $t, 1 as $t, (0 as $t).wrapping_sub(1), <$t>::MAX / 2],
+            )
         }
     };
 }
@@ -135,10 +139,14 @@ fn exec_basic() -> ptx_kernel::Result<()> {
     let (ab, bb): (Vec<bool>, Vec<bool>) = (a.iter().map(|&v| v != 0).collect(), b.iter().map(|&v| v != 0).collect());
     let mut want = vec![false; 4 * N];
     basic::bool_logic_ref(&ab, &bb, &mut want);
-    let got: Vec<bool> = d.download()?.iter().map(|&v| {
-        assert!(v <= 1, "bool_logic wrote {v}");
-        v == 1
-    }).collect();
+    let got: Vec<bool> = d
+        .download()?
+        .iter()
+        .map(|&v| {
+            assert!(v <= 1, "bool_logic wrote {v}");
+            v == 1
+        })
+        .collect();
     check("bool_logic", &got, &want, &|i| format!("a={} b={}", a[i / 4], b[i / 4]));
 
     let (grid, block) = ((3u32, 2u32, 2u32), (4u32, 2u32, 3u32));
@@ -382,7 +390,9 @@ fn exec_floats() -> ptx_kernel::Result<()> {
     floats::float_methods_f32::launch(&dev, cfg(N), &da, &db, &mut d)?;
     let mut want = vec![0.0; 9 * N];
     floats::float_methods_f32_ref(&a, &b, &mut want);
-    check("float_methods_f32", &d.download()?, &want, &|i| format!("a={:e} b={:e} (method {})", a[i / 9], b[i / 9], i % 9));
+    check("float_methods_f32", &d.download()?, &want, &|i| {
+        format!("a={:e} b={:e} (method {})", a[i / 9], b[i / 9], i % 9)
+    });
 
     let (a, b) = (rng.f64s(N), rng.f64s(N));
     let (da, db) = (dev.upload(&a)?, dev.upload(&b)?);
@@ -390,7 +400,9 @@ fn exec_floats() -> ptx_kernel::Result<()> {
     floats::float_methods_f64::launch(&dev, cfg(N), &da, &db, &mut d)?;
     let mut want = vec![0.0; 9 * N];
     floats::float_methods_f64_ref(&a, &b, &mut want);
-    check("float_methods_f64", &d.download()?, &want, &|i| format!("a={:e} b={:e} (method {})", a[i / 9], b[i / 9], i % 9));
+    check("float_methods_f64", &d.download()?, &want, &|i| {
+        format!("a={:e} b={:e} (method {})", a[i / 9], b[i / 9], i % 9)
+    });
 
     let mut d = dev.alloc_zeros::<f32>(200)?;
     floats::round_halves::launch(&dev, cfg(200), &mut d)?;
@@ -427,7 +439,8 @@ fn exec_control() -> ptx_kernel::Result<()> {
     let Some(dev) = device() else { return Ok(()) };
     let mut rng = Lcg::new(17);
 
-    let a: Vec<i32> = gen_i32(&mut rng, N).into_iter().enumerate().map(|(i, v)| if i % 3 == 0 { v % 2000 } else { v }).collect();
+    let a: Vec<i32> =
+        gen_i32(&mut rng, N).into_iter().enumerate().map(|(i, v)| if i % 3 == 0 { v % 2000 } else { v }).collect();
     let da = dev.upload(&a)?;
     let mut d = dev.alloc_zeros::<i32>(N)?;
     control::if_chain::launch(&dev, cfg(N), &da, &mut d)?;

@@ -54,7 +54,8 @@ pub fn fast_math(x: &[f32], y: &[f32], out: &mut [f32]) {
     }
 }
 
-const NAMES: [&str; 13] = ["exp", "exp2", "ln", "log2", "log10", "sin", "cos", "tan", "tanh", "powf", "powi", "recip", "hypot"];
+const NAMES: [&str; 13] =
+    ["exp", "exp2", "ln", "log2", "log10", "sin", "cos", "tan", "tanh", "powf", "powi", "recip", "hypot"];
 
 struct Rng(u64);
 impl Rng {
@@ -98,12 +99,20 @@ fn sample(rng: &mut Rng, f: usize, f32_: bool) -> (f64, f64) {
             (if rng.next() % 2 == 0 { x } else { -x }, 0.0)
         }
         "tanh" => {
-            if rng.next() % 2 == 0 { (rng.uniform(-1.0, 1.0) * rng.uniform(0.0, 1.0).powi(8), 0.0) } else { (rng.uniform(-25.0, 25.0), 0.0) }
+            if rng.next() % 2 == 0 {
+                (rng.uniform(-1.0, 1.0) * rng.uniform(0.0, 1.0).powi(8), 0.0)
+            } else {
+                (rng.uniform(-25.0, 25.0), 0.0)
+            }
         }
         "powf" => {
             let x = rng.uniform(0.0, 50.0);
             let y = rng.uniform(-20.0, 20.0);
-            if rng.next() % 4 == 0 { (-x, y.round()) } else { (x, y) }
+            if rng.next() % 4 == 0 {
+                (-x, y.round())
+            } else {
+                (x, y)
+            }
         }
         "powi" => (rng.uniform(-3.0, 3.0), 0.0),
         "recip" => (rng.uniform(-1e6, 1e6) * rng.uniform(0.0, 1.0).powi(20), 0.0),
@@ -151,7 +160,8 @@ fn ulps(got: f64, want: f64, f32_: bool) -> f64 {
     (got - want).abs() / ulp
 }
 
-const SPECIALS: [f64; 14] = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e-310, -3.0, 1e300, 1.5];
+const SPECIALS: [f64; 14] =
+    [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e-310, -3.0, 1e300, 1.5];
 
 /// Documented bounds (ulps), by function, f32 then f64.
 const BOUND_F32: [f64; 13] = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.5, 1.0];
@@ -210,9 +220,19 @@ macro_rules! math_test {
             }
             let mut failures = Vec::new();
             for f in 0..13 {
-                eprintln!("{} {:>6}: max {:.3} ulp (at {:e}, {:e})", stringify!($t), NAMES[f], worst[f].0, worst[f].1, worst[f].2);
+                eprintln!(
+                    "{} {:>6}: max {:.3} ulp (at {:e}, {:e})",
+                    stringify!($t),
+                    NAMES[f],
+                    worst[f].0,
+                    worst[f].1,
+                    worst[f].2
+                );
                 if worst[f].0 > $bounds[f] {
-                    failures.push(format!("{}: {:.3} ulp > {} at ({:e}, {:e})", NAMES[f], worst[f].0, $bounds[f], worst[f].1, worst[f].2));
+                    failures.push(format!(
+                        "{}: {:.3} ulp > {} at ({:e}, {:e})",
+                        NAMES[f], worst[f].0, $bounds[f], worst[f].1, worst[f].2
+                    ));
                 }
             }
             // Specials: exactly the host's values (NaN matches NaN; the sign of zero matters).
@@ -230,7 +250,8 @@ macro_rules! math_test {
                     let got = out[13 * i + f];
                     let same = (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits();
                     // Finite non-special results of the specials are held to the random bound instead.
-                    let close = want.is_finite() && want != 0.0 && ulps(got as f64, want as f64, $f32) <= $bounds[f].max(1.0);
+                    let close =
+                        want.is_finite() && want != 0.0 && ulps(got as f64, want as f64, $f32) <= $bounds[f].max(1.0);
                     if !same && !close {
                         failures.push(format!("{}({a:e}, {b:e}): got {got:e}, want {want:e}", NAMES[f]));
                     }
@@ -257,7 +278,8 @@ fn fast_math_within_ptx_accuracy() {
     for i in 0..n {
         let a = x[i] as f64;
         let b = y[i] as f64;
-        let want = [a.exp2(), a.exp(), a.abs().log2(), a.sin(), a.cos(), a.tanh(), 1.0 / a.abs().sqrt(), 1.0 / a, a / b];
+        let want =
+            [a.exp2(), a.exp(), a.abs().log2(), a.sin(), a.cos(), a.tanh(), 1.0 / a.abs().sqrt(), 1.0 / a, a / b];
         for k in 0..9 {
             let got = out[9 * i + k] as f64;
             if (k == 2 || k == 6) && a <= 0.0 {

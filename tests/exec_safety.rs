@@ -232,8 +232,13 @@ fn run_all(dev: &Device) {
     // OOB read: x has 1000 elements, y 1030; thread 1024 = block 4 thread 0 with 256-thread blocks… use 128.
     let x = dev.upload(&vec![1.0f32; 1000]).unwrap();
     let mut y = dev.alloc_zeros::<f32>(1030).unwrap();
-    oob_read::launch(dev, LaunchConfig { grid_dim: (9, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 }, &x, &mut y)
-        .unwrap();
+    oob_read::launch(
+        dev,
+        LaunchConfig { grid_dim: (9, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 },
+        &x,
+        &mut y,
+    )
+    .unwrap();
     let err = dev.synchronize().unwrap_err();
     let line = line_of("y[i] = x[i] * 2.0;");
     let col = col_of("y[i] = x[i] * 2.0;", "x[i]");
@@ -295,8 +300,13 @@ fn run_all(dev: &Device) {
     let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1, 1, 1), shared_mem_bytes: 0 };
     let x = dev.upload(&[5u32, 7]).unwrap();
     let mut out = dev.alloc_zeros::<u32>(2).unwrap();
-    killed_guard::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (2, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
-        .unwrap();
+    killed_guard::launch(
+        dev,
+        LaunchConfig { grid_dim: (1, 1, 1), block_dim: (2, 1, 1), shared_mem_bytes: 0 },
+        &x,
+        &mut out,
+    )
+    .unwrap();
     let (line, col) = (line_of("let b = x[i];"), col_of("let b = x[i];", "x[i]"));
     assert_eq!(
         dev.synchronize().unwrap_err().to_string(),
@@ -422,8 +432,13 @@ fn run_all(dev: &Device) {
     // Exited threads don't hold the barrier up.
     let x = dev.upload(&[1u32; 100]).unwrap();
     let mut out = dev.alloc_zeros::<u32>(128).unwrap();
-    panic_then_barrier::launch(dev, LaunchConfig { grid_dim: (1, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 }, &x, &mut out)
-        .unwrap();
+    panic_then_barrier::launch(
+        dev,
+        LaunchConfig { grid_dim: (1, 1, 1), block_dim: (128, 1, 1), shared_mem_bytes: 0 },
+        &x,
+        &mut out,
+    )
+    .unwrap();
     let err = out.download().unwrap_err().to_string();
     assert!(err.starts_with("index out of bounds: the len is 100 but the index is 1"), "{err}");
     let got = out.download().unwrap();
@@ -436,8 +451,11 @@ fn run_all(dev: &Device) {
     let (l, c) = (line_of("tile[t] = t as u32;"), col_of("tile[t] = t as u32;", "tile[t]"));
     let err = dev.synchronize().unwrap_err().to_string();
     assert!(
-        err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (0,0,0), thread (64,0,0))")
-            || err == format!("index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (1,0,0), thread (64,0,0))"),
+        err == format!(
+            "index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (0,0,0), thread (64,0,0))"
+        ) || err == format!(
+            "index out of bounds: the len is 64 but the index is 64 at {FILE}:{l}:{c} (block (1,0,0), thread (64,0,0))"
+        ),
         "{err}"
     );
     let mut counts = dev.alloc_zeros::<u32>(4).unwrap();
@@ -446,7 +464,12 @@ fn run_all(dev: &Device) {
     let (l, c) = (line_of("gpu::atomic_add(&mut counts"), col_of("gpu::atomic_add(&mut counts", "gpu::atomic_add"));
     // (An intrinsic on a place reports the call's location.)
     let err = counts.download().unwrap_err().to_string();
-    assert_eq!(err, format!("index out of bounds: the len is 4 but the index is 9 at {FILE}:{l}:{c} (block (0,0,0), thread (2,0,0))"));
+    assert_eq!(
+        err,
+        format!(
+            "index out of bounds: the len is 4 but the index is 9 at {FILE}:{l}:{c} (block (0,0,0), thread (2,0,0))"
+        )
+    );
     assert_eq!(counts.download().unwrap(), vec![1, 1, 0, 1]);
 
     // Unchecked variants still compute.

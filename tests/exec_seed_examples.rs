@@ -19,7 +19,10 @@ fn device() -> Device {
 fn sm_partition_matches_cpu() {
     let dev = device();
     if dev.sm_count() < 2 {
-        eprintln!("skipped: the persistent grid needs 2 resident blocks and this emulator has {} worker", dev.sm_count());
+        eprintln!(
+            "skipped: the persistent grid needs 2 resident blocks and this emulator has {} worker",
+            dev.sm_count()
+        );
         return;
     }
     let (tiles, iters) = if dev.is_emulator() { (12, 16) } else { (4096, 256) };

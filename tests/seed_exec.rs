@@ -36,7 +36,9 @@ fn launch_bounds_are_enforced_before_the_driver() {
     // Above it: a typed error naming the limit, whatever the backend.
     let cfg = LaunchConfig { grid_dim: (2, 1, 1), block_dim: (512, 1, 1), shared_mem_bytes: 0 };
     match bounded_fill::launch(&dev, cfg, &mut y) {
-        Err(Error::InvalidLaunch { limit, requested: 512, max: 256 }) => assert!(limit.contains("launch_bounds"), "{limit}"),
+        Err(Error::InvalidLaunch { limit, requested: 512, max: 256 }) => {
+            assert!(limit.contains("launch_bounds"), "{limit}")
+        }
         other => panic!("expected InvalidLaunch, got {other:?}"),
     }
     assert!(bounded_fill::module().max_threads_per_block(&dev).unwrap() <= 256);

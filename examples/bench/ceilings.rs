@@ -43,11 +43,7 @@ fn time_op(plan: &Plan, mut op: impl FnMut() -> Result<(), String>) -> Result<Ve
             stops[r].record()?;
         }
         stops[reps - 1].synchronize()?;
-        rounds.push(
-            (0..reps)
-                .map(|r| stops[r].seconds_since(&starts[r]))
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        rounds.push((0..reps).map(|r| stops[r].seconds_since(&starts[r])).collect::<Result<Vec<_>, _>>()?);
     }
     gpu::ctx_synchronize()?;
     Ok(rounds)
@@ -57,10 +53,7 @@ fn time_op(plan: &Plan, mut op: impl FnMut() -> Result<(), String>) -> Result<Ve
 pub fn copy_bandwidth(dev: &Device, plan: &Plan, bytes: usize) -> Result<Ceiling, String> {
     const CHUNK: usize = 1 << 24; // f32 elements: 64 MiB
     let n = bytes / 4;
-    assert!(
-        n.is_multiple_of(CHUNK) && n > 0,
-        "copy size must be a multiple of 64 MiB"
-    );
+    assert!(n.is_multiple_of(CHUNK) && n > 0, "copy size must be a multiple of 64 MiB");
     let host_chunk = Rng::new(0xC0B1).f32_vec(CHUNK);
     let chunk = rt("uploading the copy's source", dev.upload(&host_chunk))?;
     let src = rt("allocating the copy's source", dev.alloc_zeros::<f32>(n))?;
@@ -102,10 +95,7 @@ pub fn sgemm(dev: &Device, plan: &Plan, n: usize) -> Result<Ceiling, String> {
     gpu::ctx_synchronize().map_err(|e| format!("after the first SGEMM: {e}"))?;
     let c = rt("downloading C", dc.download())?;
     for _ in 0..64 {
-        let (i, j) = (
-            (rng.next_u64() % n as u64) as usize,
-            (rng.next_u64() % n as u64) as usize,
-        );
+        let (i, j) = ((rng.next_u64() % n as u64) as usize, (rng.next_u64() % n as u64) as usize);
         let (mut want, mut scale) = (0f64, 0f64);
         for l in 0..n {
             let p = a[i + l * n] as f64 * b[l + j * n] as f64;
@@ -115,14 +105,10 @@ pub fn sgemm(dev: &Device, plan: &Plan, n: usize) -> Result<Ceiling, String> {
         let got = c[i + j * n] as f64;
         // FP32 accumulation over K terms: error far below 1e-4 of the sum of magnitudes.
         if got.is_nan() || (got - want).abs() > 1e-4 * scale + 1e-6 {
-            return Err(format!(
-                "cuBLAS SGEMM: C[{i},{j}] = {got:e}, the CPU (f64) gives {want:e}"
-            ));
+            return Err(format!("cuBLAS SGEMM: C[{i},{j}] = {got:e}, the CPU (f64) gives {want:e}"));
         }
     }
-    let times = time_op(plan, || {
-        blas.sgemm(ni, ni, ni, da.device_ptr(), db.device_ptr(), dc.device_ptr())
-    })?;
+    let times = time_op(plan, || blas.sgemm(ni, ni, ni, da.device_ptr(), db.device_ptr(), dc.device_ptr()))?;
     let summary = stats::summarize(&times);
     let work = 2.0 * (n as f64).powi(3);
     Ok(Ceiling {

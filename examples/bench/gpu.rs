@@ -52,10 +52,7 @@ pub fn bind_primary_context(ordinal: usize) -> Result<sys::CUcontext, String> {
         let mut dev = 0;
         check("cuDeviceGet", sys::cuDeviceGet(&mut dev, ordinal as i32))?;
         let mut primary = ptr::null_mut();
-        check(
-            "cuDevicePrimaryCtxRetain",
-            sys::cuDevicePrimaryCtxRetain(&mut primary, dev),
-        )?;
+        check("cuDevicePrimaryCtxRetain", sys::cuDevicePrimaryCtxRetain(&mut primary, dev))?;
         if !current.is_null() && current != primary {
             return Err(format!(
                 "the current context {current:?} is not device {ordinal}'s primary context {primary:?}; the benchmark \
@@ -119,9 +116,7 @@ impl Event {
     pub fn seconds_since(&self, start: &Event) -> Result<f64, String> {
         let mut ms = 0f32;
         // SAFETY: both events are alive. `cuEventElapsedTime` (v1) is exported by every driver.
-        check("cuEventElapsedTime", unsafe {
-            sys::cuEventElapsedTime(&mut ms, start.0, self.0)
-        })?;
+        check("cuEventElapsedTime", unsafe { sys::cuEventElapsedTime(&mut ms, start.0, self.0) })?;
         Ok(ms as f64 / 1e3)
     }
 }
@@ -138,17 +133,13 @@ impl Drop for Event {
 /// Device-to-device copy of `bytes` on the legacy default stream (asynchronous, so events can bracket it).
 pub fn copy_dtod_async(dst: u64, src: u64, bytes: usize) -> Result<(), String> {
     // SAFETY: the caller passes two live allocations of at least `bytes`.
-    check("cuMemcpyDtoDAsync_v2", unsafe {
-        sys::cuMemcpyDtoDAsync_v2(dst, src, bytes, ptr::null_mut())
-    })
+    check("cuMemcpyDtoDAsync_v2", unsafe { sys::cuMemcpyDtoDAsync_v2(dst, src, bytes, ptr::null_mut()) })
 }
 
 /// Device → host copy of `out.len()` f32 from device address `src` (synchronous, on the legacy stream).
 pub fn read_f32(src: u64, out: &mut [f32]) -> Result<(), String> {
     // SAFETY: the caller passes a live device range of `out.len()` f32; `out` is writable host memory of that size.
-    check("cuMemcpyDtoH_v2", unsafe {
-        sys::cuMemcpyDtoH_v2(out.as_mut_ptr().cast(), src, std::mem::size_of_val(out))
-    })
+    check("cuMemcpyDtoH_v2", unsafe { sys::cuMemcpyDtoH_v2(out.as_mut_ptr().cast(), src, std::mem::size_of_val(out)) })
 }
 
 /// A PTX module loaded with `cuModuleLoadDataEx` and its one kernel.
@@ -186,17 +177,9 @@ impl Module {
         let load_seconds = t.elapsed().as_secs_f64();
         if let Err(e) = check("cuModuleLoadDataEx", code) {
             let end = error_log.iter().position(|&b| b == 0).unwrap_or(LOG);
-            return Err(format!(
-                "{e}; JIT log: {}",
-                String::from_utf8_lossy(&error_log[..end]).trim_end()
-            ));
+            return Err(format!("{e}; JIT log: {}", String::from_utf8_lossy(&error_log[..end]).trim_end()));
         }
-        let mut m = Module {
-            module,
-            func: ptr::null_mut(),
-            load_seconds,
-            regs: 0,
-        };
+        let mut m = Module { module, func: ptr::null_mut(), load_seconds, regs: 0 };
         // SAFETY: the module is loaded; `name` is NUL-terminated; `m` unloads the module on an early return.
         unsafe {
             check(
@@ -205,11 +188,7 @@ impl Module {
             )?;
             check(
                 "cuFuncGetAttribute(NUM_REGS)",
-                sys::cuFuncGetAttribute(
-                    &mut m.regs,
-                    sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_NUM_REGS,
-                    m.func,
-                ),
+                sys::cuFuncGetAttribute(&mut m.regs, sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_NUM_REGS, m.func),
             )?;
         }
         Ok(m)
@@ -282,12 +261,8 @@ pub fn missing_library(name: &str) -> String {
 /// Folders searched for a versioned library (`libnvrtc.so.13`) when cudarc finds none of its names: those on
 /// `LD_LIBRARY_PATH`, then the CUDA toolkit's and the system's usual ones.
 pub fn library_dirs(ld_library_path: Option<&str>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = ld_library_path
-        .unwrap_or("")
-        .split(':')
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .collect();
+    let mut dirs: Vec<PathBuf> =
+        ld_library_path.unwrap_or("").split(':').filter(|d| !d.is_empty()).map(PathBuf::from).collect();
     for d in [
         "/usr/local/cuda/lib64",
         "/usr/local/cuda/targets/x86_64-linux/lib",
@@ -387,9 +362,7 @@ impl Cublas {
             let seconds = t.elapsed().as_secs_f64();
             let handle = Cublas(h);
             // SAFETY: live handle; null = the legacy default stream, where the events are recorded.
-            cublas_check("cublasSetStream_v2", unsafe {
-                sys::cublasSetStream_v2(h, ptr::null_mut())
-            })?;
+            cublas_check("cublasSetStream_v2", unsafe { sys::cublasSetStream_v2(h, ptr::null_mut()) })?;
             // Plain FP32 (no TF32 tensor-core shortcut): the ceiling for an f32 GEMM with f32 rounding.
             cublas_check("cublasSetMathMode", unsafe {
                 sys::cublasSetMathMode(h, sys::cublasMath_t::CUBLAS_DEFAULT_MATH)
@@ -403,9 +376,7 @@ impl Cublas {
         guard("cuBLAS", || {
             let mut v = 0;
             // SAFETY: live handle, valid out-pointer.
-            cublas_check("cublasGetVersion_v2", unsafe {
-                cudarc::cublas::sys::cublasGetVersion_v2(self.0, &mut v)
-            })?;
+            cublas_check("cublasGetVersion_v2", unsafe { cudarc::cublas::sys::cublasGetVersion_v2(self.0, &mut v) })?;
             Ok(v)
         })
     }
@@ -419,20 +390,8 @@ impl Cublas {
             // (the default pointer mode).
             cublas_check("cublasSgemm_v2", unsafe {
                 sys::cublasSgemm_v2(
-                    self.0,
-                    CUBLAS_OP_N,
-                    CUBLAS_OP_N,
-                    m,
-                    n,
-                    k,
-                    &alpha,
-                    a as usize as *const f32,
-                    m,
-                    b as usize as *const f32,
-                    k,
-                    &beta,
-                    c as usize as *mut f32,
-                    m,
+                    self.0, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, a as usize as *const f32, m,
+                    b as usize as *const f32, k, &beta, c as usize as *mut f32, m,
                 )
             })
         })
@@ -457,10 +416,7 @@ mod tests {
     fn arch_and_options() {
         assert_eq!(nvrtc_arch((9, 0)), "compute_90");
         assert_eq!(nvrtc_arch((8, 6)), "compute_86");
-        assert_eq!(
-            nvrtc_options("compute_90"),
-            ["--gpu-architecture=compute_90", "--fmad=false"]
-        );
+        assert_eq!(nvrtc_options("compute_90"), ["--gpu-architecture=compute_90", "--fmad=false"]);
     }
 
     #[test]
@@ -477,20 +433,10 @@ mod tests {
         let (a, b) = (root.join("a"), root.join("b"));
         std::fs::create_dir_all(&a).unwrap();
         std::fs::create_dir_all(&b).unwrap();
-        for f in [
-            "libnvrtc-builtins.so.13.0",
-            "libnvrtc.alt.so.13",
-            "libcublasLt.so.13",
-            "libnvrtc.so.x",
-        ] {
+        for f in ["libnvrtc-builtins.so.13.0", "libnvrtc.alt.so.13", "libcublasLt.so.13", "libnvrtc.so.x"] {
             std::fs::write(a.join(f), "").unwrap();
         }
-        for f in [
-            "libnvrtc.so.12",
-            "libnvrtc.so.13.0.88",
-            "libnvrtc.so.13",
-            "libcublas.so.13.0.2.14",
-        ] {
+        for f in ["libnvrtc.so.12", "libnvrtc.so.13.0.88", "libnvrtc.so.13", "libcublas.so.13.0.2.14"] {
             std::fs::write(b.join(f), "").unwrap();
         }
         let dirs = vec![root.join("missing"), a.clone(), b.clone()];
@@ -499,14 +445,7 @@ mod tests {
         assert_eq!(find_versioned("cufft", &dirs), None);
         std::fs::remove_dir_all(&root).unwrap();
         let d = library_dirs(Some("/x::/y"));
-        assert_eq!(
-            d[..3],
-            [
-                PathBuf::from("/x"),
-                PathBuf::from("/y"),
-                PathBuf::from("/usr/local/cuda/lib64")
-            ]
-        );
+        assert_eq!(d[..3], [PathBuf::from("/x"), PathBuf::from("/y"), PathBuf::from("/usr/local/cuda/lib64")]);
     }
 
     #[test]

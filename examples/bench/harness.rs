@@ -63,31 +63,13 @@ pub enum Ty {
 
 impl BufSpec {
     pub fn input(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec {
-            name,
-            len,
-            role: Role::In,
-            seed,
-            ty: Ty::F32,
-        }
+        BufSpec { name, len, role: Role::In, seed, ty: Ty::F32 }
     }
     pub fn inout(name: &'static str, len: usize, seed: u64) -> BufSpec {
-        BufSpec {
-            name,
-            len,
-            role: Role::InOut,
-            seed,
-            ty: Ty::F32,
-        }
+        BufSpec { name, len, role: Role::InOut, seed, ty: Ty::F32 }
     }
     pub fn output(name: &'static str, len: usize) -> BufSpec {
-        BufSpec {
-            name,
-            len,
-            role: Role::Out,
-            seed: 0,
-            ty: Ty::F32,
-        }
+        BufSpec { name, len, role: Role::Out, seed: 0, ty: Ty::F32 }
     }
 
     /// The same buffer held as 4-element arrays on the device: `[f32; 4]` for f32, `[bf16; 4]` for bf16.
@@ -484,11 +466,7 @@ pub fn compare(name: &str, got: &[f32], want: &[f32], agree: Agree) -> Result<()
     }
     match agree {
         Agree::Exact => {
-            let mut bad = got
-                .iter()
-                .zip(want)
-                .enumerate()
-                .filter(|(_, (g, w))| g.to_bits() != w.to_bits());
+            let mut bad = got.iter().zip(want).enumerate().filter(|(_, (g, w))| g.to_bits() != w.to_bits());
             match bad.next() {
                 None => Ok(()),
                 Some((i, (g, w))) => {
@@ -529,9 +507,7 @@ pub fn expect_exact(name: &str, got: &[f32], want: impl Fn(usize) -> f32) -> Res
     }
     match first {
         None => Ok(()),
-        Some((i, g, w)) => Err(format!(
-            "{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)"
-        )),
+        Some((i, g, w)) => Err(format!("{name}[{i}]: got {g:e}, the CPU gives {w:e} ({count} elements wrong)")),
     }
 }
 
@@ -596,9 +572,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
         let modules = std::iter::once(m).chain(then_modules.iter());
         for (module, (_, cfg, args)) in modules.zip(b.reference.launches()) {
             let args: Vec<Vec<u8>> = args.iter().map(|a| a.bytes(bufs)).collect();
-            module
-                .launch(cfg.grid_dim, cfg.block_dim, &args)
-                .map_err(|e| format!("launching the reference: {e}"))?;
+            module.launch(cfg.grid_dim, cfg.block_dim, &args).map_err(|e| format!("launching the reference: {e}"))?;
         }
         Ok(())
     };
@@ -639,10 +613,8 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
     let nsets = sets_needed(set_bytes, plan.l2_bytes, plan.min_sets);
     let mut sets = vec![ours_bufs, ref_bufs];
     while sets.len() < nsets {
-        let copy: Result<Vec<Buf>, String> = sets[0]
-            .iter()
-            .map(|x| rt("allocating a buffer set", x.try_clone()))
-            .collect();
+        let copy: Result<Vec<Buf>, String> =
+            sets[0].iter().map(|x| rt("allocating a buffer set", x.try_clone())).collect();
         sets.push(copy?);
     }
     sets.truncate(nsets);
@@ -673,9 +645,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
                 stops[r].record()?;
             }
             stops[reps - 1].synchronize()?;
-            let times: Vec<f64> = (0..reps)
-                .map(|r| stops[r].seconds_since(&starts[r]))
-                .collect::<Result<_, _>>()?;
+            let times: Vec<f64> = (0..reps).map(|r| stops[r].seconds_since(&starts[r])).collect::<Result<_, _>>()?;
             if is_ours {
                 ours_times.push(times);
             } else {
@@ -706,10 +676,7 @@ pub fn run_gpu(dev: &Device, b: &Bench, plan: &Plan, arch: &str) -> Result<Measu
 /// entry's launch closure, buffer list and CPU check, not the reference.
 pub fn self_test(dev: &Device, b: &Bench) -> Result<(), String> {
     let before: Vec<Host> = b.buffers.iter().map(BufSpec::initial).collect();
-    let mut bufs: Vec<Buf> = before
-        .iter()
-        .map(|h| rt("uploading", h.upload(dev)))
-        .collect::<Result<_, _>>()?;
+    let mut bufs: Vec<Buf> = before.iter().map(|h| rt("uploading", h.upload(dev))).collect::<Result<_, _>>()?;
     rt("our launch", (b.ours.launch)(dev, &mut bufs))?;
     let after = download_all(&bufs, "downloading")?;
     check_one(b, "ours", &before, &after)
@@ -755,11 +722,7 @@ mod tests {
         let x = BufSpec::input("x", 1000, 7).initial();
         assert!(x.f32().iter().all(|v| (-1.0..1.0).contains(v)));
         assert!(x.f32().iter().filter(|v| **v == 0.0).count() < 5, "random, not zeros");
-        assert_eq!(
-            x,
-            BufSpec::inout("x", 1000, 7).initial(),
-            "the seed decides the contents"
-        );
+        assert_eq!(x, BufSpec::inout("x", 1000, 7).initial(), "the seed decides the contents");
         assert!(BufSpec::output("y", 10).initial().f32().iter().all(|v| v.is_nan()));
         // bf16: the same values rounded, flat on the host whether or not the device holds quads.
         let b = BufSpec::input("a", 1000, 7).of(Ty::Bf16).quads().initial();

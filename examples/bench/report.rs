@@ -38,12 +38,7 @@ impl Table {
 
     /// Adds a row; shorter rows are padded with empty cells, longer ones are a bug (panics).
     pub fn row(&mut self, cells: Vec<String>) {
-        assert!(
-            cells.len() <= self.headers.len(),
-            "row has {} cells for {} columns",
-            cells.len(),
-            self.headers.len()
-        );
+        assert!(cells.len() <= self.headers.len(), "row has {} cells for {} columns", cells.len(), self.headers.len());
         let mut cells = cells;
         cells.resize(self.headers.len(), String::new());
         self.rows.push(cells);
@@ -295,13 +290,7 @@ mod tests {
             ("none", Json::opt(None)),
             ("ok", Json::Bool(true)),
             ("list", Json::Arr(vec![Json::Num(1.0), Json::Null])),
-            (
-                "nested",
-                Json::Arr(vec![
-                    Json::Arr(vec![Json::Num(0.5)]),
-                    Json::obj(vec![("k", Json::Bool(false))]),
-                ]),
-            ),
+            ("nested", Json::Arr(vec![Json::Arr(vec![Json::Num(0.5)]), Json::obj(vec![("k", Json::Bool(false))])])),
             ("empty", Json::Arr(vec![])),
             ("eo", Json::Obj(vec![])),
         ]);

@@ -35,13 +35,7 @@ pub struct Summary {
 pub fn summarize(rounds: &[Vec<f64>]) -> Summary {
     let all: Vec<f64> = rounds.iter().flatten().copied().collect();
     if all.is_empty() {
-        return Summary {
-            median: f64::NAN,
-            min: f64::NAN,
-            max: f64::NAN,
-            n: 0,
-            round_spread: f64::NAN,
-        };
+        return Summary { median: f64::NAN, min: f64::NAN, max: f64::NAN, n: 0, round_spread: f64::NAN };
     }
     let med = median(&all);
     let round_medians: Vec<f64> = rounds.iter().filter(|r| !r.is_empty()).map(|r| median(r)).collect();

@@ -118,11 +118,7 @@ fn vector_add(n: usize) -> Bench {
         bytes: (3 * 4 * n) as f64,
         flops: n as f64,
         bound: Bound::Memory,
-        buffers: vec![
-            BufSpec::input("a", n, 0xA1),
-            BufSpec::input("b", n, 0xB2),
-            BufSpec::output("c", n),
-        ],
+        buffers: vec![BufSpec::input("a", n, 0xA1), BufSpec::input("b", n, 0xB2), BufSpec::output("c", n)],
         ours: Ours {
             ptx: k::PTX,
             entry: k::ENTRY,
@@ -251,9 +247,7 @@ fn saxpy_vec4(n: usize) -> Bench {
     let n = whole_quads(n);
     let cfg = LaunchConfig::for_num_elems((n / 4) as u32);
     let mut b = saxpy(n);
-    let Arg::F32(a) = b.reference.args[0] else {
-        unreachable!("saxpy's first argument is a")
-    };
+    let Arg::F32(a) = b.reference.args[0] else { unreachable!("saxpy's first argument is a") };
     b.name = "saxpy_vec4";
     b.buffers = b.buffers.into_iter().map(BufSpec::quads).collect();
     b.ours = Ours {
@@ -300,9 +294,7 @@ fn transpose_naive(w: u32, h: u32) -> Bench {
             ptx: k::PTX,
             entry: k::ENTRY,
             launch: Box::new(move |dev, bufs| {
-                let [input, output] = bufs else {
-                    unreachable!("two buffers")
-                };
+                let [input, output] = bufs else { unreachable!("two buffers") };
                 k::launch(dev, cfg, input.f32(), output.f32_mut(), w, h)
             }),
         },
@@ -365,9 +357,7 @@ fn transpose_tiled(w: u32, h: u32) -> Bench {
         ptx: k::PTX,
         entry: k::ENTRY,
         launch: Box::new(move |dev, bufs| {
-            let [input, output] = bufs else {
-                unreachable!("two buffers")
-            };
+            let [input, output] = bufs else { unreachable!("two buffers") };
             k::launch(dev, cfg, input.f32(), output.f32_mut(), w, h)
         }),
     };
@@ -426,16 +416,8 @@ fn reduce_sum(n: usize) -> Bench {
     use reduce_sum_example::reduce_sum as k;
     let block = reduce_sum_example::BLOCK;
     let blocks = (n as u32).div_ceil(4 * block).clamp(1, 1024);
-    let pass1 = LaunchConfig {
-        grid_dim: (blocks, 1, 1),
-        block_dim: (block, 1, 1),
-        shared_mem_bytes: 0,
-    };
-    let pass2 = LaunchConfig {
-        grid_dim: (1, 1, 1),
-        block_dim: (1024, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let pass1 = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
+    let pass2 = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1024, 1, 1), shared_mem_bytes: 0 };
     Bench {
         name: "reduce_sum",
         size: elems(n),
@@ -451,9 +433,7 @@ fn reduce_sum(n: usize) -> Bench {
             ptx: k::PTX,
             entry: k::ENTRY,
             launch: Box::new(move |dev, bufs| {
-                let [x, partial, sum] = bufs else {
-                    unreachable!("three buffers")
-                };
+                let [x, partial, sum] = bufs else { unreachable!("three buffers") };
                 k::launch(dev, pass1, x.f32(), partial.f32_mut())?;
                 k::launch(dev, pass2, partial.f32(), sum.f32_mut())
             }),
@@ -562,11 +542,7 @@ fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
     use sgemm_example::sgemm as k_;
     let (mu, nu, ku) = (m as usize, n as usize, k as usize);
     let tile = sgemm_example::TILE;
-    let cfg = LaunchConfig {
-        grid_dim: (n / tile, m / tile, 1),
-        block_dim: (256, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let cfg = LaunchConfig { grid_dim: (n / tile, m / tile, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     let (alpha, beta) = (1.25f32, -0.5f32);
     Bench {
         name: "sgemm",
@@ -608,11 +584,8 @@ fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
             let (a, b, c0) = (before[0].f32(), before[1].f32(), before[2].f32());
             let got = after[2].f32();
             // A sample of rows (all of them for small shapes), against f64.
-            let rows: Vec<usize> = if mu * nu <= 1 << 16 {
-                (0..mu).collect()
-            } else {
-                (0..mu).step_by(mu / 61 + 1).collect()
-            };
+            let rows: Vec<usize> =
+                if mu * nu <= 1 << 16 { (0..mu).collect() } else { (0..mu).step_by(mu / 61 + 1).collect() };
             for &i in &rows {
                 // Row i of A·B, B read row by row (cache-friendly on the host).
                 let (mut dot, mut mag) = (vec![0.0f64; nu], vec![0.0f64; nu]);
@@ -681,25 +654,14 @@ const HISTOGRAM_MAX_BLOCKS: u32 = 1056;
 fn histogram(n: usize) -> Bench {
     use histogram_example::histogram as k;
     let blocks = (n as u32).div_ceil(4 * 256).clamp(1, HISTOGRAM_MAX_BLOCKS);
-    let cfg = LaunchConfig {
-        grid_dim: (blocks, 1, 1),
-        block_dim: (256, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let cfg = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
     Bench {
         name: "histogram",
-        size: if n.is_power_of_two() && n >= 1024 {
-            format!("2^{} u8", n.trailing_zeros())
-        } else {
-            format!("{n} u8")
-        },
+        size: if n.is_power_of_two() && n >= 1024 { format!("2^{} u8", n.trailing_zeros()) } else { format!("{n} u8") },
         bytes: (n + 2 * 256 * 4) as f64,
         flops: 0.0,
         bound: Bound::Memory,
-        buffers: vec![
-            BufSpec::input("data", n, 0x4157).of(Ty::U8),
-            BufSpec::inout("bins", 256, 0x4158).of(Ty::U32),
-        ],
+        buffers: vec![BufSpec::input("data", n, 0x4157).of(Ty::U8), BufSpec::inout("bins", 256, 0x4158).of(Ty::U32)],
         ours: Ours {
             ptx: k::PTX,
             entry: k::ENTRY,
@@ -790,16 +752,8 @@ fn scan(n: usize) -> Bench {
     let block = scan_example::BLOCK;
     let blocks = (n as u32).div_ceil(block);
     assert!(blocks > 1 && blocks <= block, "scan: n = {n}");
-    let cfg = LaunchConfig {
-        grid_dim: (blocks, 1, 1),
-        block_dim: (block, 1, 1),
-        shared_mem_bytes: 0,
-    };
-    let one = LaunchConfig {
-        grid_dim: (1, 1, 1),
-        block_dim: (block, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let cfg = LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
+    let one = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
     let nb = blocks as usize;
     Bench {
         name: "scan",
@@ -822,9 +776,7 @@ fn scan(n: usize) -> Bench {
             ptx: k::PTX,
             entry: k::ENTRY,
             launch: Box::new(move |dev, bufs| {
-                let [x, y, totals, scanned, total] = bufs else {
-                    unreachable!("five buffers")
-                };
+                let [x, y, totals, scanned, total] = bufs else { unreachable!("five buffers") };
                 k::launch(dev, cfg, x.u32(), y.u32_mut(), totals.u32_mut())?;
                 k::launch(dev, one, totals.u32(), scanned.u32_mut(), total.u32_mut())?;
                 k2::launch(dev, cfg, y.u32_mut(), scanned.u32())
@@ -836,11 +788,7 @@ fn scan(n: usize) -> Bench {
             cfg,
             args: vec![Arg::Buf(0), Arg::Len(0), Arg::Buf(1), Arg::Len(1), Arg::Buf(2)],
             then: vec![
-                (
-                    "ref_scan_block",
-                    one,
-                    vec![Arg::Buf(2), Arg::Len(2), Arg::Buf(3), Arg::Len(3), Arg::Buf(4)],
-                ),
+                ("ref_scan_block", one, vec![Arg::Buf(2), Arg::Len(2), Arg::Buf(3), Arg::Len(3), Arg::Buf(4)]),
                 ("ref_add_offsets", cfg, vec![Arg::Buf(1), Arg::Len(1), Arg::Buf(3)]),
             ],
         },
@@ -949,11 +897,7 @@ extern "C" __global__ void ref_softmax(const float* __restrict__ x, float* __res
 fn softmax((rows, cols): (u32, u32)) -> Bench {
     use softmax_example::softmax as k;
     let n = rows as usize * cols as usize;
-    let cfg = LaunchConfig {
-        grid_dim: (rows, 1, 1),
-        block_dim: (softmax_example::BLOCK, 1, 1),
-        shared_mem_bytes: 0,
-    };
+    let cfg = LaunchConfig { grid_dim: (rows, 1, 1), block_dim: (softmax_example::BLOCK, 1, 1), shared_mem_bytes: 0 };
     Bench {
         name: "softmax",
         size: format!("{rows}×{cols} f32"),
@@ -1220,19 +1164,8 @@ mod tests {
         assert_eq!(
             names,
             [
-                "vector_add",
-                "saxpy",
-                "vector_add_vec4",
-                "saxpy_vec4",
-                "transpose_naive",
-                "transpose_tiled",
-                "reduce_sum",
-                "sgemm",
-                "histogram",
-                "scan",
-                "softmax",
-                "bf16_gemv",
-                "warp_specialized"
+                "vector_add", "saxpy", "vector_add_vec4", "saxpy_vec4", "transpose_naive", "transpose_tiled",
+                "reduce_sum", "sgemm", "histogram", "scan", "softmax", "bf16_gemv", "warp_specialized"
             ]
         );
         assert_eq!(s[0].bytes, 805_306_368.0);
@@ -1262,11 +1195,7 @@ mod tests {
     fn references_look_like_their_kernels() {
         for b in suite(Sizes::EMULATOR) {
             let src = b.reference.source;
-            assert!(
-                src.contains(&format!("extern \"C\" __global__ void {}(", b.reference.entry)),
-                "{}",
-                b.name
-            );
+            assert!(src.contains(&format!("extern \"C\" __global__ void {}(", b.reference.entry)), "{}", b.name);
             // One parameter per argument.
             let params = src[src.find('(').unwrap()..src.find(')').unwrap()].split(',').count();
             assert_eq!(params, b.reference.args.len(), "{}", b.name);
@@ -1290,11 +1219,7 @@ mod tests {
         for b in suite(Sizes::EMULATOR) {
             let (ptx, _) = crate::gpu::nvrtc_compile(b.reference.source, b.reference.entry, "compute_90")
                 .unwrap_or_else(|e| panic!("{e}"));
-            assert!(
-                ptx.contains(&format!(".entry {}(", b.reference.entry)),
-                "{}:\n{ptx}",
-                b.name
-            );
+            assert!(ptx.contains(&format!(".entry {}(", b.reference.entry)), "{}:\n{ptx}", b.name);
             // No contraction: the reference has an fma exactly where ours does (sgemm's explicit mul_add / fmaf).
             // (Softmax: both carry the same fma.rn.f64 of the f64 exp sequence.)
             assert_eq!(ptx.contains("fma."), b.ours.ptx.contains("fma."), "{}: contracted?\n{ptx}", b.name);
@@ -1352,11 +1277,7 @@ mod tests {
     #[test]
     fn cpu_checks_catch_errors() {
         for b in suite(Sizes::EMULATOR) {
-            let before: Vec<_> = b
-                .buffers
-                .iter()
-                .map(|s| s.initial())
-                .collect();
+            let before: Vec<_> = b.buffers.iter().map(|s| s.initial()).collect();
             // "after" = the inputs themselves: no entry's output equals its input.
             assert!((b.cpu_check)(&before, &before).is_err(), "{}", b.name);
         }

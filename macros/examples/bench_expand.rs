@@ -134,12 +134,7 @@ fn main() {
             })
             .collect();
         times.sort_by(f64::total_cmp);
-        println!(
-            "{name:<20} {tokens:>7} {:>12.0} {:>12.0} {:>10}",
-            times[runs / 2],
-            times[0],
-            ptx.lines().count()
-        );
+        println!("{name:<20} {tokens:>7} {:>12.0} {:>12.0} {:>10}", times[runs / 2], times[0], ptx.lines().count());
     }
     println!("({} build, {runs} expansions each)", if cfg!(debug_assertions) { "debug" } else { "release" });
 }

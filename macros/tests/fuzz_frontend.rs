@@ -88,7 +88,13 @@ impl Gen<'_> {
         let r = self.rng.next();
         let suffix = if self.rng.chance(30) { ty.to_string() } else { String::new() };
         match ty {
-            "bool" => if r.is_multiple_of(2) { "true".into() } else { "false".into() },
+            "bool" => {
+                if r.is_multiple_of(2) {
+                    "true".into()
+                } else {
+                    "false".into()
+                }
+            }
             "f32" | "f64" => {
                 let v = [0.0, 0.5, 1.0, 2.5, 1e10, 3.25e-3, 123.456][self.rng.below(7)];
                 format!("{v:?}{suffix}")
@@ -109,7 +115,8 @@ impl Gen<'_> {
         match self.rng.below(14) {
             0 | 1 => self.leaf(ty),
             2 if int || float => {
-                let ops: &[&str] = if float { &["+", "-", "*", "/"] } else { &["+", "-", "*", "/", "%", "&", "|", "^"] };
+                let ops: &[&str] =
+                    if float { &["+", "-", "*", "/"] } else { &["+", "-", "*", "/", "%", "&", "|", "^"] };
                 let op = *self.rng.pick(ops);
                 format!("({} {op} {})", self.expr(ty, depth + 1), self.expr(ty, depth + 1))
             }
@@ -143,7 +150,9 @@ impl Gen<'_> {
                 let m = *self.rng.pick(&["min", "max"]);
                 format!("{}.{m}({})", self.leaf(ty), self.expr(ty, depth + 1))
             }
-            8 if float => format!("{}.mul_add({}, {})", self.leaf(ty), self.expr(ty, depth + 1), self.expr(ty, depth + 1)),
+            8 if float => {
+                format!("{}.mul_add({}, {})", self.leaf(ty), self.expr(ty, depth + 1), self.expr(ty, depth + 1))
+            }
             9 if ty == "bool" => {
                 let op = *self.rng.pick(&["&&", "||", "&", "|", "^"]);
                 format!("({} {op} {})", self.expr("bool", depth + 1), self.expr("bool", depth + 1))
@@ -213,7 +222,8 @@ impl Gen<'_> {
                 let muts: Vec<usize> = (0..self.vars.len()).filter(|&i| self.vars[i].mutable).collect();
                 if let Some(&k) = muts.get(self.rng.below(muts.len().max(1))) {
                     let (name, ty) = (self.vars[k].name.clone(), self.vars[k].ty);
-                    let op = if ty == "bool" { "=" } else { *self.rng.pick(&["=", "+=", "-=", "*=", "<<=", "|=", "/="]) };
+                    let op =
+                        if ty == "bool" { "=" } else { *self.rng.pick(&["=", "+=", "-=", "*=", "<<=", "|=", "/="]) };
                     let op = if is_float(ty) && matches!(op, "<<=" | "|=") { "=" } else { op };
                     let rhs_ty = if op == "<<=" { *self.rng.pick(&INTS) } else { ty };
                     out.push_str(&format!("{name} {op} {};\n", self.expr(rhs_ty, 0)));
@@ -361,14 +371,31 @@ fn random_token(rng: &mut Rng) -> TokenTree {
             TokenTree::Ident(Ident::new(*rng.pick(&words), span))
         }
         1 => {
-            let puncts = ['+', '-', '*', '/', '%', '&', '|', '^', '!', '<', '>', '=', ';', ',', '.', ':', '?', '#', '\''];
+            let puncts =
+                ['+', '-', '*', '/', '%', '&', '|', '^', '!', '<', '>', '=', ';', ',', '.', ':', '?', '#', '\''];
             let spacing = if rng.chance(50) { Spacing::Alone } else { Spacing::Joint };
             TokenTree::Punct(Punct::new(*rng.pick(&puncts), spacing))
         }
         2 => {
             let lits = [
-                "0", "1u8", "2.5", "\"s\"", "'c'", "1e40f32", "255", "0.0", "4294967296", "0xFF_u16", "1_000i64",
-                "340282366920938463463374607431768211455", "1e309", "-1", "b'a'", "0b1010", "1.5f64", "7usize",
+                "0",
+                "1u8",
+                "2.5",
+                "\"s\"",
+                "'c'",
+                "1e40f32",
+                "255",
+                "0.0",
+                "4294967296",
+                "0xFF_u16",
+                "1_000i64",
+                "340282366920938463463374607431768211455",
+                "1e309",
+                "-1",
+                "b'a'",
+                "0b1010",
+                "1.5f64",
+                "7usize",
             ];
             TokenTree::Literal(Literal::from_str(*rng.pick(&lits)).unwrap_or_else(|_| Literal::u8_suffixed(1)))
         }
@@ -446,7 +473,11 @@ fn mutate(ts: TokenStream, rng: &mut Rng, rate: usize) -> TokenStream {
     while i < tokens.len() {
         if let TokenTree::Group(g) = &tokens[i] {
             let inner = mutate(g.stream(), rng, rate);
-            let delim = if rng.below(2000) < rate { *rng.pick(&[Delimiter::Parenthesis, Delimiter::Bracket, Delimiter::Brace]) } else { g.delimiter() };
+            let delim = if rng.below(2000) < rate {
+                *rng.pick(&[Delimiter::Parenthesis, Delimiter::Bracket, Delimiter::Brace])
+            } else {
+                g.delimiter()
+            };
             let mut ng = Group::new(delim, inner);
             ng.set_span(g.span());
             tokens[i] = TokenTree::Group(ng);
@@ -523,7 +554,8 @@ fn run_case(tally: &mut Tally, attr: TokenStream, item: TokenStream, also_expand
         Err(p) => {
             tally.panics += 1;
             if tally.first_panics.len() < 5 {
-                let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
+                let msg =
+                    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
                 tally.first_panics.push(format!("{}\n--- input:\n{source}", msg.unwrap_or_default()));
             }
         }
@@ -545,7 +577,8 @@ fn no_panics_on_generated_and_mutated_kernels() {
     let mut generated = Tally::default();
     let mut mutated = Tally::default();
     for k in 0..cases {
-        let attr = if rng.chance(3) { TokenStream::from_str("target = \"sm_80\"").unwrap() } else { TokenStream::new() };
+        let attr =
+            if rng.chance(3) { TokenStream::from_str("target = \"sm_80\"").unwrap() } else { TokenStream::new() };
         if k % 2 == 0 {
             let src = generate(&mut rng, k);
             let mut item = TokenStream::from_str(&src).expect("generated source lexes");

@@ -145,13 +145,8 @@ fn parameters_are_laid_out_as_documented() {
     assert_eq!(
         params,
         [
-            ".param .u32 k_param_0,",
-            ".param .s8 k_param_1,",
-            ".param .u64 k_param_2,",
-            ".param .u64 k_param_3,",
-            ".param .u64 k_param_4,",
-            ".param .u64 k_param_5,",
-            ".param .u64 k_param_6",
+            ".param .u32 k_param_0,", ".param .s8 k_param_1,", ".param .u64 k_param_2,", ".param .u64 k_param_3,",
+            ".param .u64 k_param_4,", ".param .u64 k_param_5,", ".param .u64 k_param_6",
         ]
     );
     // Bool memory is bytes.
@@ -189,7 +184,8 @@ fn every_problem_is_reported_once() {
 
 #[test]
 fn expansion_has_the_documented_items() {
-    let item = TokenStream::from_str("pub(crate) fn scale(a: f32, x: &[f32], y: &mut [f32]) { y[0] = a * x[0]; }").unwrap();
+    let item =
+        TokenStream::from_str("pub(crate) fn scale(a: f32, x: &[f32], y: &mut [f32]) { y[0] = a * x[0]; }").unwrap();
     let out = frontend::expand::expand(TokenStream::new(), item).to_string();
     for needle in [
         "pub (crate) fn scale",

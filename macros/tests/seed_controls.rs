@@ -62,7 +62,10 @@ fn launch_bounds_and_max_registers_are_directives() {
 #[test]
 fn occupancy_option_errors() {
     let src = "fn k(y: &mut [u32]) { y[0] = 1; }";
-    assert_error(&errors_with("launch_bounds(max_threads = 2048)", src), "`max_threads` must be an integer in 1..=1024");
+    assert_error(
+        &errors_with("launch_bounds(max_threads = 2048)", src),
+        "`max_threads` must be an integer in 1..=1024",
+    );
     assert_error(&errors_with("launch_bounds(min_blocks = 2)", src), "`launch_bounds` needs `max_threads = N`");
     assert_error(&errors_with("launch_bounds(max_threads = 64, blocks = 2)", src), "unknown `launch_bounds` argument");
     assert_error(&errors_with("max_registers = 0", src), "`max_registers` must be an integer in 1..=255");
@@ -117,8 +120,7 @@ fn max_registers_caps_what_ptxas_allocates() {
 
 #[test]
 fn sm_identity_and_timers() {
-    let p = ptx(
-        "fn k(s: &mut [u32], t: &mut [u64]) {
+    let p = ptx("fn k(s: &mut [u32], t: &mut [u64]) {
             let b = gpu::block_idx_x() as usize;
             s[2 * b] = gpu::smid();
             s[2 * b + 1] = gpu::nsmid();
@@ -126,8 +128,7 @@ fn sm_identity_and_timers() {
             let g0: u64 = gpu::global_timer();
             t[2 * b] = gpu::clock64() - c0;
             t[2 * b + 1] = gpu::global_timer() - g0;
-        }",
-    );
+        }");
     for reg in ["%smid", "%nsmid", "%clock64", "%globaltimer"] {
         assert!(p.contains(reg), "{reg} missing:\n{p}");
     }
@@ -140,8 +141,7 @@ fn sm_identity_and_timers() {
 
 #[test]
 fn acquire_release_and_scoped_atomics() {
-    let p = ptx(
-        "fn k(flags: &mut [u32], data: &mut [f32], c: &mut [u64]) {
+    let p = ptx("fn k(flags: &mut [u32], data: &mut [f32], c: &mut [u64]) {
             let i = gpu::global_idx_x() as usize;
             data[i] = 1.5;
             gpu::store_release(&mut flags[i], 1);
@@ -154,8 +154,7 @@ fn acquire_release_and_scoped_atomics() {
             gpu::atomic_add_scoped(&mut data[0], 2.0, gpu::Scope::Device);
             gpu::atomic_exch_scoped(&mut c[0], o as u64, gpu::Scope::Block);
             gpu::fence_scoped(gpu::Scope::Device);
-        }",
-    );
+        }");
     for want in [
         "st.release.gpu.global.u32",
         "st.release.cta.global.u32",
@@ -190,14 +189,12 @@ fn acquire_release_and_scoped_atomics() {
 
 #[test]
 fn named_barriers() {
-    let p = ptx(
-        "fn k(y: &mut [u32]) {
+    let p = ptx("fn k(y: &mut [u32]) {
             let w = gpu::thread_idx_x() / 32;
             if w == 0 { gpu::barrier_arrive(1, 64); } else { gpu::barrier_sync(1, 64); }
             gpu::barrier_sync(2, gpu::block_dim_x());
             y[0] = w;
-        }",
-    );
+        }");
     assert!(p.contains("bar.arrive \t1, 64;") || p.contains("bar.arrive 1, 64;"), "{p}");
     assert!(p.contains("bar.sync \t1, 64;") || p.contains("bar.sync 1, 64;"), "{p}");
     ptxas(&p, "k");
@@ -222,10 +219,14 @@ fn inline_ptx() {
         }",
     );
     assert!(p.contains("// begin inline asm"), "{p}");
-    if std::env::var_os("SHOW").is_some() { eprintln!("{p}"); }
+    if std::env::var_os("SHOW").is_some() {
+        eprintln!("{p}");
+    }
     assert!(p.contains("{ .reg .f32 t;"), "{p}");
     ptxas(&p, "k");
-    let e = errors("fn k(y: &mut [u32]) { let z: u32; unsafe { gpu::ptx_asm!(\"mov.u32 {0}, {x};\", out(u32) z) }; y[0] = z; }");
+    let e = errors(
+        "fn k(y: &mut [u32]) { let z: u32; unsafe { gpu::ptx_asm!(\"mov.u32 {0}, {x};\", out(u32) z) }; y[0] = z; }",
+    );
     assert_error(&e, "unknown placeholder `{x}`");
     let e = errors("fn k(y: &mut [u32]) { let z: u32; unsafe { gpu::ptx_asm!(\"mov.u32 {0}, 1;\", out(u32) z, in(u32) 3) }; y[0] = z; }");
     assert_error(&e, "operand 1 is never used");

@@ -272,7 +272,14 @@ impl Ins<'_, '_> {
         self.binary(BinOp::Div, mode, ty, a, b)
     }
     /// `fma.mode.ty dst, a, b, c`.
-    pub fn fma(&mut self, ty: Type, mode: Mode, a: impl Into<Operand>, b: impl Into<Operand>, c: impl Into<Operand>) -> Reg {
+    pub fn fma(
+        &mut self,
+        ty: Type,
+        mode: Mode,
+        a: impl Into<Operand>,
+        b: impl Into<Operand>,
+        c: impl Into<Operand>,
+    ) -> Reg {
         self.ternary(TernOp::Fma, mode, ty, a, b, c)
     }
     /// `bfi.ty dst, f, b, pos, len`.

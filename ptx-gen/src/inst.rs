@@ -1046,8 +1046,15 @@ impl InstKind {
     pub fn has_side_effects(&self) -> bool {
         use InstKind::*;
         match self {
-            St { .. } | Atom { .. } | Bar { .. } | WarpSync { .. } | Fence { .. } | Shfl { .. } | Vote { .. }
-            | Call { .. } | Asm { .. } => true,
+            St { .. }
+            | Atom { .. }
+            | Bar { .. }
+            | WarpSync { .. }
+            | Fence { .. }
+            | Shfl { .. }
+            | Vote { .. }
+            | Call { .. }
+            | Asm { .. } => true,
             // Volatile/acquire loads order memory; %clock and friends change between reads.
             Ld { access, .. } => access.order != MemOrder::Weak,
             ReadSpecial { sreg, .. } => {

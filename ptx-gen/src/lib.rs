@@ -21,7 +21,7 @@ pub use target::{PtxIsa, Target};
 pub use types::{RegClass, StateSpace, Type};
 
 pub mod passes;
+pub mod ptxas;
 pub mod read;
 pub mod verify;
 pub mod write;
-pub mod ptxas;

@@ -220,12 +220,8 @@ pub fn for_each_feature(kind: &InstKind, mut f: impl FnMut(Requirement)) {
             _ => {}
         },
         Binary { op, ty, .. } => match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul if is_f16(*ty) => {
-                f(Requirement::new(53, 4, 2, "f16 arithmetic"))
-            }
-            BinOp::Add | BinOp::Sub | BinOp::Mul if is_bf16(*ty) => {
-                f(Requirement::new(90, 7, 8, "bf16 add/sub/mul"))
-            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul if is_f16(*ty) => f(Requirement::new(53, 4, 2, "f16 arithmetic")),
+            BinOp::Add | BinOp::Sub | BinOp::Mul if is_bf16(*ty) => f(Requirement::new(90, 7, 8, "bf16 add/sub/mul")),
             BinOp::Min | BinOp::Max if is_f16(*ty) => f(Requirement::new(80, 7, 0, "f16 min/max")),
             BinOp::Min | BinOp::Max if is_bf16(*ty) => f(Requirement::new(80, 7, 0, "bf16 min/max")),
             _ => {}
@@ -275,8 +271,20 @@ pub fn for_each_feature(kind: &InstKind, mut f: impl FnMut(Requirement)) {
         }
         Fence { kind: FenceKind::AcqRel | FenceKind::Sc, .. } => f(Requirement::new(70, 6, 0, "fence")),
         ActiveMask { .. } => f(Requirement::new(52, 6, 2, "activemask")),
-        Mov { .. } | ReadSpecial { .. } | AddrOf { .. } | Ternary { .. } | Bfi { .. } | Setp { .. } | Selp { .. }
-        | Cvta { .. } | Bar { .. } | WarpSync { .. } | Fence { .. } | Shfl { .. } | Vote { .. } | Call { .. }
+        Mov { .. }
+        | ReadSpecial { .. }
+        | AddrOf { .. }
+        | Ternary { .. }
+        | Bfi { .. }
+        | Setp { .. }
+        | Selp { .. }
+        | Cvta { .. }
+        | Bar { .. }
+        | WarpSync { .. }
+        | Fence { .. }
+        | Shfl { .. }
+        | Vote { .. }
+        | Call { .. }
         | Asm { .. } => {}
     }
 }

@@ -240,7 +240,10 @@ fn nvcc_saxpy() {
     // entry → (branch) → body → falls through → $L__BB0_2: ret.
     assert_eq!(k.layout.len(), 3);
     let entry = &k.blocks[k.layout[0]];
-    assert!(matches!(entry.term, Some(Terminator::Branch { then_dest: Block(2), else_dest: Block(1), negate: false, .. })));
+    assert!(matches!(
+        entry.term,
+        Some(Terminator::Branch { then_dest: Block(2), else_dest: Block(1), negate: false, .. })
+    ));
     assert_eq!(k.blocks[k.layout[1]].term, Some(Terminator::Jump(Block(2))));
     // %r2 is the second register of the .b32 range: index 1 (pred) + 1.
     let r2 = Reg(2);
@@ -248,7 +251,9 @@ fn nvcc_saxpy() {
         kinds(k)[0],
         &InstKind::Ld { access: MemAccess::new(StateSpace::Param, Type::U32), dsts: vec![r2], addr: Address::param(0) }
     );
-    assert!(kinds(k).iter().any(|i| matches!(i, InstKind::Ternary { op: TernOp::Fma, mode: Mode::Rn, ty: Type::F32, .. })));
+    assert!(kinds(k)
+        .iter()
+        .any(|i| matches!(i, InstKind::Ternary { op: TernOp::Fma, mode: Mode::Rn, ty: Type::F32, .. })));
 }
 
 #[test]
@@ -257,7 +262,10 @@ fn nvcc_reduction_with_shared_memory_loop_and_inline_asm() {
     // The demoted `.shared` array became a module variable.
     assert_eq!(m.vars.len(), 1);
     let smem = &m.vars[Var(0)];
-    assert_eq!((smem.name.as_str(), smem.space, smem.ty, smem.len, smem.align), ("_ZZ6reducePKfPfiE4smem", StateSpace::Shared, Type::B8, Some(1024), 4));
+    assert_eq!(
+        (smem.name.as_str(), smem.space, smem.ty, smem.len, smem.align),
+        ("_ZZ6reducePKfPfiE4smem", StateSpace::Shared, Type::B8, Some(1024), 4)
+    );
     let k = &m.functions[FuncId(0)];
     assert!(kinds(k).iter().any(|i| matches!(i, InstKind::AddrOf { var: Var(0), .. })));
     // The loop: $L__BB0_5 branches back to $L__BB0_3.
@@ -268,7 +276,9 @@ fn nvcc_reduction_with_shared_memory_loop_and_inline_asm() {
         .layout
         .iter()
         .enumerate()
-        .filter(|(pos, &b)| k.blocks[b].term.as_ref().is_some_and(|t| t.successors().iter().any(|s| (s.0 as usize) < *pos)))
+        .filter(|(pos, &b)| {
+            k.blocks[b].term.as_ref().is_some_and(|t| t.successors().iter().any(|s| (s.0 as usize) < *pos))
+        })
         .count();
     assert_eq!(back_edges, 1);
     // The inline asm's scoped `%tmp` is an ordinary register and its shuffle an ordinary instruction.

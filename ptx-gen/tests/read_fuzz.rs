@@ -111,7 +111,16 @@ fn written_seed() -> String {
     b.ins().st(MemAccess::new(StateSpace::Global, Type::F64), Address::reg_offset(a, -8), y);
     let z = b.ins().cvt(CvtMode::Rzi, false, Type::S32, Type::F64, y);
     let w = b.ins().binary(BinOp::Shr, Mode::None, Type::S32, z, Operand::u32(3));
-    b.ins().atom(AtomOp::Add, StateSpace::Global, MemOrder::Relaxed(Scope::Gpu), None, Type::U32, Address::reg(a), w, None);
+    b.ins().atom(
+        AtomOp::Add,
+        StateSpace::Global,
+        MemOrder::Relaxed(Scope::Gpu),
+        None,
+        Type::U32,
+        Address::reg(a),
+        w,
+        None,
+    );
     b.jump(exit);
     b.switch_to_block(exit);
     b.ret();

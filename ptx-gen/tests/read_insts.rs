@@ -139,7 +139,10 @@ fn binary_ops() {
         ("add.u32 %r1, %r2, 4294967295", bin(Add, N, Type::U32, r(1), o(r(2)), imm(0xFFFF_FFFF))),
         ("add.rn.f32 %f1, %f2, %f3", bin(Add, Mode::Rn, Type::F32, f(1), o(f(2)), o(f(3)))),
         ("add.s64 %rd1, %rd2, %rd3", bin(Add, N, Type::S64, rd(1), o(rd(2)), o(rd(3)))),
-        ("sub.rz.f64 %fd1, %fd2, 0d4000000000000000", bin(Sub, Mode::Rz, Type::F64, fd(1), o(fd(2)), Operand::f64(2.0))),
+        (
+            "sub.rz.f64 %fd1, %fd2, 0d4000000000000000",
+            bin(Sub, Mode::Rz, Type::F64, fd(1), o(fd(2)), Operand::f64(2.0)),
+        ),
         ("sub.s16 %rs1, %rs2, -2", bin(Sub, N, Type::S16, rs(1), o(rs(2)), imm(0xFFFE))),
         ("mul.lo.s32 %r1, %r2, %r3", bin(Mul, Mode::Lo, Type::S32, r(1), o(r(2)), o(r(3)))),
         ("mul.hi.u32 %r1, %r2, %r3", bin(Mul, Mode::Hi, Type::U32, r(1), o(r(2)), o(r(3)))),
@@ -174,7 +177,10 @@ fn ternary_bfi_setp_selp() {
         ("mad.hi.u32 %r1, %r2, 3, 5", tern(Mad, Mode::Hi, Type::U32, r(1), o(r(2)), imm(3), imm(5))),
         // The addend of mad.wide has the doubled type: -1 is 64 bits of ones.
         ("mad.wide.s32 %rd1, %r2, %r3, -1", tern(Mad, Mode::Wide, Type::S32, rd(1), o(r(2)), o(r(3)), imm(u64::MAX))),
-        ("fma.rn.f32 %f1, %f2, %f3, 0f3F800000", tern(Fma, Mode::Rn, Type::F32, f(1), o(f(2)), o(f(3)), Operand::f32(1.0))),
+        (
+            "fma.rn.f32 %f1, %f2, %f3, 0f3F800000",
+            tern(Fma, Mode::Rn, Type::F32, f(1), o(f(2)), o(f(3)), Operand::f32(1.0)),
+        ),
         ("fma.rz.f64 %fd1, %fd2, %fd3, %fd1", tern(Fma, Mode::Rz, Type::F64, fd(1), o(fd(2)), o(fd(3)), o(fd(1)))),
         ("bfe.u32 %r1, %r2, 8, 4", tern(Bfe, Mode::None, Type::U32, r(1), o(r(2)), imm(8), imm(4))),
         ("bfe.s64 %rd1, %rd2, %r3, 16", tern(Bfe, Mode::None, Type::S64, rd(1), o(rd(2)), o(r(3)), imm(16))),
@@ -182,10 +188,7 @@ fn ternary_bfi_setp_selp() {
             "bfi.b32 %r1, %r2, %r3, 4, 8",
             InstKind::Bfi { ty: Type::B32, dst: r(1), f: o(r(2)), b: o(r(3)), pos: imm(4), len: imm(8) },
         ),
-        (
-            "selp.b32 %r1, %r2, 5, %p1",
-            InstKind::Selp { ty: Type::B32, dst: r(1), a: o(r(2)), b: imm(5), cond: p(1) },
-        ),
+        ("selp.b32 %r1, %r2, 5, %p1", InstKind::Selp { ty: Type::B32, dst: r(1), a: o(r(2)), b: imm(5), cond: p(1) }),
         (
             "selp.f32 %f1, 0f00000000, %f2, %p2",
             InstKind::Selp { ty: Type::F32, dst: f(1), a: Operand::f32(0.0), b: o(f(2)), cond: p(2) },
@@ -208,7 +211,13 @@ fn conversions() {
     let cvta = |to_generic, space, dst, src| InstKind::Cvta { to_generic, space, dst, src };
     let texts: Vec<String> = CvtMode::ALL
         .iter()
-        .map(|m| if *m == CvtMode::None { "cvt.s32.f32 %r1, %f1".into() } else { format!("cvt.{}.s32.f32 %r1, %f1", m.name()) })
+        .map(|m| {
+            if *m == CvtMode::None {
+                "cvt.s32.f32 %r1, %f1".into()
+            } else {
+                format!("cvt.{}.s32.f32 %r1, %f1", m.name())
+            }
+        })
         .collect();
     let mut rows: Vec<(&str, InstKind)> = CvtMode::ALL
         .iter()
@@ -345,15 +354,27 @@ fn loads_and_stores() {
         ("st.global.u8 [%rd1], %rs1", st(acc(g, Type::U8), Address::reg(rd(1)), vec![o(rs(1))])),
         (
             "st.shared.v2.f32 [%rd1], {%f1, %f2}",
-            st(with(acc(StateSpace::Shared, Type::F32), &|a| a.vec = VecWidth::V2), Address::reg(rd(1)), vec![o(f(1)), o(f(2))]),
+            st(
+                with(acc(StateSpace::Shared, Type::F32), &|a| a.vec = VecWidth::V2),
+                Address::reg(rd(1)),
+                vec![o(f(1)), o(f(2))],
+            ),
         ),
         (
             "st.global.v4.u32 [%rd1], {%r1, %r2, 0, %r4}",
-            st(with(acc(g, Type::U32), &|a| a.vec = VecWidth::V4), Address::reg(rd(1)), vec![o(r(1)), o(r(2)), imm(0), o(r(4))]),
+            st(
+                with(acc(g, Type::U32), &|a| a.vec = VecWidth::V4),
+                Address::reg(rd(1)),
+                vec![o(r(1)), o(r(2)), imm(0), o(r(4))],
+            ),
         ),
         (
             "st.release.gpu.global.u32 [%rd1], %r1",
-            st(with(acc(g, Type::U32), &|a| a.order = MemOrder::Release(Scope::Gpu)), Address::reg(rd(1)), vec![o(r(1))]),
+            st(
+                with(acc(g, Type::U32), &|a| a.order = MemOrder::Release(Scope::Gpu)),
+                Address::reg(rd(1)),
+                vec![o(r(1))],
+            ),
         ),
         (
             "st.relaxed.cta.shared.u64 [smem], %rd2",
@@ -365,7 +386,11 @@ fn loads_and_stores() {
         ),
         (
             "st.volatile.shared.u32 [%rd1], %r1",
-            st(with(acc(StateSpace::Shared, Type::U32), &|a| a.order = MemOrder::Volatile), Address::reg(rd(1)), vec![o(r(1))]),
+            st(
+                with(acc(StateSpace::Shared, Type::U32), &|a| a.order = MemOrder::Volatile),
+                Address::reg(rd(1)),
+                vec![o(r(1))],
+            ),
         ),
         (
             "st.global.wb.u32 [%rd1], %r1",
@@ -384,7 +409,11 @@ fn loads_and_stores() {
         ),
         (
             "st.global.L1::evict_unchanged.f32 [%rd1], 0f3F800000",
-            st(with(acc(g, Type::F32), &|a| a.eviction = Eviction::EvictUnchanged), Address::reg(rd(1)), vec![Operand::f32(1.0)]),
+            st(
+                with(acc(g, Type::F32), &|a| a.eviction = Eviction::EvictUnchanged),
+                Address::reg(rd(1)),
+                vec![Operand::f32(1.0)],
+            ),
         ),
     ]);
 }
@@ -411,33 +440,84 @@ fn atomics() {
     let w = MemOrder::Weak;
     check(&[
         ("atom.global.add.u32 %r1, [%rd1], 1", atom(Add, Global, w, None, Type::U32, Some(r(1)), a, imm(1), None)),
-        ("atom.global.add.f32 %f1, [%rd1+4], %f2", atom(Add, Global, w, None, Type::F32, Some(f(1)), Address::reg_offset(rd(1), 4), o(f(2)), None)),
-        ("atom.shared.cas.b32 %r1, [%rd1], %r2, %r3", atom(Cas, Shared, w, None, Type::B32, Some(r(1)), a, o(r(3)), Some(o(r(2))))),
-        ("atom.global.cas.b64 %rd2, [gvar], 0, %rd3", atom(Cas, Global, w, None, Type::B64, Some(rd(2)), Address::var(GVAR), o(rd(3)), Some(imm(0)))),
+        (
+            "atom.global.add.f32 %f1, [%rd1+4], %f2",
+            atom(Add, Global, w, None, Type::F32, Some(f(1)), Address::reg_offset(rd(1), 4), o(f(2)), None),
+        ),
+        (
+            "atom.shared.cas.b32 %r1, [%rd1], %r2, %r3",
+            atom(Cas, Shared, w, None, Type::B32, Some(r(1)), a, o(r(3)), Some(o(r(2)))),
+        ),
+        (
+            "atom.global.cas.b64 %rd2, [gvar], 0, %rd3",
+            atom(Cas, Global, w, None, Type::B64, Some(rd(2)), Address::var(GVAR), o(rd(3)), Some(imm(0))),
+        ),
         (
             "atom.acq_rel.gpu.global.exch.b64 %rd2, [%rd1], %rd3",
-            atom(Exch, Global, MemOrder::AcqRel(Scope::Gpu), Some(Scope::Gpu), Type::B64, Some(rd(2)), a, o(rd(3)), None),
+            atom(
+                Exch,
+                Global,
+                MemOrder::AcqRel(Scope::Gpu),
+                Some(Scope::Gpu),
+                Type::B64,
+                Some(rd(2)),
+                a,
+                o(rd(3)),
+                None,
+            ),
         ),
         (
             "atom.relaxed.sys.global.min.s32 %r1, [%rd1], -7",
-            atom(Min, Global, MemOrder::Relaxed(Scope::Sys), Some(Scope::Sys), Type::S32, Some(r(1)), a, imm(0xFFFF_FFF9), None),
+            atom(
+                Min,
+                Global,
+                MemOrder::Relaxed(Scope::Sys),
+                Some(Scope::Sys),
+                Type::S32,
+                Some(r(1)),
+                a,
+                imm(0xFFFF_FFF9),
+                None,
+            ),
         ),
         // A `.sem` without a scope is at `.gpu` scope.
         (
             "atom.acquire.global.max.u32 %r1, [%rd1], %r2",
             atom(Max, Global, MemOrder::Acquire(Scope::Gpu), None, Type::U32, Some(r(1)), a, o(r(2)), None),
         ),
-        ("atom.cta.shared.inc.u32 %r1, [%rd1], 9", atom(Inc, Shared, w, Some(Scope::Cta), Type::U32, Some(r(1)), a, imm(9), None)),
+        (
+            "atom.cta.shared.inc.u32 %r1, [%rd1], 9",
+            atom(Inc, Shared, w, Some(Scope::Cta), Type::U32, Some(r(1)), a, imm(9), None),
+        ),
         ("atom.dec.u32 %r1, [%rd1], 9", atom(Dec, Generic, w, None, Type::U32, Some(r(1)), a, imm(9), None)),
-        ("atom.global.and.b32 %r1, [%rd1], 0xF0", atom(And, Global, w, None, Type::B32, Some(r(1)), a, imm(0xF0), None)),
+        (
+            "atom.global.and.b32 %r1, [%rd1], 0xF0",
+            atom(And, Global, w, None, Type::B32, Some(r(1)), a, imm(0xF0), None),
+        ),
         ("atom.global.or.b32 %r1, [%rd1], %r2", atom(Or, Global, w, None, Type::B32, Some(r(1)), a, o(r(2)), None)),
-        ("atom.global.xor.b64 %rd2, [%rd1], %rd3", atom(Xor, Global, w, None, Type::B64, Some(rd(2)), a, o(rd(3)), None)),
+        (
+            "atom.global.xor.b64 %rd2, [%rd1], %rd3",
+            atom(Xor, Global, w, None, Type::B64, Some(rd(2)), a, o(rd(3)), None),
+        ),
         ("red.global.add.u32 [%rd1], %r1", atom(Add, Global, w, None, Type::U32, None, a, o(r(1)), None)),
         (
             "red.release.gpu.global.add.u64 [%rd1], 5",
             atom(Add, Global, MemOrder::Release(Scope::Gpu), Some(Scope::Gpu), Type::U64, None, a, imm(5), None),
         ),
-        ("red.shared.max.s32 [smem+4], %r1", atom(Max, Shared, w, None, Type::S32, None, Address { base: AddrBase::Var(SMEM), offset: 4 }, o(r(1)), None)),
+        (
+            "red.shared.max.s32 [smem+4], %r1",
+            atom(
+                Max,
+                Shared,
+                w,
+                None,
+                Type::S32,
+                None,
+                Address { base: AddrBase::Var(SMEM), offset: 4 },
+                o(r(1)),
+                None,
+            ),
+        ),
     ]);
 }
 
@@ -466,10 +546,19 @@ fn synchronisation_and_warp_ops() {
         ("fence.acq_rel.cta", fence(FenceKind::AcqRel, Scope::Cta)),
         ("fence.sc.sys", fence(FenceKind::Sc, Scope::Sys)),
         ("fence.sc.cta", fence(FenceKind::Sc, Scope::Cta)),
-        ("shfl.sync.bfly.b32 %r1, %r2, 0x10, 0x1F, 0xFFFFFFFF", shfl(ShflMode::Bfly, r(1), None, o(r(2)), imm(16), imm(31), all)),
-        ("shfl.sync.idx.b32 %r1|%p1, %r2, %r3, 31, -1", shfl(ShflMode::Idx, r(1), Some(p(1)), o(r(2)), o(r(3)), imm(31), all)),
+        (
+            "shfl.sync.bfly.b32 %r1, %r2, 0x10, 0x1F, 0xFFFFFFFF",
+            shfl(ShflMode::Bfly, r(1), None, o(r(2)), imm(16), imm(31), all),
+        ),
+        (
+            "shfl.sync.idx.b32 %r1|%p1, %r2, %r3, 31, -1",
+            shfl(ShflMode::Idx, r(1), Some(p(1)), o(r(2)), o(r(3)), imm(31), all),
+        ),
         ("shfl.sync.up.b32 %r1, %r2, 1, 0, %r5", shfl(ShflMode::Up, r(1), None, o(r(2)), imm(1), imm(0), o(r(5)))),
-        ("shfl.sync.down.b32 %r1 | %p2, %r2, 4, 31, -1", shfl(ShflMode::Down, r(1), Some(p(2)), o(r(2)), imm(4), imm(31), all)),
+        (
+            "shfl.sync.down.b32 %r1 | %p2, %r2, 4, 31, -1",
+            shfl(ShflMode::Down, r(1), Some(p(2)), o(r(2)), imm(4), imm(31), all),
+        ),
         ("vote.sync.all.pred %p1, %p2, 0xFFFFFFFF", vote(VoteMode::All, p(1), p(2), false, all)),
         ("vote.sync.any.pred %p1, !%p2, %r1", vote(VoteMode::Any, p(1), p(2), true, o(r(1)))),
         ("vote.sync.uni.pred %p3, %p1, -1", vote(VoteMode::Uni, p(3), p(1), false, all)),

@@ -149,7 +149,16 @@ fn integer_arithmetic() {
             s.reg(b, r);
         }
         use UnOp::*;
-        for (op, ty, x) in [(Neg, S32, i), (Abs, S32, i), (Not, B32, a), (Popc, B32, a), (Clz, B64, q), (Brev, B32, a), (Neg, S64, l), (Popc, B64, q)] {
+        for (op, ty, x) in [
+            (Neg, S32, i),
+            (Abs, S32, i),
+            (Not, B32, a),
+            (Popc, B32, a),
+            (Clz, B64, q),
+            (Brev, B32, a),
+            (Neg, S64, l),
+            (Popc, B64, q),
+        ] {
             let r = b.ins().unary(op, Mode::None, ty, x);
             s.reg(b, r);
         }
@@ -280,7 +289,14 @@ fn float_arithmetic_and_conversions() {
 #[test]
 fn memory_variables_and_atomics() {
     let mut m = Module::new();
-    let counter = m.add_var(VarData { name: "counter".into(), space: StateSpace::Global, ty: U32, len: None, align: 4, init: vec![5] });
+    let counter = m.add_var(VarData {
+        name: "counter".into(),
+        space: StateSpace::Global,
+        ty: U32,
+        len: None,
+        align: 4,
+        init: vec![5],
+    });
     let table = m.add_var(VarData {
         name: "table".into(),
         space: StateSpace::Global,
@@ -297,8 +313,22 @@ fn memory_variables_and_atomics() {
         align: 16,
         init: [1.0f32, -2.0, 0.1, f32::INFINITY].iter().map(|v| v.to_bits() as u64).collect(),
     });
-    let tile = m.add_var(VarData { name: "tile".into(), space: StateSpace::Shared, ty: F32, len: Some(256), align: 16, init: vec![] });
-    let dyn_smem = m.add_var(VarData { name: "dyn_smem".into(), space: StateSpace::Shared, ty: B8, len: Some(0), align: 16, init: vec![] });
+    let tile = m.add_var(VarData {
+        name: "tile".into(),
+        space: StateSpace::Shared,
+        ty: F32,
+        len: Some(256),
+        align: 16,
+        init: vec![],
+    });
+    let dyn_smem = m.add_var(VarData {
+        name: "dyn_smem".into(),
+        space: StateSpace::Shared,
+        ty: B8,
+        len: Some(0),
+        align: 16,
+        init: vec![],
+    });
     let f = straight_kernel("memory", &[U64, U32], |b, s, v| {
         let src = b.ins().cvta_to_global(v[0]);
         let n = v[1];
@@ -477,7 +507,9 @@ fn synchronisation_warp_ops_and_special_registers() {
         });
         s.reg(b, d);
         s.reg(b, p);
-        for (mode, negate) in [(VoteMode::All, false), (VoteMode::Any, true), (VoteMode::Uni, false), (VoteMode::Ballot, true)] {
+        for (mode, negate) in
+            [(VoteMode::All, false), (VoteMode::Any, true), (VoteMode::Uni, false), (VoteMode::Ballot, true)]
+        {
             let r = b.ins().vote(mode, p, negate, Operand::u32(0xFFFF_FFFF));
             s.reg(b, r);
         }
@@ -574,7 +606,12 @@ fn device_functions_calls_and_directives() {
         b.ins().call(FuncId(1), &[], vec![p.into()]);
         b.ins().call(FuncId(2), &[], vec![]);
     });
-    k.attrs = KernelAttrs { max_threads: Some(256), min_blocks_per_sm: Some(2), max_registers: Some(64), required_threads: None };
+    k.attrs = KernelAttrs {
+        max_threads: Some(256),
+        min_blocks_per_sm: Some(2),
+        max_registers: Some(64),
+        required_threads: None,
+    };
     let mut k2 = straight_kernel("fixed_block", &[], |b, _, _| {
         b.ins().call(FuncId(2), &[], vec![]);
     });
@@ -670,7 +707,11 @@ fn empty_and_minimal_kernels() {
 fn inline_asm_is_read_as_instructions() {
     let f = straight_kernel("asm", &[U32], |b, s, v| {
         let d = b.new_reg(U32);
-        b.ins().asm("{ .reg .pred %tp;\nsetp.eq.u32 %tp, {1}, 0;\nselp.u32 {0}, 1, 2, %tp; }", vec![d], vec![v[0].into()]);
+        b.ins().asm(
+            "{ .reg .pred %tp;\nsetp.eq.u32 %tp, {1}, 0;\nselp.u32 {0}, 1, 2, %tp; }",
+            vec![d],
+            vec![v[0].into()],
+        );
         s.reg(b, d);
     });
     let m = module(vec![f]);

@@ -103,7 +103,10 @@ fn the_documented_example() {
         }
     );
     assert_eq!((vars[2].space, vars[2].ty, vars[2].len, vars[2].align), (StateSpace::Shared, Type::F32, Some(256), 16));
-    assert_eq!((vars[3].name.as_str(), vars[3].space, vars[3].ty, vars[3].len), ("dyn_smem", StateSpace::Shared, Type::B8, Some(0)));
+    assert_eq!(
+        (vars[3].name.as_str(), vars[3].space, vars[3].ty, vars[3].len),
+        ("dyn_smem", StateSpace::Shared, Type::B8, Some(0))
+    );
 
     let h = &m.functions[FuncId(0)];
     assert_eq!((h.name.as_str(), h.kind), ("helper", FuncKind::Device));
@@ -121,7 +124,14 @@ fn the_documented_example() {
     assert_eq!(
         insts(h, 0),
         vec![
-            InstKind::Cvt { mode: CvtMode::Rzi, sat: false, dst_ty: Type::S32, src_ty: Type::F32, dst: r1, src: a1.into() },
+            InstKind::Cvt {
+                mode: CvtMode::Rzi,
+                sat: false,
+                dst_ty: Type::S32,
+                src_ty: Type::F32,
+                dst: r1,
+                src: a1.into()
+            },
             InstKind::Binary { op: BinOp::Add, mode: Mode::None, ty: Type::S32, dst: ret0, a: r1.into(), b: a0.into() },
         ]
     );
@@ -138,7 +148,12 @@ fn the_documented_example() {
     );
     assert_eq!(
         k.attrs,
-        KernelAttrs { max_threads: Some(256), min_blocks_per_sm: Some(2), max_registers: Some(64), required_threads: None }
+        KernelAttrs {
+            max_threads: Some(256),
+            min_blocks_per_sm: Some(2),
+            max_registers: Some(64),
+            required_threads: None
+        }
     );
     // Registers class by class, numerically: %p1 %p2 | %rs1 | %r1..%r4 | %rd1..%rd7 | %f1..%f3 | %fd1.
     assert_eq!(k.regs.len(), 2 + 1 + 4 + 7 + 3 + 1);
@@ -154,10 +169,7 @@ fn the_documented_example() {
     let e = insts(k, 0);
     assert_eq!(e.len(), 5);
     assert_eq!(e[3], InstKind::ReadSpecial { dst: kr1, sreg: SpecialReg::Tid(Dim::X) });
-    assert_eq!(
-        e[4],
-        InstKind::Setp { cmp: CmpOp::Ge, ty: U32, dst: p1, a: kr1.into(), b: Operand::u32(256) }
-    );
+    assert_eq!(e[4], InstKind::Setp { cmp: CmpOp::Ge, ty: U32, dst: p1, a: kr1.into(), b: Operand::u32(256) });
     assert_eq!(term(k, 0), Terminator::Branch { cond: p1, negate: false, then_dest: Block(2), else_dest: Block(1) });
     let body = insts(k, 1);
     assert_eq!(
@@ -188,7 +200,8 @@ fn branch_shapes() {
     let (p1, p2) = (Reg(0), Reg(1));
     // Layout: entry, A, C, <after @p2 bra A>, <after @p1 bra C>, B.
     assert_eq!(f.layout.len(), 6);
-    let br = |cond, negate, t: u32, e: u32| Terminator::Branch { cond, negate, then_dest: Block(t), else_dest: Block(e) };
+    let br =
+        |cond, negate, t: u32, e: u32| Terminator::Branch { cond, negate, then_dest: Block(t), else_dest: Block(e) };
     assert_eq!(term(&f, 0), br(p1, false, 1, 5));
     assert_eq!(term(&f, 1), br(p1, true, 5, 2));
     assert_eq!(term(&f, 2), br(p2, false, 1, 3));
@@ -314,7 +327,10 @@ fn signatures_attributes_and_skipped_directives() {
     );
     assert_eq!(m.target, Some(Target { sm: 90, ptx_isa: PtxIsa(8, 0), arch_specific: true }));
     let k = &m.functions[FuncId(0)];
-    assert_eq!(k.params.iter().map(|p| (p.name.as_str(), p.ty)).collect::<Vec<_>>(), [("k_param_0", Type::U64), ("k_param_1", Type::U32)]);
+    assert_eq!(
+        k.params.iter().map(|p| (p.name.as_str(), p.ty)).collect::<Vec<_>>(),
+        [("k_param_0", Type::U64), ("k_param_1", Type::U32)]
+    );
     assert_eq!(k.attrs.max_threads, Some(256), ".maxntid keeps the product");
     assert_eq!(k.attrs.min_blocks_per_sm, Some(4));
     let e = insts(k, 0);

@@ -40,30 +40,9 @@ macro_rules! kernel_tests {
 }
 
 kernel_tests!(
-    atomics_basic,
-    atomics_scoped,
-    barriers_shared,
-    bf16_hopper,
-    bit_ops,
-    cache_ops,
-    compare_select,
-    control_flow,
-    conversions,
-    device_calls,
-    eviction_prefetch,
-    float_f32,
-    float_f64,
-    half_precision,
-    inline_asm,
-    int_arith,
-    kernel_attrs,
-    memory_order,
-    memory_spaces,
-    module_vars,
-    saxpy,
-    special_regs,
-    tanh_turing,
-    warp_collectives,
+    atomics_basic, atomics_scoped, barriers_shared, bf16_hopper, bit_ops, cache_ops, compare_select, control_flow,
+    conversions, device_calls, eviction_prefetch, float_f32, float_f64, half_precision, inline_asm, int_arith,
+    kernel_attrs, memory_order, memory_spaces, module_vars, saxpy, special_regs, tanh_turing, warp_collectives,
 );
 
 /// Everything the kernels exercise, as readable keys (`"setp.nan.f32"`, `"ld.space.local"`, …).
@@ -223,85 +202,21 @@ fn coverage() {
     let mut want: Vec<String> = Vec::new();
     let mut w = |s: &str| want.push(s.to_owned());
     for f in [
-        "mov",
-        "special",
-        "addr_of",
-        "unary",
-        "binary",
-        "ternary",
-        "bfi",
-        "setp",
-        "selp",
-        "cvt",
-        "cvta",
-        "ld",
-        "st",
-        "atom",
-        "red",
-        "bar",
-        "warp_sync",
-        "fence",
-        "shfl",
-        "vote",
-        "activemask",
-        "call",
-        "asm",
+        "mov", "special", "addr_of", "unary", "binary", "ternary", "bfi", "setp", "selp", "cvt", "cvta", "ld", "st",
+        "atom", "red", "bar", "warp_sync", "fence", "shfl", "vote", "activemask", "call", "asm",
     ] {
         w(&format!("inst.{f}"));
     }
     for u in [
-        "neg.",
-        "abs.",
-        "not.",
-        "popc.",
-        "clz.",
-        "brev.",
-        "sqrt.rn",
-        "sqrt.rz",
-        "sqrt.rm",
-        "sqrt.rp",
-        "sqrt.approx",
-        "rsqrt.approx",
-        "rcp.rn",
-        "rcp.approx",
-        "ex2.approx",
-        "lg2.approx",
-        "sin.approx",
-        "cos.approx",
-        "tanh.approx",
+        "neg.", "abs.", "not.", "popc.", "clz.", "brev.", "sqrt.rn", "sqrt.rz", "sqrt.rm", "sqrt.rp", "sqrt.approx",
+        "rsqrt.approx", "rcp.rn", "rcp.approx", "ex2.approx", "lg2.approx", "sin.approx", "cos.approx", "tanh.approx",
     ] {
         w(&format!("unary.{u}"));
     }
     for bop in [
-        "add.",
-        "sub.",
-        "mul.lo",
-        "mul.hi",
-        "mul.wide",
-        "div.",
-        "div.rn",
-        "div.rz",
-        "div.rm",
-        "div.rp",
-        "div.approx",
-        "div.full",
-        "rem.",
-        "min.",
-        "max.",
-        "and.",
-        "or.",
-        "xor.",
-        "shl.",
-        "shr.",
-        "add.rn",
-        "add.rz",
-        "add.rm",
-        "add.rp",
-        "sub.rn",
-        "mul.rn",
-        "mul.rz",
-        "mul.rm",
-        "mul.rp",
+        "add.", "sub.", "mul.lo", "mul.hi", "mul.wide", "div.", "div.rn", "div.rz", "div.rm", "div.rp", "div.approx",
+        "div.full", "rem.", "min.", "max.", "and.", "or.", "xor.", "shl.", "shr.", "add.rn", "add.rz", "add.rm",
+        "add.rp", "sub.rn", "mul.rn", "mul.rz", "mul.rm", "mul.rp",
     ] {
         w(&format!("binary.{bop}"));
     }
@@ -395,15 +310,7 @@ fn coverage() {
         }
     }
     for s in [
-        "laneid",
-        "warpid",
-        "nwarpid",
-        "smid",
-        "nsmid",
-        "lanemask_lt",
-        "clock",
-        "clock64",
-        "globaltimer",
+        "laneid", "warpid", "nwarpid", "smid", "nsmid", "lanemask_lt", "clock", "clock64", "globaltimer",
         "dynamic_smem_size",
     ] {
         sregs.push(format!("%{s}"));

@@ -244,19 +244,8 @@ fn edges(t: T) -> Vec<u64> {
     match t {
         F32 => {
             let mut v = vec![
-                0x7FC0_0000u64,
-                0xFFC0_0000,
-                0x7F80_0001,
-                0x7FBF_FFFF,
-                0xFFFF_FFFF,
-                0x7FC1_2345,
-                0xFF80_0ABC,
-                0x0000_0001,
-                0x8000_0001,
-                0x0040_0000,
-                0x807F_FFFF,
-                0x0080_0000,
-                0x8080_0000,
+                0x7FC0_0000u64, 0xFFC0_0000, 0x7F80_0001, 0x7FBF_FFFF, 0xFFFF_FFFF, 0x7FC1_2345, 0xFF80_0ABC,
+                0x0000_0001, 0x8000_0001, 0x0040_0000, 0x807F_FFFF, 0x0080_0000, 0x8080_0000,
             ];
             v.extend(f32s(&[
                 0.0,
@@ -311,16 +300,9 @@ fn edges(t: T) -> Vec<u64> {
         }
         F64 => {
             let mut v = vec![
-                0x7FF8_0000_0000_0000u64,
-                0xFFF8_0000_0000_0000,
-                0x7FF0_0000_0000_0001,
-                0x7FF7_FFFF_FFFF_FFFF,
-                0xFFFF_FFFF_FFFF_FFFF,
-                0x7FF8_0000_1234_5678,
-                0x0000_0000_0000_0001,
-                0x8000_0000_0000_0001,
-                0x000F_FFFF_FFFF_FFFF,
-                0x0010_0000_0000_0000,
+                0x7FF8_0000_0000_0000u64, 0xFFF8_0000_0000_0000, 0x7FF0_0000_0000_0001, 0x7FF7_FFFF_FFFF_FFFF,
+                0xFFFF_FFFF_FFFF_FFFF, 0x7FF8_0000_1234_5678, 0x0000_0000_0000_0001, 0x8000_0000_0000_0001,
+                0x000F_FFFF_FFFF_FFFF, 0x0010_0000_0000_0000,
             ];
             v.extend(f64s(&[
                 0.0,

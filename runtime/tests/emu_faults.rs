@@ -458,7 +458,8 @@ fn launch_arguments_and_configuration_are_checked() {
         assert!(matches!(&e, EmuError::InvalidLaunch { .. }), "{grid:?} {block:?}: {e:?}");
     }
     // .maxntid and .reqntid as the driver enforces them.
-    let bounded = ptx(&VADD.replace(".entry vadd(", ".entry vadd_bounded(").replace(")\n{", ")\n.maxntid 128, 1, 1\n{"));
+    let bounded =
+        ptx(&VADD.replace(".entry vadd(", ".entry vadd_bounded(").replace(")\n{", ")\n.maxntid 128, 1, 1\n{"));
     let exact = ptx(&VADD.replace(".entry vadd(", ".entry vadd_exact(").replace(")\n{", ")\n.reqntid 64, 2, 1\n{"));
     let (mb, me) = (load(&emu, &bounded), load(&emu, &exact));
     let e = launch(&emu, &mb, "vadd_bounded", cfg1(1, 256), &args).unwrap_err();

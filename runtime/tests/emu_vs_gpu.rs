@@ -90,20 +90,8 @@ $END:
 "#;
 
 const INT_NAMES: [&str; 14] = [
-    "div.u32",
-    "rem.u32",
-    "div.s32",
-    "rem.s32",
-    "div.u64",
-    "rem.u64",
-    "div.s64",
-    "rem.s64",
-    "div.u16",
-    "rem.u16",
-    "div.s16",
-    "rem.s16",
-    "shr.s32 (amount b&127)",
-    "bfe.s32 (pos b&127, len b)",
+    "div.u32", "rem.u32", "div.s32", "rem.s32", "div.u64", "rem.u64", "div.s64", "rem.s64", "div.u16", "rem.u16",
+    "div.s16", "rem.s16", "shr.s32 (amount b&127)", "bfe.s32 (pos b&127, len b)",
 ];
 
 /// Per case: 20 float results (f32 operands in the low 32 bits of `a`/`b`, f64 operands the whole words, f16 the
@@ -213,26 +201,9 @@ $END:
 "#;
 
 const FLOAT_NAMES: [&str; 20] = [
-    "add.rn.f32",
-    "mul.rn.f32",
-    "sqrt.rn.f32",
-    "min.f32",
-    "max.f32",
-    "neg.f32",
-    "fma.rn.f32 (a*b+a)",
-    "rcp.rn.f32",
-    "add.rn.f64",
-    "sqrt.rn.f64",
-    "min.f64",
-    "mul.rn.f64",
-    "cvt.rzi.u64.f64",
-    "cvt.rzi.s64.f64",
-    "cvt.rzi.u64.f32",
-    "cvt.rzi.s64.f32",
-    "cvt.rn.f32.f64",
-    "cvt.f64.f32",
-    "cvt.rn.f16.f32",
-    "add.rn.f16",
+    "add.rn.f32", "mul.rn.f32", "sqrt.rn.f32", "min.f32", "max.f32", "neg.f32", "fma.rn.f32 (a*b+a)", "rcp.rn.f32",
+    "add.rn.f64", "sqrt.rn.f64", "min.f64", "mul.rn.f64", "cvt.rzi.u64.f64", "cvt.rzi.s64.f64", "cvt.rzi.u64.f32",
+    "cvt.rzi.s64.f32", "cvt.rn.f32.f64", "cvt.f64.f32", "cvt.rn.f16.f32", "add.rn.f16",
 ];
 
 /// Per case: 24 results on NaN-heavy operands (f64 whole words, f32 the low 32 bits, f16 the low 16 bits).
@@ -355,30 +326,10 @@ $END:
 "#;
 
 const NAN_NAMES: [&str; 24] = [
-    "add.rn.f64",
-    "rcp.rn.f64",
-    "mul.rn.f64",
-    "fma.rn.f64 (a*b+b)",
-    "div.rn.f64",
-    "max.f64",
-    "neg.f64",
-    "abs.f64",
-    "fma.rn.f64 (a*b+1)",
-    "sub.rn.f64",
-    "abs.f32",
-    "min.f32",
-    "add.rz.f32",
-    "neg.f16",
-    "abs.f16",
-    "cvt.f32.f16",
-    "cvt.rzi.s32.f64",
-    "cvt.rzi.u32.f64",
-    "cvt.rzi.s32.f32",
-    "cvt.rzi.u32.f32",
-    "cvt.rzi.s16.f32",
-    "cvt.rn.f32.f64",
-    "cvt.f64.f32",
-    "sqrt.rn.f64",
+    "add.rn.f64", "rcp.rn.f64", "mul.rn.f64", "fma.rn.f64 (a*b+b)", "div.rn.f64", "max.f64", "neg.f64", "abs.f64",
+    "fma.rn.f64 (a*b+1)", "sub.rn.f64", "abs.f32", "min.f32", "add.rz.f32", "neg.f16", "abs.f16", "cvt.f32.f16",
+    "cvt.rzi.s32.f64", "cvt.rzi.u32.f64", "cvt.rzi.s32.f32", "cvt.rzi.u32.f32", "cvt.rzi.s16.f32", "cvt.rn.f32.f64",
+    "cvt.f64.f32", "sqrt.rn.f64",
 ];
 
 fn nan_cases() -> Vec<(u64, u64)> {
@@ -552,26 +503,14 @@ $END:
 "#;
 
 const CVT_NAN_NAMES: [&str; 8] = [
-    "cvt.rn.f16.f64",
-    "cvt.rn.bf16.f64",
-    "cvt.f64.f16",
-    "cvt.f64.bf16",
-    "cvt.f32.bf16",
-    "cvt.rn.bf16.f32",
-    "fma.rn.f64 (a, b, a^0xF0F)",
-    "fma.rn.f64 (b, a^0xF0F, a)",
+    "cvt.rn.f16.f64", "cvt.rn.bf16.f64", "cvt.f64.f16", "cvt.f64.bf16", "cvt.f32.bf16", "cvt.rn.bf16.f32",
+    "fma.rn.f64 (a, b, a^0xF0F)", "fma.rn.f64 (b, a^0xF0F, a)",
 ];
 
 fn cvt_nan_cases() -> Vec<(u64, u64)> {
     let words = [
-        0x7FF8_0000_7FC0_7E00u64,
-        0x7FF4_0000_7FA0_7D00,
-        0xFFFC_1234_FFC1_FE01,
-        0x7FF0_0000_0000_7C01,
-        0x7FFF_FFFF_FFFF_FF81,
-        0xFFF8_0000_0000_0000,
-        0x4000_0000_3F80_3C00,
-        0x7FF0_0000_7F80_7F81,
+        0x7FF8_0000_7FC0_7E00u64, 0x7FF4_0000_7FA0_7D00, 0xFFFC_1234_FFC1_FE01, 0x7FF0_0000_0000_7C01,
+        0x7FFF_FFFF_FFFF_FF81, 0xFFF8_0000_0000_0000, 0x4000_0000_3F80_3C00, 0x7FF0_0000_7F80_7F81,
         0x7FF0_0ABC_0000_FFC1,
     ];
     let mut v = Vec::new();

@@ -14,7 +14,16 @@ pub fn vec4_axpy(a: f32, x: &[[f32; 4]], y: &mut [[f32; 4]]) {
 
 /// Vector elements of several types: copies, element reads, the cache-hinted loads, `x[i][k]`.
 #[ptx_kernel]
-pub fn vector_kinds(a: &[[u32; 4]], b: &[[i32; 2]], c: &[[f64; 2]], d: &[[u8; 4]], out_a: &mut [[u32; 4]], out_b: &mut [[i32; 2]], out_c: &mut [[f64; 2]], sums: &mut [u32]) {
+pub fn vector_kinds(
+    a: &[[u32; 4]],
+    b: &[[i32; 2]],
+    c: &[[f64; 2]],
+    d: &[[u8; 4]],
+    out_a: &mut [[u32; 4]],
+    out_b: &mut [[i32; 2]],
+    out_c: &mut [[f64; 2]],
+    sums: &mut [u32],
+) {
     let i = gpu::global_idx_x() as usize;
     if i < a.len() {
         let va = gpu::load_nc(&a[i]);

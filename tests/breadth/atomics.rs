@@ -110,7 +110,12 @@ pub fn cached_loads(a: &[f32], b: &[i64], c: &mut [f32]) {
 
 /// Atomic add of f16 and bf16 (global and shared).
 #[ptx_kernel]
-pub fn half_atomics(v: &[ptx_kernel::half::f16], w: &[ptx_kernel::half::bf16], acc: &mut [ptx_kernel::half::f16], accb: &mut [ptx_kernel::half::bf16]) {
+pub fn half_atomics(
+    v: &[ptx_kernel::half::f16],
+    w: &[ptx_kernel::half::bf16],
+    acc: &mut [ptx_kernel::half::f16],
+    accb: &mut [ptx_kernel::half::bf16],
+) {
     let s = gpu::SharedArray::<ptx_kernel::half::f16, 1>::new();
     let i = gpu::global_idx_x() as usize;
     if gpu::thread_idx_x() == 0 {

@@ -31,7 +31,26 @@ impl Lcg {
             .collect()
     }
     pub fn f32s(&mut self, n: usize) -> Vec<f32> {
-        let edges = [0.0, -0.0, 0.5, -0.5, 1.5, -2.5, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 3e9, -3e9, 1e20, 255.5, 65535.9, -128.7, 2147483520.0, 8388609.0, f32::MIN_POSITIVE / 4.0];
+        let edges = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            3e9,
+            -3e9,
+            1e20,
+            255.5,
+            65535.9,
+            -128.7,
+            2147483520.0,
+            8388609.0,
+            f32::MIN_POSITIVE / 4.0,
+        ];
         (0..n)
             .map(|i| {
                 let r = self.next();
@@ -44,7 +63,23 @@ impl Lcg {
             .collect()
     }
     pub fn f64s(&mut self, n: usize) -> Vec<f64> {
-        let edges = [0.0, -0.0, 0.5, -0.5, 2.5, -3.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.8e19, -9.3e18, 1e300, 4294967295.7, 127.9, -32768.5];
+        let edges = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            2.5,
+            -3.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1.8e19,
+            -9.3e18,
+            1e300,
+            4294967295.7,
+            127.9,
+            -32768.5,
+        ];
         (0..n)
             .map(|i| {
                 let r = self.next();

@@ -85,14 +85,8 @@ macro_rules! float_to_int {
             for i in 0..out.len() / 8 {
                 let v = x[i];
                 out[8 * i..8 * i + 8].copy_from_slice(&[
-                    v as i8 as i64,
-                    v as u8 as i64,
-                    v as i16 as i64,
-                    v as u16 as i64,
-                    v as i32 as i64,
-                    v as u32 as i64,
-                    v as i64,
-                    v as isize as i64,
+                    v as i8 as i64, v as u8 as i64, v as i16 as i64, v as u16 as i64, v as i32 as i64, v as u32 as i64,
+                    v as i64, v as isize as i64,
                 ]);
                 out_u64[2 * i] = v as u64;
                 out_u64[2 * i + 1] = v as usize as u64;

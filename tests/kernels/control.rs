@@ -19,7 +19,11 @@ pub fn if_chain(a: &[i32], out: &mut [i32]) {
         0
     } else {
         let big = x > 1000;
-        if big { 2 } else { 1 }
+        if big {
+            2
+        } else {
+            1
+        }
     };
     let mut y = class * 10;
     if x % 2 == 0 {

@@ -129,7 +129,13 @@ impl Checker<'_> {
         self.push(ExprKind::Error, SpanRange::of(node))
     }
 
-    pub(super) fn new_local(&mut self, name: String, mutable: bool, annotation: Option<ScalarTy>, span: Span) -> LocalId {
+    pub(super) fn new_local(
+        &mut self,
+        name: String,
+        mutable: bool,
+        annotation: Option<ScalarTy>,
+        span: Span,
+    ) -> LocalId {
         self.body.locals.push(LocalData { name, mutable, annotation, span });
         LocalId(self.body.locals.len() as u32 - 1)
     }
@@ -186,10 +192,8 @@ impl Checker<'_> {
     fn local(&mut self, local: &syn::Local, out: &mut Block) {
         if let Some(init) = &local.init {
             if let Some((_, diverge)) = &init.diverge {
-                self.errors.spanned(
-                    &**diverge,
-                    "`let … else` is not supported in #[ptx_kernel] functions: use `if`/`else`",
-                );
+                self.errors
+                    .spanned(&**diverge, "`let … else` is not supported in #[ptx_kernel] functions: use `if`/`else`");
             }
         }
         if let Some(init) = &local.init {
@@ -407,10 +411,9 @@ impl Checker<'_> {
             ),
             syn::Expr::Array(a) => self.array_literal(a),
             syn::Expr::Repeat(r) => self.repeat_literal(r),
-            syn::Expr::Field(_) => self.reject(
-                e,
-                "field access is not supported in #[ptx_kernel] functions: kernel values are scalars",
-            ),
+            syn::Expr::Field(_) => {
+                self.reject(e, "field access is not supported in #[ptx_kernel] functions: kernel values are scalars")
+            }
             syn::Expr::Range(_) => self.reject(
                 e,
                 "ranges are only supported as the iterator of a `for` loop in #[ptx_kernel] functions: \
@@ -628,7 +631,9 @@ impl Checker<'_> {
                     Some(Binding::Slice(_)) => {
                         self.errors.spanned(
                             p,
-                            format!("cannot assign to the slice `{name}` itself: assign to its elements, `{name}[i] = …`"),
+                            format!(
+                                "cannot assign to the slice `{name}` itself: assign to its elements, `{name}[i] = …`"
+                            ),
                         );
                         None
                     }
@@ -742,7 +747,10 @@ impl Checker<'_> {
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
-                format!("only the intrinsics of `ptx_kernel::gpu` can be called in #[ptx_kernel] functions ({})", intrinsic_list()),
+                format!(
+                    "only the intrinsics of `ptx_kernel::gpu` can be called in #[ptx_kernel] functions ({})",
+                    intrinsic_list()
+                ),
             );
         };
         let segs: Vec<String> = fp.path.segments.iter().map(|s| s.ident.to_string()).collect();
@@ -810,7 +818,10 @@ impl Checker<'_> {
                 if name == "len" && m.args.is_empty() {
                     return self.push(ExprKind::Len(base), span);
                 }
-                if (name == "get_unchecked" || name == "get_unchecked_mut") && m.args.len() == 1 && matches!(base, Base::Slice(_)) {
+                if (name == "get_unchecked" || name == "get_unchecked_mut")
+                    && m.args.len() == 1
+                    && matches!(base, Base::Slice(_))
+                {
                     // rustc requires `unsafe` around it; the value is the element (`*` or auto-deref).
                     let index = self.expr(&m.args[0]);
                     self.body.unchecked.push(index);
@@ -844,15 +855,15 @@ impl Checker<'_> {
         let Some((method, arity)) = Method::from_name(&name) else {
             // The receiver's own problems are reported too.
             self.expr(&m.receiver);
-            return self.reject(&m.method, format!("method `{name}` is not supported in #[ptx_kernel] functions ({METHODS_SUPPORTED})"));
+            return self.reject(
+                &m.method,
+                format!("method `{name}` is not supported in #[ptx_kernel] functions ({METHODS_SUPPORTED})"),
+            );
         };
         let receiver = self.expr(&m.receiver);
         let args: Vec<ExprId> = m.args.iter().map(|a| self.expr(a)).collect();
         if args.len() != arity {
-            return self.reject(
-                &m.method,
-                format!("`{name}` takes {arity} argument(s), {} given", args.len()),
-            );
+            return self.reject(&m.method, format!("`{name}` takes {arity} argument(s), {} given", args.len()));
         }
         self.push(ExprKind::Method(method, receiver, args), span)
     }

@@ -80,8 +80,11 @@ impl Checker<'_> {
         if a.elems.len() as u64 > MAX_ARRAY {
             return self.reject(a, format!("local arrays hold at most {MAX_ARRAY} elements (they live in registers)"));
         }
-        if let Some(nested) = a.elems.iter().find(|e| matches!(strip_parens(e), syn::Expr::Array(_) | syn::Expr::Repeat(_))) {
-            return self.reject(nested, "nested array literals are not supported: write `[[x; M]; N]` and assign elements");
+        if let Some(nested) =
+            a.elems.iter().find(|e| matches!(strip_parens(e), syn::Expr::Array(_) | syn::Expr::Repeat(_)))
+        {
+            return self
+                .reject(nested, "nested array literals are not supported: write `[[x; M]; N]` and assign elements");
         }
         let elems = a.elems.iter().map(|e| self.expr(e)).collect();
         self.push(ExprKind::Array(elems), span)
@@ -97,10 +100,13 @@ impl Checker<'_> {
             syn::Expr::Repeat(inner) => match const_len(&inner.len) {
                 Some(m) => (&*inner.expr, m),
                 None => {
-                    return self.reject(&*inner.len, "an array length must be an integer literal in #[ptx_kernel] functions")
+                    return self
+                        .reject(&*inner.len, "an array length must be an integer literal in #[ptx_kernel] functions")
                 }
             },
-            syn::Expr::Array(a) => return self.reject(a, "nested array literals are not supported: write `[[x; M]; N]`"),
+            syn::Expr::Array(a) => {
+                return self.reject(a, "nested array literals are not supported: write `[[x; M]; N]`")
+            }
             e => (e, 0),
         };
         if n == 0 || (matches!(strip_parens(&r.expr), syn::Expr::Repeat(_)) && m == 0) {

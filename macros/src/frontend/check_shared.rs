@@ -90,7 +90,10 @@ impl Checker<'_> {
         let ident = match pat {
             syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
             other => {
-                self.errors.spanned(other, "a shared array is bound to a name: `let tile = gpu::SharedArray::<f32, 256>::new();`");
+                self.errors.spanned(
+                    other,
+                    "a shared array is bound to a name: `let tile = gpu::SharedArray::<f32, 256>::new();`",
+                );
                 return;
             }
         };
@@ -259,15 +262,19 @@ impl Checker<'_> {
         }
         if let Some(c) = Call::from_path(&rest) {
             if segs.iter().any(|s| !s.arguments.is_none()) {
-                return Some(self.reject(fp, format!("`gpu::{rest}` takes no type arguments: the types follow its arguments")));
+                return Some(
+                    self.reject(fp, format!("`gpu::{rest}` takes no type arguments: the types follow its arguments")),
+                );
             }
             let (params, _) = c.signature();
             let args: Vec<ExprId> = call.args.iter().map(|a| self.expr(a)).collect();
             if args.len() != params.len() {
-                return Some(self.reject(
-                    call,
-                    format!("`gpu::{rest}` takes {} argument(s), {} given", params.len(), args.len()),
-                ));
+                return Some(
+                    self.reject(
+                        call,
+                        format!("`gpu::{rest}` takes {} argument(s), {} given", params.len(), args.len()),
+                    ),
+                );
             }
             return Some(self.push(ExprKind::Call(c, args), span));
         }

@@ -30,7 +30,9 @@ fn has_attr(attrs: &[syn::Attribute], name: &str) -> bool {
 }
 
 fn take_attr(attrs: &mut Vec<syn::Attribute>, name: &str) -> Option<syn::Attribute> {
-    let pos = attrs.iter().position(|a| a.path().is_ident(name) || a.path().segments.last().is_some_and(|s| s.ident == name))?;
+    let pos = attrs
+        .iter()
+        .position(|a| a.path().is_ident(name) || a.path().segments.last().is_some_and(|s| s.ident == name))?;
     Some(attrs.remove(pos))
 }
 
@@ -39,8 +41,11 @@ pub fn expand_module(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut m: syn::ItemMod = match syn::parse2(item.clone()) {
         Ok(m) => m,
         Err(e) => {
-            let msg = syn::Error::new(e.span(), format!("#[ptx_module] applies to an inline module, `mod name {{ … }}` ({e})"))
-                .to_compile_error();
+            let msg = syn::Error::new(
+                e.span(),
+                format!("#[ptx_module] applies to an inline module, `mod name {{ … }}` ({e})"),
+            )
+            .to_compile_error();
             return quote!(#msg #item);
         }
     };
@@ -109,7 +114,8 @@ pub fn expand_module(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// A helper's signature: scalar parameters, a scalar or unit result, no generics.
 fn check_helper_signature(f: &syn::ItemFn, errors: &mut Vec<TokenStream>) {
-    let mut err = |node: &dyn quote::ToTokens, msg: String| errors.push(syn::Error::new_spanned(node, msg).to_compile_error());
+    let mut err =
+        |node: &dyn quote::ToTokens, msg: String| errors.push(syn::Error::new_spanned(node, msg).to_compile_error());
     if !f.sig.generics.params.is_empty() {
         err(&f.sig.generics, "#[ptx_device] functions cannot be generic".into());
     }
@@ -118,14 +124,23 @@ fn check_helper_signature(f: &syn::ItemFn, errors: &mut Vec<TokenStream>) {
             syn::FnArg::Typed(t) if scalar_type(&t.ty).is_some() => {}
             syn::FnArg::Typed(t) => err(
                 &t.ty,
-                format!("unsupported #[ptx_device] parameter type `{}`: device functions take scalars", type_string(&t.ty)),
+                format!(
+                    "unsupported #[ptx_device] parameter type `{}`: device functions take scalars",
+                    type_string(&t.ty)
+                ),
             ),
             syn::FnArg::Receiver(r) => err(r, "#[ptx_device] functions cannot take `self`".into()),
         }
     }
     if let syn::ReturnType::Type(_, t) = &f.sig.output {
         if scalar_type(t).is_none() && !matches!(&**t, syn::Type::Tuple(tt) if tt.elems.is_empty()) {
-            err(t, format!("unsupported #[ptx_device] result type `{}`: device functions return a scalar or `()`", type_string(t)));
+            err(
+                t,
+                format!(
+                    "unsupported #[ptx_device] result type `{}`: device functions return a scalar or `()`",
+                    type_string(t)
+                ),
+            );
         }
     }
 }

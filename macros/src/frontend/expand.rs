@@ -114,14 +114,19 @@ fn emit(module: &mut ptx_gen::Module, body: &Body, fallback_span: Span) -> Resul
             body.exprs.get(loc.0 as usize).map_or(SpanRange::single(fallback_span), |e| e.span)
         }
     };
-    let internal = |what: String| vec![syn::Error::new(fallback_span, format!("internal error in #[ptx_kernel]: {what} (please report this)"))];
+    let internal = |what: String| {
+        vec![syn::Error::new(fallback_span, format!("internal error in #[ptx_kernel]: {what} (please report this)"))]
+    };
     ptx_gen::passes::run_pipeline(module);
     // A verifier error is a frontend bug: say so, under the expression the instruction came from.
     ptx_gen::verify::verify_module_all(module).map_err(|errs| {
         errs.iter()
             .map(|e| {
                 let span = e.loc().map_or(SpanRange::single(fallback_span), span_of);
-                error_at(span, format!("internal error in #[ptx_kernel]: the generated IR is invalid: {e} (please report this)"))
+                error_at(
+                    span,
+                    format!("internal error in #[ptx_kernel]: the generated IR is invalid: {e} (please report this)"),
+                )
             })
             .collect::<Vec<_>>()
     })?;

@@ -172,7 +172,8 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
             Vec::new()
         };
         if !type_params.is_empty() {
-            let types = syn::punctuated::Punctuated::<syn::Type, syn::Token![,]>::parse_terminated.parse2(list.clone())?;
+            let types =
+                syn::punctuated::Punctuated::<syn::Type, syn::Token![,]>::parse_terminated.parse2(list.clone())?;
             return Ok(types.into_iter().map(|t| vec![Arg::Type(t)]).collect());
         }
         let one = |e: &syn::Expr| -> syn::Result<Arg> {
@@ -209,7 +210,10 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
                 match inst.iter().find(|a| matches!(a, Arg::Const(n, _) if *n == cp.ident)) {
                     Some(a) => v.push(a.clone()),
                     None => {
-                        return bail(err(&list, format!("an instance gives no value for the const parameter `{}`", cp.ident)))
+                        return bail(err(
+                            &list,
+                            format!("an instance gives no value for the const parameter `{}`", cp.ident),
+                        ))
                     }
                 }
             }
@@ -236,7 +240,9 @@ pub fn expand_generic_with(attr: TokenStream, item: &syn::ItemFn, helpers: &supe
                     // An integer literal gets the parameter's type as its suffix (`128usize`), so that it is a
                     // literal wherever the subset needs one (array lengths, shared sizes).
                     let lit = match (e, ty) {
-                        (syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }), syn::Type::Path(p)) if i.suffix().is_empty() => {
+                        (syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }), syn::Type::Path(p))
+                            if i.suffix().is_empty() =>
+                        {
                             p.path.get_ident().map(|t| {
                                 let l = syn::LitInt::new(&format!("{}{}", i.base10_digits(), t), i.span());
                                 quote!(#l)
@@ -451,7 +457,8 @@ fn launcher_ty(ty: &syn::Type) -> TokenStream {
         syn::Type::Reference(r) => match &*r.elem {
             syn::Type::Slice(s) => {
                 let e = &s.elem;
-                let e = if matches!(&**e, syn::Type::Path(p) if p.path.is_ident("bool")) { quote!(u8) } else { quote!(#e) };
+                let e =
+                    if matches!(&**e, syn::Type::Path(p) if p.path.is_ident("bool")) { quote!(u8) } else { quote!(#e) };
                 if r.mutability.is_some() {
                     quote!(&mut ::ptx_kernel::__private::DeviceBuffer<#e>)
                 } else {

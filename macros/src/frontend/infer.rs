@@ -377,14 +377,19 @@ impl Inferer<'_, '_> {
                     It::Known(Ty::Array(t)) => (It::Known(Ty::Scalar(t.elem)), t.m),
                     other => {
                         let d = self.describe(other);
-                        self.errors.at(sp, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
+                        self.errors
+                            .at(sp, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
                         return self.fresh(VarKind::Any);
                     }
                 };
                 if (m == 0) != j.is_none() {
                     self.errors.at(
                         sp,
-                        if m == 0 { "this array has one dimension: `a[i]`" } else { "assign elements of a 2-D array: `a[i][j] = …`" },
+                        if m == 0 {
+                            "this array has one dimension: `a[i]`"
+                        } else {
+                            "assign elements of a 2-D array: `a[i][j] = …`"
+                        },
                     );
                 }
                 e
@@ -505,7 +510,8 @@ impl Inferer<'_, '_> {
                     other => {
                         let d = self.describe(other);
                         let sa = self.span(*a);
-                        self.errors.at(sa, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
+                        self.errors
+                            .at(sa, format!("cannot index {d}: only arrays, slices and shared arrays can be indexed"));
                         self.fresh(VarKind::Any)
                     }
                 }
@@ -639,7 +645,13 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
         match &e.kind {
             ExprKind::HalfConv(x, None, to) if !of(x).scalar().is_some_and(ScalarTy::is_half) => {
                 let what = if *to == ScalarTy::F32 { "to_f32" } else { "to_f64" };
-                errors.at(e.span, format!("`{what}()` converts `f16`/`bf16` values in #[ptx_kernel] functions (use `as` for `{}`)", of(x)));
+                errors.at(
+                    e.span,
+                    format!(
+                        "`{what}()` converts `f16`/`bf16` values in #[ptx_kernel] functions (use `as` for `{}`)",
+                        of(x)
+                    ),
+                );
             }
             ExprKind::Unary(UnaryOp::Neg, x) => match of(x).scalar() {
                 Some(t) if t.is_signed() || t.is_float() || t.is_half() => {}
@@ -662,7 +674,13 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
             }
             ExprKind::Cast(x, target) => match of(x) {
                 Ty::Scalar(src) if src.is_half() || target.is_half() => {
-                    errors.at(e.span, format!("`f16`/`bf16` have no `as` casts: convert with `{0}::from_f32(x)` / `x.to_f32()`", if src.is_half() { src } else { *target }));
+                    errors.at(
+                        e.span,
+                        format!(
+                            "`f16`/`bf16` have no `as` casts: convert with `{0}::from_f32(x)` / `x.to_f32()`",
+                            if src.is_half() { src } else { *target }
+                        ),
+                    );
                 }
                 Ty::Scalar(src) => {
                     if *target == ScalarTy::Bool && src != ScalarTy::Bool {
@@ -677,10 +695,9 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
             ExprKind::Method(m, recv, _) => match of(recv).scalar() {
                 Some(t) if t.is_float() => {}
                 Some(t) if t.is_int() && m.works_on_ints() && (*m != Method::Abs || t.is_signed()) => {}
-                _ => errors.at(
-                    e.span,
-                    format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)),
-                ),
+                _ => {
+                    errors.at(e.span, format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)))
+                }
             },
             ExprKind::Call(c, args) if !c.value_types().is_empty() => {
                 let (params, _) = c.signature();
@@ -699,7 +716,8 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                 }
             }
             ExprKind::MemCall(m, base, _, _) => {
-                let vector_load = matches!(m, super::intrinsics::MemCall::LoadNc | super::intrinsics::MemCall::LoadStreaming);
+                let vector_load =
+                    matches!(m, super::intrinsics::MemCall::LoadNc | super::intrinsics::MemCall::LoadStreaming);
                 if matches!(m, super::intrinsics::MemCall::LoadVec(_) | super::intrinsics::MemCall::StoreVec(_))
                     && matches!(types.base(*base), Some(Ty::Array(_)))
                 {

@@ -467,7 +467,9 @@ impl Lowerer<'_, '_, '_> {
                         self.assume_let(*l, *i);
                     }
                     set_const = match (local, init) {
-                        (Some(l), Some(i)) if self.body.local(*l).mutable && is_int_lit(self.body, *i) => Some((*l, *i)),
+                        (Some(l), Some(i)) if self.body.local(*l).mutable && is_int_lit(self.body, *i) => {
+                            Some((*l, *i))
+                        }
                         _ => None,
                     };
                 }
@@ -775,7 +777,11 @@ impl Lowerer<'_, '_, '_> {
                 };
                 // A `&[T]` cannot alias a `&mut [T]` (the launcher borrows the buffers), so it is read-only for the
                 // whole launch: read it through the non-coherent cache.
-                (Some(sl.base), None, MemLoc { space: StateSpace::Global, elem: sl.elem, nc: !sl.mutable, lanes: sl.lanes })
+                (
+                    Some(sl.base),
+                    None,
+                    MemLoc { space: StateSpace::Global, elem: sl.elem, nc: !sl.mutable, lanes: sl.lanes },
+                )
             }
             Base::Shared(s) => {
                 let Some(sv) = self.shared.get(s.0 as usize).copied() else {
@@ -910,7 +916,15 @@ impl Lowerer<'_, '_, '_> {
     }
 
     /// `a op b` where `a` has type `t` (and `b` too, except for shifts, where it has `tb`).
-    pub(super) fn binary(&mut self, op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy, id: ExprId) -> Val {
+    pub(super) fn binary(
+        &mut self,
+        op: BinaryOp,
+        a: Operand,
+        b: Operand,
+        t: ScalarTy,
+        tb: ScalarTy,
+        id: ExprId,
+    ) -> Val {
         if t.is_half() {
             return self.half_binary(op, a, b, t, id);
         }
@@ -975,11 +989,8 @@ impl Lowerer<'_, '_, '_> {
                     _ => BinOp::Xor,
                 };
                 let ity = if t == ScalarTy::Bool { Type::Pred } else { rt.to_bits() };
-                let (a, b) = if t == ScalarTy::Bool {
-                    (Operand::Reg(self.pred(a)), Operand::Reg(self.pred(b)))
-                } else {
-                    (a, b)
-                };
+                let (a, b) =
+                    if t == ScalarTy::Bool { (Operand::Reg(self.pred(a)), Operand::Reg(self.pred(b))) } else { (a, b) };
                 // Operands of 8-bit values are normalised, so and/or/xor of them are too.
                 Operand::Reg(self.b.ins().binary(o, Mode::None, ity, a, b))
             }
@@ -1391,7 +1402,13 @@ impl Lowerer<'_, '_, '_> {
             Some(Operand::Imm(i)) => Some(Operand::Imm(Imm(ptx_gen::truncate(i.0, rt.bits())))),
             Some(Operand::Reg(s)) => {
                 let zero = self.b.ins().setp(CmpOp::Eq, Type::U64, s, Operand::u64(0));
-                self.panic_if(zero, checks::PanicKind::StepByZero, f.step.unwrap_or(id), Operand::u64(0), Operand::u64(0));
+                self.panic_if(
+                    zero,
+                    checks::PanicKind::StepByZero,
+                    f.step.unwrap_or(id),
+                    Operand::u64(0),
+                    Operand::u64(0),
+                );
                 Some(if rt.bits() == 64 {
                     Operand::Reg(s)
                 } else {
@@ -1517,7 +1534,15 @@ impl Lowerer<'_, '_, '_> {
 
     /// `#[unroll] for v in a..b` with constant bounds: the body once per value, `v` a constant in each copy;
     /// `continue` jumps to the next copy, `break` past the last.
-    fn unrolled_for(&mut self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Val {
+    fn unrolled_for(
+        &mut self,
+        f: &ForLoop,
+        start: Operand,
+        end: Operand,
+        step: Option<Operand>,
+        t: ScalarTy,
+        id: ExprId,
+    ) -> Val {
         const MAX_UNROLL: u64 = 1024;
         let span = self.span(id);
         let values = match const_range_values(f, start, end, step, t, MAX_UNROLL as usize + 1) {
@@ -1574,7 +1599,15 @@ impl Lowerer<'_, '_, '_> {
     /// `break`/`continue` jump past the last copy / to the next one) and makes the variable a constant in each
     /// copy, so that the index arithmetic derived from it folds and independent iterations (e.g. their loads)
     /// can overlap. Loops holding inline PTX are left alone (its labels would be repeated).
-    fn auto_unroll(&self, f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy, id: ExprId) -> Option<u64> {
+    fn auto_unroll(
+        &self,
+        f: &ForLoop,
+        start: Operand,
+        end: Operand,
+        step: Option<Operand>,
+        t: ScalarTy,
+        id: ExprId,
+    ) -> Option<u64> {
         let values = const_range_values(f, start, end, step, t, AUTO_UNROLL_MAX_TRIPS as usize + 1).ok()?;
         let trips = values.len() as u64;
         if trips > AUTO_UNROLL_MAX_TRIPS {
@@ -1624,7 +1657,14 @@ impl Lowerer<'_, '_, '_> {
     /// trip without the condition, which is known to hold before each copy and to fail after the last (the values
     /// of `v` simulated with the kernel's wrapping arithmetic). `v` stays a register updated by the copies, so
     /// `break`, `return` and the value of `v` after the loop are as before. `None`: lowered as a loop.
-    fn unrolled_while(&mut self, lp: LoopId, c: ExprId, blk: &Block, id: ExprId, entry: (LocalId, ExprId)) -> Option<Val> {
+    fn unrolled_while(
+        &mut self,
+        lp: LoopId,
+        c: ExprId,
+        blk: &Block,
+        id: ExprId,
+        entry: (LocalId, ExprId),
+    ) -> Option<Val> {
         let body = self.body;
         let (v, init) = entry;
         let Ty::Scalar(t) = self.types.local(v) else { return None };
@@ -1651,7 +1691,8 @@ impl Lowerer<'_, '_, '_> {
             },
             _ => return None,
         };
-        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::Div) {
+        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Shl | BinaryOp::Shr | BinaryOp::Div)
+        {
             return None;
         }
         // Nothing else assigns `v`; no `continue` of this loop (it would skip the update); no inline PTX.
@@ -1755,7 +1796,13 @@ fn const_trip_count(f: &ForLoop, start: Operand, end: Operand, step: Option<Oper
 }
 
 /// The largest value of a constant, non-empty range of an unsigned type.
-pub(super) fn const_range_values_max(f: &ForLoop, start: Operand, end: Operand, step: Option<Operand>, t: ScalarTy) -> Option<u64> {
+pub(super) fn const_range_values_max(
+    f: &ForLoop,
+    start: Operand,
+    end: Operand,
+    step: Option<Operand>,
+    t: ScalarTy,
+) -> Option<u64> {
     let v = const_range_values(f, start, end, step, t, 1025).ok()?;
     v.iter().copied().max().and_then(|m| u64::try_from(m).ok())
 }
@@ -1831,7 +1878,11 @@ fn fold_int(op: BinaryOp, a: Operand, b: Operand, t: ScalarTy, tb: ScalarTy) -> 
             if y == 0 || (t.is_signed() && y == -1) {
                 return None;
             }
-            if op == BinaryOp::Div { x / y } else { x % y }
+            if op == BinaryOp::Div {
+                x / y
+            } else {
+                x % y
+            }
         }
         BinaryOp::BitAnd => x & y,
         BinaryOp::BitOr => x | y,
@@ -1872,7 +1923,10 @@ pub(super) fn is_pure(body: &Body, e: ExprId) -> bool {
                 | ExprKind::CompoundAssign(..)
                 | ExprKind::Intrinsic(Intrinsic::SyncThreads)
                 | ExprKind::Seed(_)
-                | ExprKind::MemCall(super::intrinsics::MemCall::Atomic(_) | super::intrinsics::MemCall::StoreVec(_), ..)
+                | ExprKind::MemCall(
+                    super::intrinsics::MemCall::Atomic(_) | super::intrinsics::MemCall::StoreVec(_),
+                    ..
+                )
                 | ExprKind::Break(_)
                 | ExprKind::Continue(_)
                 | ExprKind::Return
@@ -1945,9 +1999,7 @@ fn visit_ids(body: &Body, e: ExprId, f: &mut dyn FnMut(ExprId, &ExprKind)) {
         | ExprKind::Cast(a, _)
         | ExprKind::Index(_, a)
         | ExprKind::Repeat(a, _, _)
-        | ExprKind::HalfConv(a, _, _) => {
-            visit_ids(body, *a, f)
-        }
+        | ExprKind::HalfConv(a, _, _) => visit_ids(body, *a, f),
         ExprKind::Elem(a, b) => {
             visit_ids(body, *a, f);
             visit_ids(body, *b, f);

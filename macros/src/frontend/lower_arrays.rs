@@ -132,7 +132,12 @@ impl Lowerer<'_, '_, '_> {
 
     fn out_of_bounds(&mut self, id: ExprId, len: u32, k: u64) -> Val {
         let span = self.body.expr(id).span;
-        self.errors.at(span, format!("this operation will panic at runtime: index out of bounds: the length is {len} but the index is {k}"));
+        self.errors.at(
+            span,
+            format!(
+                "this operation will panic at runtime: index out of bounds: the length is {len} but the index is {k}"
+            ),
+        );
         Val::Unit
     }
 

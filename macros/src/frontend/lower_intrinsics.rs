@@ -66,7 +66,8 @@ impl Lowerer<'_, '_, '_> {
                 // that may change during the kernel, so it is not used).
                 use ptx_gen::Dim::{X, Y, Z};
                 let mut ins = self.b.ins();
-                let (tx, ty, tz) = (ins.special(SpecialReg::Tid(X)), ins.special(SpecialReg::Tid(Y)), ins.special(SpecialReg::Tid(Z)));
+                let (tx, ty, tz) =
+                    (ins.special(SpecialReg::Tid(X)), ins.special(SpecialReg::Tid(Y)), ins.special(SpecialReg::Tid(Z)));
                 let (nx, ny) = (ins.special(SpecialReg::Ntid(X)), ins.special(SpecialReg::Ntid(Y)));
                 let yz = ins.ternary(TernOp::Mad, Mode::Lo, Type::U32, tz, ny, ty);
                 let lin = ins.ternary(TernOp::Mad, Mode::Lo, Type::U32, yz, nx, tx);
@@ -169,7 +170,8 @@ impl Lowerer<'_, '_, '_> {
             let t = ml.elem;
             if t.mem_size() * n > 16 {
                 let span = self.body.expr(id).span;
-                self.errors.at(span, format!("a vector access moves 16 bytes at most: {n} × `{t}` is {}", t.mem_size() * n));
+                self.errors
+                    .at(span, format!("a vector access moves 16 bytes at most: {n} × `{t}` is {}", t.mem_size() * n));
                 return Val::Unit;
             }
             // The address must be aligned to the whole vector (checked by the hardware and the emulator).

@@ -64,26 +64,10 @@ const TWO_OVER_PI_NAME: &str = "__ptx_kernel_two_over_pi";
 /// fourth word. `floor(2^1216 · 2/π)`, computed with integer arithmetic from Machin's formula and with mpmath;
 /// `tests::two_over_pi_table_is_two_over_pi` checks it against π.
 const TWO_OVER_PI: [u64; 20] = [
-    0x0000_0000_0000_0000,
-    0xA2F9_836E_4E44_1529,
-    0xFC27_57D1_F534_DDC0,
-    0xDB62_9599_3C43_9041,
-    0xFE51_63AB_DEBB_C561,
-    0xB724_6E3A_424D_D2E0,
-    0x0649_2EEA_09D1_921C,
-    0xFE1D_EB1C_B129_A73E,
-    0xE882_35F5_2EBB_4484,
-    0xE99C_7026_B45F_7E41,
-    0x3991_D639_8353_39F4,
-    0x9C84_5F8B_BDF9_283B,
-    0x1FF8_97FF_DE05_980F,
-    0xEF2F_118B_5A0A_6D1F,
-    0x6D36_7ECF_27CB_09B7,
-    0x4F46_3F66_9E5F_EA2D,
-    0x7527_BAC7_EBE5_F17B,
-    0x3D07_39F7_8A52_92EA,
-    0x6BFB_5FB1_1F8D_5D08,
-    0x5603_3046_FC7B_6BAB,
+    0x0000_0000_0000_0000, 0xA2F9_836E_4E44_1529, 0xFC27_57D1_F534_DDC0, 0xDB62_9599_3C43_9041, 0xFE51_63AB_DEBB_C561,
+    0xB724_6E3A_424D_D2E0, 0x0649_2EEA_09D1_921C, 0xFE1D_EB1C_B129_A73E, 0xE882_35F5_2EBB_4484, 0xE99C_7026_B45F_7E41,
+    0x3991_D639_8353_39F4, 0x9C84_5F8B_BDF9_283B, 0x1FF8_97FF_DE05_980F, 0xEF2F_118B_5A0A_6D1F, 0x6D36_7ECF_27CB_09B7,
+    0x4F46_3F66_9E5F_EA2D, 0x7527_BAC7_EBE5_F17B, 0x3D07_39F7_8A52_92EA, 0x6BFB_5FB1_1F8D_5D08, 0x5603_3046_FC7B_6BAB,
 ];
 
 fn c(v: f64) -> Operand {
@@ -272,12 +256,8 @@ impl Lowerer<'_, '_, '_> {
         const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
         const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
         const LG: [f64; 7] = [
-            6.666_666_666_666_735_130e-1,
-            3.999_999_999_940_941_908e-1,
-            2.857_142_874_366_239_149e-1,
-            2.222_219_843_214_978_396e-1,
-            1.818_357_216_161_805_012e-1,
-            1.531_383_769_920_937_332e-1,
+            6.666_666_666_666_735_130e-1, 3.999_999_999_940_941_908e-1, 2.857_142_874_366_239_149e-1,
+            2.222_219_843_214_978_396e-1, 1.818_357_216_161_805_012e-1, 1.531_383_769_920_937_332e-1,
             1.479_819_860_511_658_591e-1,
         ];
         let mut ins = self.b.ins();
@@ -285,7 +265,8 @@ impl Lowerer<'_, '_, '_> {
         let sub = ins.setp(CmpOp::Lt, F, x, c(f64::MIN_POSITIVE));
         let xs = ins.binary(BinOp::Mul, Mode::Rn, F, x, c(18_014_398_509_481_984.0)); // 2^54
         let xs = ins.selp(F, xs, x, sub);
-        let adj = ins.selp(Type::S32, Operand::Imm(ptx_gen::Imm::int(-54, Type::S32)), Operand::Imm(ptx_gen::Imm(0)), sub);
+        let adj =
+            ins.selp(Type::S32, Operand::Imm(ptx_gen::Imm::int(-54, Type::S32)), Operand::Imm(ptx_gen::Imm(0)), sub);
         let b = self.bits(xs);
         let mut ins = self.b.ins();
         let eb = ins.binary(BinOp::Shr, Mode::None, Type::U64, b, Operand::u32(52));

@@ -192,7 +192,9 @@ pub fn parse_template(t: &str, n_operands: usize) -> Result<Vec<AsmPiece>, Strin
                     match chars.next() {
                         Some('}') => break,
                         Some(c) => name.push(c),
-                        None => return Err(format!("unclosed placeholder `{{{name}` (write `{{{{` for a literal `{{`)")),
+                        None => {
+                            return Err(format!("unclosed placeholder `{{{name}` (write `{{{{` for a literal `{{`)"))
+                        }
                     }
                 }
                 let Ok(n) = name.trim().parse::<usize>() else {
@@ -203,9 +205,7 @@ pub fn parse_template(t: &str, n_operands: usize) -> Result<Vec<AsmPiece>, Strin
                     ));
                 };
                 if n >= n_operands {
-                    return Err(format!(
-                        "placeholder `{{{n}}}` has no operand: the macro has {n_operands} operand(s)"
-                    ));
+                    return Err(format!("placeholder `{{{n}}}` has no operand: the macro has {n_operands} operand(s)"));
                 }
                 if !text.is_empty() {
                     pieces.push(AsmPiece::Text(std::mem::take(&mut text)));

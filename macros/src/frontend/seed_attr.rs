@@ -43,9 +43,8 @@ pub fn parse_seed_option(meta: ParseNestedMeta<'_>, attrs: &mut ptx_gen::KernelA
             min_blocks = Some((bounded(&lit, 1, 32, "min_blocks")?, lit.span()));
             Ok(())
         } else {
-            Err(inner.error(
-                "unknown `launch_bounds` argument (supported: `max_threads = N` (1..=1024), `min_blocks = M`)",
-            ))
+            Err(inner
+                .error("unknown `launch_bounds` argument (supported: `max_threads = N` (1..=1024), `min_blocks = M`)"))
         }
     })?;
     let Some(t) = max_threads else {

@@ -120,7 +120,9 @@ fn parse_param(arg: &syn::FnArg, errors: &mut Errors) -> KernelParam {
         syn::FnArg::Typed(t) => t,
     };
     let (ident, mutable) = match &*pat_ty.pat {
-        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (Some(p.ident.clone()), p.mutability.is_some()),
+        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            (Some(p.ident.clone()), p.mutability.is_some())
+        }
         syn::Pat::Wild(_) => (None, false),
         other => {
             errors.spanned(

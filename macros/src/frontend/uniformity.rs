@@ -374,7 +374,9 @@ impl Uniformity<'_> {
             }
             ExprKind::If(c, then, else_) => {
                 let vc = self.expr(*c, div);
-                let cond = vc.clone().map(|(lv, why)| (lv, format!("the `if` condition at {} depends on {why}", at(span.start))));
+                let cond = vc
+                    .clone()
+                    .map(|(lv, why)| (lv, format!("the `if` condition at {} depends on {why}", at(span.start))));
                 let inner = join(div.clone(), cond);
                 let vt = self.block(then, &inner);
                 let ve = else_.and_then(|e| self.expr(e, &inner));
@@ -383,9 +385,8 @@ impl Uniformity<'_> {
             ExprKind::While(lp, c, blk) => {
                 self.looped(*lp, div, &mut |u, d| {
                     let vc = u.expr(*c, d);
-                    let cond = vc.map(|(lv, why)| {
-                        (lv, format!("the `while` condition at {} depends on {why}", at(span.start)))
-                    });
+                    let cond = vc
+                        .map(|(lv, why)| (lv, format!("the `while` condition at {} depends on {why}", at(span.start))));
                     let inner = join(d.clone(), cond);
                     u.block(blk, &inner);
                 });

@@ -50,11 +50,7 @@ pub const MAX_ROUNDS: usize = 8;
 /// Runs the pipeline on every function of `module` that verifies (in the module's context); others are left as
 /// they are.
 pub fn run_pipeline(module: &mut Module) {
-    let valid: Vec<bool> = module
-        .functions
-        .values()
-        .map(|f| verify_function(f, Some(module)).is_ok())
-        .collect();
+    let valid: Vec<bool> = module.functions.values().map(|f| verify_function(f, Some(module)).is_ok()).collect();
     for ((_, f), ok) in module.functions.iter_mut().zip(valid) {
         if ok {
             optimise(f);

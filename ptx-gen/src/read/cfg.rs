@@ -46,7 +46,12 @@ enum Cur {
     Closed,
     Open(usize),
     /// `@p bra then` ended `block`; its else side is decided by the next statement.
-    Pending { block: usize, cond: Reg, negate: bool, then_dest: usize },
+    Pending {
+        block: usize,
+        cond: Reg,
+        negate: bool,
+        then_dest: usize,
+    },
 }
 
 /// An error of the CFG builder: a message and the token it is about.
@@ -201,7 +206,8 @@ impl<'a> CfgBuilder<'a> {
                 RawTerm::Return => Terminator::Return,
                 RawTerm::Trap => Terminator::Trap,
             });
-            let block = func.blocks.push(BlockData { insts: std::mem::take(&mut rb.insts), term, term_loc: SrcLoc::NONE });
+            let block =
+                func.blocks.push(BlockData { insts: std::mem::take(&mut rb.insts), term, term_loc: SrcLoc::NONE });
             func.layout.push(block);
         }
         Ok(())

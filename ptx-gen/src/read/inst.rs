@@ -22,9 +22,17 @@ pub(crate) enum Stmt<'a> {
     /// Several instructions for one PTX instruction the IR spells in steps.
     Insts(Vec<InstKind>),
     /// A call; the callee is resolved once the whole module has been read.
-    Call { rets: Vec<Reg>, callee: &'a str, callee_tok: Token, args: Vec<(Token, RawArg)> },
+    Call {
+        rets: Vec<Reg>,
+        callee: &'a str,
+        callee_tok: Token,
+        args: Vec<(Token, RawArg)>,
+    },
     /// `bra{.uni} target`.
-    Bra { target: &'a str, tok: Token },
+    Bra {
+        target: &'a str,
+        tok: Token,
+    },
     /// `ret` or `exit`.
     Ret,
     Trap,
@@ -343,7 +351,10 @@ impl<'a> BodyCx<'a, '_> {
         let t = self.p.peek();
         if let Some(sreg) = self.special()? {
             if sreg.ty().bits() != ty.bits() {
-                return Err(self.p.err(t, format!("`{}` is {}-bit; read it with `mov.{}`", sreg.name(), sreg.ty().bits(), sreg.ty())));
+                return Err(self.p.err(
+                    t,
+                    format!("`{}` is {}-bit; read it with `mov.{}`", sreg.name(), sreg.ty().bits(), sreg.ty()),
+                ));
             }
             self.end()?;
             return Ok(Stmt::Inst(InstKind::ReadSpecial { dst, sreg }));
@@ -523,7 +534,11 @@ impl<'a> BodyCx<'a, '_> {
         } else if let Some(sem) = m.take_map(sem_from) {
             match m.take_map(scope_from) {
                 Some(scope) => sem.with(scope),
-                None => return Err(m.err(self.p, format!("missing scope (`.cta`, `.gpu` or `.sys`) in `{}`", m.full(self.p)))),
+                None => {
+                    return Err(
+                        m.err(self.p, format!("missing scope (`.cta`, `.gpu` or `.sys`) in `{}`", m.full(self.p)))
+                    )
+                }
             }
         } else {
             m.take("weak");

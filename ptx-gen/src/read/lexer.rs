@@ -120,8 +120,8 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, ReadError> {
                 i += 1;
                 Tok::Str
             }
-            b',' | b';' | b':' | b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'+' | b'-' | b'!' | b'@' | b'|'
-            | b'<' | b'>' | b'=' => {
+            b',' | b';' | b':' | b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'+' | b'-' | b'!' | b'@' | b'|' | b'<'
+            | b'>' | b'=' => {
                 i += 1;
                 Tok::Punct(b)
             }

@@ -67,7 +67,9 @@ pub(crate) fn parse_module(p: &mut Cursor<'_>) -> Result<Module, ReadError> {
                 read_variable(r.p, linkage, &mut r.module.vars, &mut r.vars)?;
             }
             _ if linkage.first.is_some() => {
-                return Err(r.p.err(t, format!("expected `.entry`, `.func` or a variable after linkage, found `{word}`")))
+                return Err(r
+                    .p
+                    .err(t, format!("expected `.entry`, `.func` or a variable after linkage, found `{word}`")))
             }
             ".version" => r.version()?,
             ".target" => r.target()?,

@@ -9,23 +9,9 @@ use crate::types::Type;
 
 /// Special registers PTX has and the IR does not (named so that the error says "unsupported", not "undeclared").
 const UNSUPPORTED_SPECIAL: &[&str] = &[
-    "%lanemask_eq",
-    "%lanemask_le",
-    "%lanemask_gt",
-    "%lanemask_ge",
-    "%gridid",
-    "%globaltimer_lo",
-    "%globaltimer_hi",
-    "%total_smem_size",
-    "%aggr_smem_size",
-    "%clusterid",
-    "%nclusterid",
-    "%cluster_ctaid",
-    "%cluster_nctaid",
-    "%cluster_ctarank",
-    "%cluster_nctarank",
-    "%is_explicit_cluster",
-    "%current_graph_exec",
+    "%lanemask_eq", "%lanemask_le", "%lanemask_gt", "%lanemask_ge", "%gridid", "%globaltimer_lo", "%globaltimer_hi",
+    "%total_smem_size", "%aggr_smem_size", "%clusterid", "%nclusterid", "%cluster_ctaid", "%cluster_nctaid",
+    "%cluster_ctarank", "%cluster_nctarank", "%is_explicit_cluster", "%current_graph_exec",
 ];
 
 impl<'a> BodyCx<'a, '_> {
@@ -160,7 +146,9 @@ impl<'a> BodyCx<'a, '_> {
             // `+-16` and `-16` both subtract; `literal` reads the `-`.
             self.p.eat_punct(b'+');
             let (t, lit) = self.p.literal()?;
-            offset = lit.as_i64().ok_or_else(|| self.p.err(t, "an address offset must be an integer that fits in 64 bits"))?;
+            offset = lit
+                .as_i64()
+                .ok_or_else(|| self.p.err(t, "an address offset must be an integer that fits in 64 bits"))?;
         }
         self.p.expect_punct(b']')?;
         Ok(Address { base, offset })

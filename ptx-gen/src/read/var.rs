@@ -25,10 +25,10 @@ pub(crate) struct Linkage {
 /// Reads `{.extern} .global|.shared|.const {.align N} .ty name{[N]…}{ = init};` (the cursor on the state space;
 /// linkage already read) and adds the variable to `vars` under its name.
 pub(crate) fn read_variable<'a>(
-p: &mut Cursor<'a>,
-linkage: Linkage,
-vars: &mut EntityVec<Var, VarData>,
-names: &mut HashMap<&'a str, Var>,
+    p: &mut Cursor<'a>,
+    linkage: Linkage,
+    vars: &mut EntityVec<Var, VarData>,
+    names: &mut HashMap<&'a str, Var>,
 ) -> Result<Var, ReadError> {
     let space_tok = p.bump();
     let space = match p.text(space_tok) {
@@ -81,7 +81,10 @@ names: &mut HashMap<&'a str, Var>,
     let is_dyn_smem = linkage.is_extern && space == StateSpace::Shared && unsized_dim && len.is_none();
     if linkage.is_extern && !is_dyn_smem {
         let at = linkage.first.unwrap_or(space_tok);
-        return Err(p.err(at, "extern variables other than dynamic shared memory (`.extern .shared … name[]`) are not supported"));
+        return Err(p.err(
+            at,
+            "extern variables other than dynamic shared memory (`.extern .shared … name[]`) are not supported",
+        ));
     }
     let len = if is_dyn_smem {
         Some(0)
@@ -146,4 +149,3 @@ fn initializer(p: &mut Cursor<'_>, ty: Type) -> Result<Vec<u64>, ReadError> {
     }
     Ok(out)
 }
-

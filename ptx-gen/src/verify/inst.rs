@@ -452,7 +452,8 @@ impl InstChecker<'_> {
                 }
                 let rt = self.reg(r)?;
                 // Shared and local windows are below 4 GiB: PTX also takes 32-bit addresses there.
-                let narrow_ok = matches!(space, StateSpace::Shared | StateSpace::Local) && reg_compatible(Type::U32, rt);
+                let narrow_ok =
+                    matches!(space, StateSpace::Shared | StateSpace::Local) && reg_compatible(Type::U32, rt);
                 if !reg_compatible(Type::U64, rt) && !narrow_ok {
                     return Err(format!(
                         "address register {r} is a {rt} register; addresses are 64-bit integers (32-bit in .shared \

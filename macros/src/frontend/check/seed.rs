@@ -23,7 +23,10 @@ struct AsmArg {
 impl Parse for AsmArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let template: syn::LitStr = input.parse().map_err(|e| {
-            syn::Error::new(e.span(), "`ptx_asm!` takes a string literal template first, e.g. `\"add.u32 {0}, {1}, {2};\"`")
+            syn::Error::new(
+                e.span(),
+                "`ptx_asm!` takes a string literal template first, e.g. `\"add.u32 {0}, {1}, {2};\"`",
+            )
         })?;
         let mut operands = Vec::new();
         while !input.is_empty() {
@@ -50,7 +53,10 @@ impl Checker<'_> {
         self.unsafe_depth += 1;
         let block = self.block(&u.block);
         self.unsafe_depth -= 1;
-        self.push(ExprKind::Block(block), SpanRange { start: u.unsafe_token.span, end: u.block.brace_token.span.close() })
+        self.push(
+            ExprKind::Block(block),
+            SpanRange { start: u.unsafe_token.span, end: u.block.brace_token.span.close() },
+        )
     }
 
     /// `gpu::ptx_asm!(…)`; `None` when `mac` is another macro.
@@ -180,8 +186,9 @@ impl Checker<'_> {
                 let value = self.expr(args[1]);
                 let scope = if scoped { self.scope_arg(args[2]) } else { Some(ptx_gen::Scope::Gpu) };
                 match (elem, scope) {
-                    (Some((base, index)), Some(scope)) => self
-                        .push(ExprKind::Seed(Box::new(SeedOp::StoreRelease { base, index, value, scope })), span),
+                    (Some((base, index)), Some(scope)) => {
+                        self.push(ExprKind::Seed(Box::new(SeedOp::StoreRelease { base, index, value, scope })), span)
+                    }
                     _ => self.push(ExprKind::Error, span),
                 }
             }
@@ -200,7 +207,10 @@ impl Checker<'_> {
                 }
                 let id = self.expr(args[0]);
                 let count = self.expr(args[1]);
-                self.push(ExprKind::Seed(Box::new(SeedOp::Barrier { arrive: last == "barrier_arrive", id, count })), span)
+                self.push(
+                    ExprKind::Seed(Box::new(SeedOp::Barrier { arrive: last == "barrier_arrive", id, count })),
+                    span,
+                )
             }
             _ => return self.atomic_call(last, call, &args, span),
         };
@@ -208,7 +218,13 @@ impl Checker<'_> {
     }
 
     /// `atomic_<op>_scoped(&mut x[i], [expected,] v, scope)` / `atomic_<op>_ordered(…, ordering, scope)`.
-    fn atomic_call(&mut self, last: &str, call: &syn::ExprCall, args: &[&syn::Expr], span: SpanRange) -> Option<ExprId> {
+    fn atomic_call(
+        &mut self,
+        last: &str,
+        call: &syn::ExprCall,
+        args: &[&syn::Expr],
+        span: SpanRange,
+    ) -> Option<ExprId> {
         let rest = last.strip_prefix("atomic_")?;
         let (opname, ordered) = if let Some(o) = rest.strip_suffix("_scoped") {
             (o, false)
@@ -240,7 +256,16 @@ impl Checker<'_> {
         let scope = self.scope_arg(args[n - 1]);
         Some(match (elem, order, scope) {
             (Some((base, index)), Some(order), Some(scope)) => self.push(
-                ExprKind::Seed(Box::new(SeedOp::Atomic { op, negate: opname == "sub", base, index, value, cmp, order, scope })),
+                ExprKind::Seed(Box::new(SeedOp::Atomic {
+                    op,
+                    negate: opname == "sub",
+                    base,
+                    index,
+                    value,
+                    cmp,
+                    order,
+                    scope,
+                })),
                 span,
             ),
             _ => self.push(ExprKind::Error, span),
@@ -270,12 +295,18 @@ impl Checker<'_> {
         let r = match strip_parens(e) {
             syn::Expr::Reference(r) if r.mutability.is_some() == mutable || !mutable => r,
             other => {
-                self.errors.spanned(other, format!("expected {want}: a reference to an element of a slice parameter or a shared array"));
+                self.errors.spanned(
+                    other,
+                    format!("expected {want}: a reference to an element of a slice parameter or a shared array"),
+                );
                 return None;
             }
         };
         let syn::Expr::Index(ix) = strip_parens(&r.expr) else {
-            self.errors.spanned(&*r.expr, format!("expected {want}: a reference to an element of a slice parameter or a shared array"));
+            self.errors.spanned(
+                &*r.expr,
+                format!("expected {want}: a reference to an element of a slice parameter or a shared array"),
+            );
             return None;
         };
         let (base, index) = self.index_place(ix)?;

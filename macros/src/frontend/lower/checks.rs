@@ -168,7 +168,17 @@ struct PanicPath {
 
 impl Safety {
     pub fn new(options: CheckOptions, record: Var) -> Safety {
-        Safety { options, record, report: CheckReport::default(), facts: Vec::new(), panic: None, inits: None, windows: Vec::new(), grids: Vec::new(), proven_ids: Vec::new() }
+        Safety {
+            options,
+            record,
+            report: CheckReport::default(),
+            facts: Vec::new(),
+            panic: None,
+            inits: None,
+            windows: Vec::new(),
+            grids: Vec::new(),
+            proven_ids: Vec::new(),
+        }
     }
 }
 
@@ -203,7 +213,12 @@ fn same_value(body: &Body, a: ExprId, b: ExprId) -> bool {
 
 /// `x.len() / scale` as `(x, scale)`: `x.len()`, `x.len() / c`, `x.len() >> k` (`c`, `k` literals), or an
 /// immutable local initialised with one of these.
-fn len_bound(body: &Body, inits: &std::collections::HashMap<LocalId, ExprId>, e: ExprId, depth: u32) -> Option<(Base, u64)> {
+fn len_bound(
+    body: &Body,
+    inits: &std::collections::HashMap<LocalId, ExprId>,
+    e: ExprId,
+    depth: u32,
+) -> Option<(Base, u64)> {
     let lit = |x: ExprId| match body.exprs.get(x.0 as usize).map(|e| &e.kind) {
         Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
         _ => None,
@@ -340,9 +355,8 @@ fn dividend_bound(
         Some(ExprKind::Lit(Lit::Int(v, _))) => u64::try_from(*v).ok(),
         _ => None,
     };
-    let unsigned = |x: ExprId| {
-        matches!(types.expr(x), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed())
-    };
+    let unsigned =
+        |x: ExprId| matches!(types.expr(x), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed());
     let fixed = |x: ExprId| fixed_value(body, x);
     let (x, c) = match &body.exprs.get(q.0 as usize)?.kind {
         ExprKind::Binary(BinaryOp::Div, x, c) => (*x, lit(*c).filter(|c| *c > 0)?),
@@ -503,9 +517,7 @@ impl Lowerer<'_, '_, '_> {
     /// `o` without a widening cast of an unsigned value to `usize` (`x as usize`, `x: u32`).
     pub(super) fn uncast(&self, o: ExprId) -> ExprId {
         match self.body.exprs.get(o.0 as usize).map(|e| &e.kind) {
-            Some(ExprKind::Cast(inner, ScalarTy::Usize))
-                if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) =>
-            {
+            Some(ExprKind::Cast(inner, ScalarTy::Usize)) if matches!(self.types.expr(*inner), super::super::types::Ty::Scalar(t) if t.is_int() && !t.is_signed()) => {
                 *inner
             }
             _ => o,
@@ -537,7 +549,8 @@ impl Lowerer<'_, '_, '_> {
         let Some(ExprKind::Binary(BinaryOp::Add, x, y)) = body.exprs.get(index.0 as usize).map(|e| &e.kind) else {
             return false;
         };
-        (same_value(body, *x, w.a) && self.known_below(*y, w.m)) || (same_value(body, *y, w.a) && self.known_below(*x, w.m))
+        (same_value(body, *x, w.a) && self.known_below(*y, w.m))
+            || (same_value(body, *y, w.a) && self.known_below(*x, w.m))
     }
 
     /// Whether `index` is `y * w + c` (any order of the operands) of grid `g` with `y < g.h` and `c < g.w` known.
@@ -562,7 +575,12 @@ impl Lowerer<'_, '_, '_> {
             self.safety.windows.iter().copied().filter(|w| self.in_window(*w, e)).map(|w| w.base).collect();
         bases.extend(self.safety.grids.iter().copied().filter(|g| self.in_grid(*g, e)).map(|g| g.base));
         for b in bases {
-            self.safety.facts.push(Fact { lhs: FactLhs::Local(l), bound: Bound::Len(b, 1), deps: Vec::new(), live: true });
+            self.safety.facts.push(Fact {
+                lhs: FactLhs::Local(l),
+                bound: Bound::Len(b, 1),
+                deps: Vec::new(),
+                live: true,
+            });
         }
     }
 
@@ -816,7 +834,12 @@ impl Lowerer<'_, '_, '_> {
     /// statement that holds the check may assign them after it.
     fn assume_checked(&mut self, s: Base, index: ExprId) {
         if fixed_value(self.body, index) {
-            self.safety.facts.push(Fact { lhs: FactLhs::Expr(index), bound: Bound::Len(s, 1), deps: Vec::new(), live: true });
+            self.safety.facts.push(Fact {
+                lhs: FactLhs::Expr(index),
+                bound: Bound::Len(s, 1),
+                deps: Vec::new(),
+                live: true,
+            });
         }
     }
 

@@ -113,7 +113,14 @@ pub(in super::super) struct Early {
 impl Lowerer<'_, '_, '_> {
     /// Issues the early loads of every copy of the unrolled loop `f` (one copy per value of `values`, of type `t`;
     /// `first..id` are the ids of the body's expressions); returns, per copy, the registers by index expression.
-    pub(super) fn early_loads(&mut self, f: &ForLoop, values: &[i128], t: ScalarTy, first: u32, id: ExprId) -> Vec<HashMap<u32, Early>> {
+    pub(super) fn early_loads(
+        &mut self,
+        f: &ForLoop,
+        values: &[i128],
+        t: ScalarTy,
+        first: u32,
+        id: ExprId,
+    ) -> Vec<HashMap<u32, Early>> {
         let mut out = vec![HashMap::new(); values.len()];
         if values.len() < 2 {
             return out;

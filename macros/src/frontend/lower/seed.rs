@@ -64,16 +64,7 @@ impl Lowerer<'_, '_, '_> {
                 };
                 let (src, cmp_op) = if ops.len() == 2 { (ops[1], Some(ops[0])) } else { (ops[0], None) };
                 let src = if *negate { self.unary(UnaryOp::Neg, src, sl.elem) } else { src };
-                let r = self.b.ins().atom(
-                    *op,
-                    sl.space,
-                    order.mem_order(*scope),
-                    Some(*scope),
-                    ty,
-                    addr,
-                    src,
-                    cmp_op,
-                );
+                let r = self.b.ins().atom(*op, sl.space, order.mem_order(*scope), Some(*scope), ty, addr, src, cmp_op);
                 Val::Scalar(Operand::Reg(r), sl.elem)
             }
             SeedOp::Fence(scope) => {

@@ -130,7 +130,9 @@ impl Lowerer<'_, '_, '_> {
         let m64 = match mop {
             Operand::Imm(_) => mop,
             Operand::Reg(r) if mt.bits() == 64 => Operand::Reg(r),
-            Operand::Reg(r) => Operand::Reg(self.b.ins().cvt(ptx_gen::CvtMode::None, false, Type::U64, mt.reg_type().to_unsigned(), r)),
+            Operand::Reg(r) => {
+                Operand::Reg(self.b.ins().cvt(ptx_gen::CvtMode::None, false, Type::U64, mt.reg_type().to_unsigned(), r))
+            }
         };
         let mut ok: Option<ptx_gen::Reg> = None;
         for w in &windows {
@@ -220,7 +222,8 @@ impl Lowerer<'_, '_, '_> {
         let body = self.body;
         let exprs = body.exprs.get(first as usize..end as usize).unwrap_or(&[]);
         let kind = |e: ExprId| &body.expr(e).kind;
-        let narrow = |e: ExprId| matches!(self.types.expr(e), Ty::Scalar(t) if t.is_int() && !t.is_signed() && t.bits() <= 32);
+        let narrow =
+            |e: ExprId| matches!(self.types.expr(e), Ty::Scalar(t) if t.is_int() && !t.is_signed() && t.bits() <= 32);
         // The comparisons `a < b` of the loop.
         let mut lts: Vec<(ExprId, ExprId)> = Vec::new();
         for e in exprs {
@@ -246,7 +249,10 @@ impl Lowerer<'_, '_, '_> {
                         continue;
                     }
                     let has_c = lts.iter().any(|&(a, b)| same(a, c) && same(b, w));
-                    let h = lts.iter().find(|&&(a, b)| same(a, row) && narrow(b) && self.invariant_in(sc, b)).map(|&(_, b)| b);
+                    let h = lts
+                        .iter()
+                        .find(|&&(a, b)| same(a, row) && narrow(b) && self.invariant_in(sc, b))
+                        .map(|&(_, b)| b);
                     if let (true, Some(h)) = (has_c, h) {
                         let g = Grid { base: Base::Slice(s), w, h };
                         if !grids.iter().any(|o| o.base == g.base && same(o.w, w) && same(o.h, h)) {
@@ -270,9 +276,13 @@ impl Lowerer<'_, '_, '_> {
                 Some(match op {
                     Operand::Imm(_) => op,
                     Operand::Reg(r) if t.bits() == 64 => Operand::Reg(r),
-                    Operand::Reg(r) => {
-                        Operand::Reg(this.b.ins().cvt(ptx_gen::CvtMode::None, false, Type::U64, t.reg_type().to_unsigned(), r))
-                    }
+                    Operand::Reg(r) => Operand::Reg(this.b.ins().cvt(
+                        ptx_gen::CvtMode::None,
+                        false,
+                        Type::U64,
+                        t.reg_type().to_unsigned(),
+                        r,
+                    )),
                 })
             };
             let w = wide(self, g.w)?;
@@ -491,9 +501,7 @@ impl Lowerer<'_, '_, '_> {
                 match self.mono_bound(m, *x, depth + 1) {
                     Some(r) => r,
                     // An invariant narrower value widened: its value.
-                    None if to.bits() == 64 && self.invariant_in(m.sc, *x) => {
-                        ((1u128 << from.bits()) - 1, false)
-                    }
+                    None if to.bits() == 64 && self.invariant_in(m.sc, *x) => ((1u128 << from.bits()) - 1, false),
                     None => return None,
                 }
             }
@@ -542,11 +550,7 @@ impl Lowerer<'_, '_, '_> {
             },
             ExprKind::Cast(x, to) => {
                 let Ty::Scalar(from) = self.types.expr(*x) else { return None };
-                let v = if self.mono_bound(m, *x, 0).is_some() {
-                    self.mono_max(m, *x)?
-                } else {
-                    self.value(*x)?
-                };
+                let v = if self.mono_bound(m, *x, 0).is_some() { self.mono_max(m, *x)? } else { self.value(*x)? };
                 match v {
                     Operand::Imm(i) => Operand::Imm(i),
                     Operand::Reg(r) if from.bits() == to.bits() => Operand::Reg(r),
