@@ -37,6 +37,7 @@ use transpose_example::transpose_naive as transpose;
 use vector_add_example::vector_add;
 
 #[ptx_kernel(bounds_checks = false)]
+#[allow(clippy::assign_op_pattern)] // the textbook form, y = a·x + y
 pub fn saxpy_unchecked(a: f32, x: &[f32], y: &mut [f32]) {
     let i = gpu::global_idx_x() as usize;
     if i < y.len() {

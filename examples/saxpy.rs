@@ -11,6 +11,7 @@ mod common;
 use ptx_kernel::prelude::*;
 
 #[ptx_kernel]
+#[allow(clippy::assign_op_pattern)] // the textbook form, y = a·x + y
 pub fn saxpy(a: f32, x: &[f32], y: &mut [f32]) {
     let i = gpu::global_idx_x() as usize;
     if i < y.len() {

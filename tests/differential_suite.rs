@@ -24,6 +24,9 @@
 //! of `exec_frontend.rs`: random bits with edge values mixed in). Kernels of `tests/kernels/mod.rs`'s `ALL` that
 //! have no line here are listed as "not registered" in the output.
 
+// Each example is included whole, with the `mod common` it needs to build on its own.
+#![allow(clippy::duplicate_mod)]
+
 mod kernels;
 
 #[allow(dead_code)]

@@ -1,6 +1,9 @@
 //! Runs every example's kernel on `Device::from_env()` (the emulator here, the GPU with `PTX_KERNEL_DEVICE=cuda`)
 //! against its CPU reference on random inputs, at sizes that keep the emulator fast.
 
+// Each example is included whole, with the `mod common` it needs to build on its own.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code)]
 #[path = "../examples/bf16_gemv.rs"]
 mod bf16_gemv_example;

@@ -1,6 +1,9 @@
 //! Runs the seed's examples (SM partitioning, warp-specialised pipeline) on `Device::from_env()` (the emulator here,
 //! the GPU with `PTX_KERNEL_DEVICE=cuda`) against their CPU references.
 
+// Each example is included whole, with the `mod common` it needs to build on its own.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code)]
 #[path = "../examples/sm_partition.rs"]
 mod sm_partition_example;

@@ -71,6 +71,11 @@ impl Sizes {
 }
 
 /// Every kernel of the suite, in table order.
+/// Whether `got` is within `tol` of `want`; false when either is NaN, so a NaN result fails its check.
+fn within(got: f64, want: f64, tol: f64) -> bool {
+    (got - want).abs() <= tol
+}
+
 pub fn suite(s: Sizes) -> Vec<Bench> {
     vec![
         vector_add(s.vec_len),
@@ -453,7 +458,7 @@ fn reduce_sum(n: usize) -> Bench {
             let abs: f64 = x.iter().map(|&v| v.abs() as f64).sum();
             // As the example: each f32 addition may round by 2^-24 relative.
             let tol = abs * 1e-6 + 1e-6;
-            if !((got - want).abs() <= tol) {
+            if !within(got, want, tol) {
                 return Err(format!("sum: got {got}, want {want} (tolerance {tol:e})"));
             }
             Ok(())
@@ -601,7 +606,7 @@ fn sgemm((m, n, k): (u32, u32, u32)) -> Bench {
                     let want = alpha as f64 * dot[j] + beta as f64 * c0[i * nu + j] as f64;
                     let g = got[i * nu + j] as f64;
                     let tol = 1e-5 * (mag[j] + c0[i * nu + j].abs() as f64) + 1e-6;
-                    if !((g - want).abs() <= tol) {
+                    if !within(g, want, tol) {
                         return Err(format!("C[{i}][{j}] = {g}, want {want} (tolerance {tol:e})"));
                     }
                 }
@@ -933,7 +938,7 @@ fn softmax((rows, cols): (u32, u32)) -> Bench {
                 for c in 0..cols {
                     let want = ((row[c] - max) as f64).exp() / sum;
                     let got = y[r * cols + c] as f64;
-                    if !((got - want).abs() <= want * 1e-5 + 1e-30) {
+                    if !within(got, want, want * 1e-5 + 1e-30) {
                         return Err(format!("y[{r}][{c}] = {got:e}, want {want:e}"));
                     }
                 }
@@ -1035,7 +1040,7 @@ fn bf16_gemv((rows, cols): (u32, u32)) -> Bench {
                 }
                 let tol = gamma * mag;
                 let got = y[i] as f64;
-                if !((got - want).abs() <= tol) {
+                if !within(got, want, tol) {
                     return Err(format!("y[{i}] = {got}, want {want} (tolerance {tol:e})"));
                 }
             }

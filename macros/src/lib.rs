@@ -2,7 +2,7 @@
 //!
 //! Use it through the facade crate, `ptx_kernel::ptx_kernel` (or `ptx_kernel::prelude::*`); its documentation and
 //! that of `ptx_kernel::gpu` describe the subset. This crate is thin: the attribute is one call into
-//! [`frontend::expand::expand`], and `frontend` (see its module doc) holds the compiler, also reachable from this
+//! `frontend::expand::expand`, and `frontend` (see its module doc) holds the compiler, also reachable from this
 //! crate's tests as a plain module.
 
 // The library entry points (`compile_kernel`, …) are used by the tests, not by the attribute.

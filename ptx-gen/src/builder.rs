@@ -101,7 +101,7 @@ impl<'f> FunctionBuilder<'f> {
 
     /// Whether the current block already has its terminator (or there is no current block).
     pub fn is_terminated(&self) -> bool {
-        self.current.map_or(true, |b| self.func.blocks[b].term.is_some())
+        self.current.is_none_or(|b| self.func.blocks[b].term.is_some())
     }
 
     /// The source location given to instructions appended from now on.

@@ -1,4 +1,4 @@
-//! Modules, functions, blocks and registers: the containers around [`InstKind`](crate::InstKind).
+//! Modules, functions, blocks and registers: the containers around [`InstKind`].
 //!
 //! A function is a flat CFG: blocks in a layout order, each a list of instructions and one explicit
 //! [`Terminator`]. Registers are typed and mutable (no SSA, no phis): PTX registers are virtual and `ptxas`

@@ -1,6 +1,6 @@
 //! The expansion: the user's function, kept for rustc, and `mod <name>` with the PTX and a typed launcher.
 //!
-//! ```ignore
+//! ```text
 //! #[allow(dead_code)]
 //! pub fn saxpy(a: f32, x: &[f32], y: &mut [f32]) { … }          // as written
 //!

@@ -1,6 +1,6 @@
 //! Generic kernels by explicit instantiation.
 //!
-//! ```ignore
+//! ```text
 //! #[ptx_kernel(instances(f32, f64))]
 //! pub fn axpy<T: gpu::Float>(a: T, x: &[T], y: &mut [T]) { … }
 //! // axpy::launch::<f32>(&dev, cfg, a, &x, &mut y) — or with T inferred from the arguments
