@@ -220,8 +220,9 @@ pub(crate) struct DeviceInner {
     pub(crate) info: DeviceInfo,
     /// Kernels loaded on this device, keyed by `KernelModule` id.
     pub(crate) kernels: RwLock<KernelCache>,
-    /// Serialises module loads so two threads never JIT the same module twice.
-    pub(crate) load_lock: Mutex<()>,
+    /// One lock per module being loaded, so two threads never JIT the same module twice while different modules
+    /// load (JIT-compile) in parallel.
+    pub(crate) loading: Mutex<HashMap<u64, Arc<Mutex<()>>>>,
     pub(crate) backend: Backend,
     /// Kernels with a panic record launched since the last check (see [`crate::panic`]).
     pub(crate) pending_panics: Mutex<Vec<Arc<LoadedKernel>>>,
@@ -318,7 +319,7 @@ impl Device {
                 ordinal,
                 info,
                 kernels: RwLock::new(KernelCache::default()),
-                load_lock: Mutex::new(()),
+                loading: Mutex::new(HashMap::new()),
                 backend,
                 pending_panics: Mutex::new(Vec::new()),
                 any_pending: AtomicBool::new(false),

@@ -237,10 +237,21 @@ impl Device {
         if m.target_sm > device_sm {
             return Err(Error::UnsupportedTarget { kernel: m.entry.to_owned(), target_sm: m.target_sm, device_sm });
         }
-        let _loading = self.inner.load_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let module_lock = {
+            let mut loading = self.inner.loading.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(loading.entry(key).or_default())
+        };
+        let _loading = module_lock.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = self.inner.kernels.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(Arc::clone(k));
         }
+        let loaded = self.load_kernel_now(m, key);
+        self.inner.loading.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        loaded
+    }
+
+    /// Loads `m` (the caller holds its module lock) and caches it under `key`.
+    fn load_kernel_now(&self, m: &'static KernelModule, key: u64) -> Result<Arc<LoadedKernel>> {
         let loaded = match &self.inner.backend {
             Backend::Cuda(b) => {
                 let k = b.load(m.ptx, m.entry)?;

@@ -260,7 +260,15 @@ impl Checker<'_> {
     fn expr_inner(&mut self, e: &syn::Expr) -> ExprId {
         match e {
             syn::Expr::Lit(l) => self.lit(&l.lit),
-            syn::Expr::Paren(p) => self.expr(&p.expr),
+            syn::Expr::Paren(p) => {
+                // rustc reports a panic inside `( … )` at the opening parenthesis (its HIR gives the inner
+                // expression the parenthesised span), so the panic sites do too.
+                let id = self.expr(&p.expr);
+                if let Some(e) = self.body.exprs.get_mut(id.0 as usize) {
+                    e.span = SpanRange::of(p);
+                }
+                id
+            }
             syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Path(p) => self.path_expr(p),
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.unchecked_call(&u.expr).is_some() => {

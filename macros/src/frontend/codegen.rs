@@ -11,6 +11,7 @@
 //!     static MODULE: KernelModule = KernelModule::new(PTX, ENTRY, 52);
 //!     pub fn launch(dev: &Device, cfg: LaunchConfig, a: f32, x: &DeviceBuffer<f32>, y: &mut DeviceBuffer<f32>)
 //!         -> Result<()> { … }
+//!     pub fn preload(dev: &Device) -> Result<()> { … }
 //! }
 //! ```
 //!
@@ -249,6 +250,12 @@ pub fn expansion(item: &syn::ItemFn, sig: &KernelSig, c: &Compiled) -> TokenStre
             pub #unsafety fn launch(#params) -> ::ptx_kernel::__private::Result<()> {
                 #(#prep)*
                 MODULE.launch(dev, cfg, &[#(#args),*])
+            }
+
+            /// Loads the kernel on `dev` now (the driver JIT-compiles its PTX), so that the first launch does not
+            /// pay for it; several threads may preload different kernels at once.
+            pub fn preload(dev: &::ptx_kernel::__private::Device) -> ::ptx_kernel::__private::Result<()> {
+                MODULE.preload(dev)
             }
 
             #seed_items

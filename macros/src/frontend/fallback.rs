@@ -32,6 +32,11 @@ pub fn fallback(item: &syn::ItemFn, sig: &KernelSig, errors: Vec<syn::Error>) ->
                 ::core::unreachable!("this #[ptx_kernel] did not compile")
             }
 
+            pub fn preload(dev: &::ptx_kernel::__private::Device) -> ::ptx_kernel::__private::Result<()> {
+                let _ = dev;
+                ::core::unreachable!("this #[ptx_kernel] did not compile")
+            }
+
             pub fn persistent_config(
                 dev: &::ptx_kernel::__private::Device,
                 block_dim: (u32, u32, u32),

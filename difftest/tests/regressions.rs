@@ -1,0 +1,158 @@
+//! Mismatches the differential tester found, reduced, each kept as a kernel and its host twin built from the same
+//! tokens (so a panic's `file:line:col` must be the same on both), run on `Device::from_env()` (the emulator here,
+//! the GPU with `PTX_KERNEL_DEVICE=cuda`) and compared with the host.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ptx_kernel::prelude::*;
+
+/// `twin!(name, host_name, i, (params) { body })`: the kernel `name`, where `i` is the global thread index, and the
+/// plain function `host_name(i, params)` whose body is the same tokens.
+macro_rules! twin {
+    ($name:ident, $host:ident, $i:ident, ($($p:ident: $t:ty),*) $body:block) => {
+        #[ptx_kernel]
+        #[allow(clippy::all, unused_parens)]
+        pub fn $name($($p: $t),*) {
+            let $i = gpu::global_idx_x() as usize;
+            $body
+        }
+
+        #[allow(clippy::all, unused_parens, arithmetic_overflow, unconditional_panic)]
+        pub fn $host($i: usize, $($p: $t),*) $body
+    };
+}
+
+// The five lines: the driver's JIT for sm_90 (CUDA 13.0) fused `max.s16` and `setp.eq.s16 …, 0` into one
+// VIMNMX.S16x2 whose predicate is not "result is zero", so every thread took the division-by-zero path. Values
+// of 8 and 16 bits are now computed in 32-bit registers.
+twin!(max_then_divide, max_then_divide_host, i, (x: &[i32], out: &mut [i32]) {
+    if i < out.len() {
+        let mut c: i16 = 0;
+        while c < (i16::MIN % 8) {
+            c += 1;
+        }
+        let v = i16::MAX / c.max(1);
+        out[i] = v as i32 + x[i];
+    }
+});
+
+// The same shape for every narrow type, with the loop's exit value and the minimum/maximum against immediates.
+twin!(narrow_min_max_compare, narrow_min_max_compare_host, i, (x: &[i32], out: &mut [i32]) {
+    if 4 * i + 3 < out.len() {
+        let mut a: i8 = 0;
+        while a < (i8::MIN % 4) {
+            a += 1;
+        }
+        let mut b: u8 = 0;
+        while b < (u8::MAX % 5) {
+            b += 1;
+        }
+        let mut c: u16 = 0;
+        while c < (u16::MAX % 2) {
+            c += 1;
+        }
+        let d = (x[i] as i16).min(-3).max(i16::MIN + 1);
+        out[4 * i] = (i8::MAX / a.max(1)) as i32 + x[i];
+        out[4 * i + 1] = (u8::MAX / b.min(7).max(1)) as i32;
+        out[4 * i + 2] = (u16::MAX / c.max(3)) as i32;
+        out[4 * i + 3] = if d.min(0) == 0 { 1 } else { (i16::MAX / d) as i32 };
+    }
+});
+
+// A panic inside parentheses: rustc reports it at the opening parenthesis, and so must the kernel.
+twin!(panic_in_parens, panic_in_parens_host, i, (x: &[u32], y: &[u32], out: &mut [u32]) {
+    if i < out.len() {
+        out[i] = ((x[i] / y[i]) + 1);
+    }
+});
+
+/// A launch's outputs and its panic (`None` when no thread panicked).
+fn device_run<T: DeviceScalar + Default>(
+    dev: &Device,
+    launch: impl FnOnce(&Device, LaunchConfig, &mut DeviceBuffer<T>) -> ptx_kernel::Result<()>,
+    out_len: usize,
+    threads: u32,
+) -> (Vec<T>, Option<ptx_kernel::Error>) {
+    let mut out = dev.upload(&vec![T::default(); out_len]).expect("upload");
+    let cfg = LaunchConfig::for_num_elems(threads);
+    let err = launch(dev, cfg, &mut out).and_then(|()| dev.synchronize()).err();
+    (out.download().expect("download"), err)
+}
+
+fn inputs_i32(n: usize) -> Vec<i32> {
+    let mut s = 0x1234_5678_u64;
+    (0..n)
+        .map(|k| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            match k % 5 {
+                0 => i32::MIN,
+                1 => -1,
+                2 => i32::MAX,
+                _ => (s >> 33) as i32,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn max_then_divide_agrees_with_rustc() {
+    let n = 512;
+    let x = inputs_i32(n);
+    let dev = Device::from_env().expect("a device");
+    let dx = dev.upload(&x).expect("upload");
+    let (got, err) = device_run(&dev, |d, cfg, o| max_then_divide::launch(d, cfg, &dx, o), n, n as u32);
+    assert!(err.is_none(), "the kernel panicked: {err:?}");
+    let mut want = vec![0; n];
+    for i in 0..n {
+        max_then_divide_host(i, &x, &mut want);
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn narrow_min_max_compare_agrees_with_rustc() {
+    let n = 512;
+    let x = inputs_i32(n);
+    let dev = Device::from_env().expect("a device");
+    let dx = dev.upload(&x).expect("upload");
+    let (got, err) = device_run(&dev, |d, cfg, o| narrow_min_max_compare::launch(d, cfg, &dx, o), 4 * n, n as u32);
+    assert!(err.is_none(), "the kernel panicked: {err:?}");
+    let mut want = vec![0; 4 * n];
+    for i in 0..n {
+        narrow_min_max_compare_host(i, &x, &mut want);
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn panic_location_in_parens_is_rustc_s() {
+    let n = 256;
+    let x: Vec<u32> = (0..n as u32).map(|k| k.wrapping_mul(2654435761)).collect();
+    let y: Vec<u32> = (0..n as u32).map(|k| if k == 77 { 0 } else { k % 13 + 1 }).collect();
+    let dev = Device::from_env().expect("a device");
+    let (dx, dy) = (dev.upload(&x).expect("upload"), dev.upload(&y).expect("upload"));
+    let (got, err) = device_run(&dev, |d, cfg, o| panic_in_parens::launch(d, cfg, &dx, &dy, o), n, n as u32);
+    let Some(ptx_kernel::Error::KernelPanic { message, location, thread, block, .. }) = err else {
+        panic!("expected a kernel panic, got {err:?}");
+    };
+    assert_eq!((block.0 * 256 + thread.0) as usize, 77);
+    // The host twin's panic, caught.
+    let mut want = vec![0u32; n];
+    static CAUGHT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(l) = info.location() {
+            *CAUGHT.lock().unwrap() = Some(format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        }
+    }));
+    for i in 0..n {
+        let r = catch_unwind(AssertUnwindSafe(|| panic_in_parens_host(i, &x, &y, &mut want)));
+        assert_eq!(r.is_err(), i == 77, "thread {i}");
+    }
+    std::panic::set_hook(hook);
+    let host_location = CAUGHT.lock().unwrap().clone().expect("the host panicked");
+    assert_eq!(message, "attempt to divide by zero");
+    assert_eq!(location, host_location);
+    // Every other thread's result, and the panicking thread's untouched slot.
+    assert_eq!(got, want);
+}
