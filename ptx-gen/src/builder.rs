@@ -324,18 +324,36 @@ impl Ins<'_, '_> {
             let func = self.b.func.name.clone();
             self.b.fail(BuildError::UnknownParam { func, index, count });
         }
-        self.ld(MemAccess::new(StateSpace::Param, ty), Address::param(index))
+        self.ld_param_as(ty, index, reg_type_for_mem(ty))
+    }
+    /// `ld.param.ty dst, [param]` into a register of type `reg_ty` (an integer register wider than `ty`
+    /// sign-extends `.sN` and zero-extends the others, as PTX does).
+    pub fn ld_param_as(&mut self, ty: Type, index: u32, reg_ty: Type) -> Reg {
+        let count = self.b.func.params.len();
+        if self.b.func.kind == FuncKind::Kernel && index as usize >= count {
+            let func = self.b.func.name.clone();
+            self.b.fail(BuildError::UnknownParam { func, index, count });
+        }
+        self.ld_as(MemAccess::new(StateSpace::Param, ty), Address::param(index), reg_ty)
     }
     /// A scalar load.
     pub fn ld(&mut self, access: MemAccess, addr: Address) -> Reg {
         let ty = access.ty;
-        let dst = self.b.new_reg(reg_type_for_mem(ty));
+        self.ld_as(access, addr, reg_type_for_mem(ty))
+    }
+    /// A scalar load into a register of type `reg_ty` (e.g. `ld.global.s16` into a 32-bit register).
+    pub fn ld_as(&mut self, access: MemAccess, addr: Address, reg_ty: Type) -> Reg {
+        let dst = self.b.new_reg(reg_ty);
         self.b.push(InstKind::Ld { access, dsts: vec![dst], addr });
         dst
     }
     /// A load of `access.vec` elements into fresh registers.
     pub fn ld_vec(&mut self, access: MemAccess, addr: Address) -> Vec<Reg> {
-        let dsts: Vec<Reg> = (0..access.vec.count()).map(|_| self.b.new_reg(reg_type_for_mem(access.ty))).collect();
+        self.ld_vec_as(access, addr, reg_type_for_mem(access.ty))
+    }
+    /// A load of `access.vec` elements into fresh registers of type `reg_ty`.
+    pub fn ld_vec_as(&mut self, access: MemAccess, addr: Address, reg_ty: Type) -> Vec<Reg> {
+        let dsts: Vec<Reg> = (0..access.vec.count()).map(|_| self.b.new_reg(reg_ty)).collect();
         self.b.push(InstKind::Ld { access, dsts: dsts.clone(), addr });
         dsts
     }

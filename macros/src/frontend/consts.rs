@@ -17,8 +17,8 @@ pub enum HostVal {
     Bool(bool),
 }
 
-/// The immediate holding `v` of type `ty` in a register of `ty.reg_type()` (8-bit integers sign-/zero-extended to
-/// 16 bits, as the lowering keeps them).
+/// The immediate holding `v` of type `ty` in a register of `ty.reg_type()` (8- and 16-bit integers sign-/zero-
+/// extended to 32 bits, as the lowering keeps them).
 pub fn imm(v: HostVal, ty: ScalarTy) -> Operand {
     let bits = match (v, ty) {
         (HostVal::Bool(b), _) => b as u64,

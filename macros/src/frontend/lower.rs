@@ -359,14 +359,17 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
-    /// Re-normalises an 8-bit value in its 16-bit register after an operation that may leave the 8-bit range.
+    /// Re-normalises an 8- or 16-bit value in its 32-bit register after an operation that may leave its range:
+    /// `cvt.s32.s8`/`cvt.s32.s16` sign-extend the low bits, `and` zero-extends them.
     pub(super) fn normalize(&mut self, op: Operand, ty: ScalarTy) -> Operand {
         match (ty, op) {
-            (ScalarTy::I8, Operand::Reg(r)) => {
-                Operand::Reg(self.b.ins().cvt(CvtMode::None, false, Type::S16, Type::S8, r))
+            (ScalarTy::I8 | ScalarTy::I16, Operand::Reg(r)) => {
+                let low = if ty == ScalarTy::I8 { Type::S8 } else { Type::S16 };
+                Operand::Reg(self.b.ins().cvt(CvtMode::None, false, Type::S32, low, r))
             }
-            (ScalarTy::U8, Operand::Reg(r)) => {
-                Operand::Reg(self.b.ins().binary(BinOp::And, Mode::None, Type::B16, r, Operand::u32(0xFF)))
+            (ScalarTy::U8 | ScalarTy::U16, Operand::Reg(r)) => {
+                let mask = if ty == ScalarTy::U8 { 0xFF } else { 0xFFFF };
+                Operand::Reg(self.b.ins().binary(BinOp::And, Mode::None, Type::B32, r, Operand::u32(mask)))
             }
             (t, Operand::Imm(i)) => consts::imm(consts::host_val(i, t), t),
             _ => op,
@@ -418,7 +421,11 @@ impl Lowerer<'_, '_, '_> {
                 Some(ParamTy::Scalar(ty)) => {
                     let n = name(&mut index);
                     let idx = self.b.func_mut().add_param(n, ty.param_type());
-                    let r = self.b.ins().ld_param(ty.param_type(), idx);
+                    let r = if ty.is_half() {
+                        self.b.ins().ld_param(ty.param_type(), idx)
+                    } else {
+                        self.b.ins().ld_param_as(ty.param_type(), idx, ty.load_reg_type())
+                    };
                     let r = if ty == ScalarTy::Bool {
                         self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0))
                     } else if ty.is_half() {
@@ -854,9 +861,9 @@ impl Lowerer<'_, '_, '_> {
     pub(super) fn load(&mut self, ml: MemLoc, addr: Address) -> Operand {
         let mut access = MemAccess::new(ml.space, ml.elem.mem_type());
         access.nc = ml.nc;
-        let r = self.b.ins().ld(access, addr);
+        let r = self.b.ins().ld_as(access, addr, ml.elem.load_reg_type());
         if ml.elem == ScalarTy::Bool {
-            Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U16, r, Operand::u32(0)))
+            Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0)))
         } else {
             Operand::Reg(r)
         }
@@ -867,7 +874,7 @@ impl Lowerer<'_, '_, '_> {
         let src = if ml.elem == ScalarTy::Bool {
             match v {
                 Operand::Imm(i) => Operand::u32((i.0 & 1) as u32),
-                Operand::Reg(p) => Operand::Reg(self.b.ins().selp(Type::U16, Operand::u32(1), Operand::u32(0), p)),
+                Operand::Reg(p) => Operand::Reg(self.b.ins().selp(Type::U32, Operand::u32(1), Operand::u32(0), p)),
             }
         } else {
             v
@@ -1136,7 +1143,7 @@ impl Lowerer<'_, '_, '_> {
     // ----- casts ---------------------------------------------------------------------------------------------
 
     /// `a as to` where `a: from`. `None` for casts Rust does not have.
-    fn cast(&mut self, a: Operand, from: ScalarTy, to: ScalarTy) -> Option<Operand> {
+    pub(super) fn cast(&mut self, a: Operand, from: ScalarTy, to: ScalarTy) -> Option<Operand> {
         if let Operand::Imm(i) = a {
             let hv = consts::cast(consts::host_val(i, from), to)?;
             return Some(consts::imm(hv, to));
@@ -1155,8 +1162,8 @@ impl Lowerer<'_, '_, '_> {
             (ScalarTy::Bool, _) | (_, ScalarTy::Bool) => return None,
             (f, t) if f.is_int() && t.is_int() => {
                 let moved = if fr.bits() == tr.bits() {
-                    // Same register width: the bits are the value (8-bit values are kept extended by their own
-                    // signedness, which is what `as` to a wider or same-width type gives).
+                    // Same register width: the bits are the value (8- and 16-bit values are kept extended by their
+                    // own signedness, which is what `as` to a wider or same-width type gives).
                     Operand::Reg(r)
                 } else if fr.bits() < tr.bits() {
                     Operand::Reg(ins.cvt(CvtMode::None, false, tr, fr, r))
@@ -1164,7 +1171,8 @@ impl Lowerer<'_, '_, '_> {
                     // Narrowing keeps the low bits.
                     Operand::Reg(ins.cvt(CvtMode::None, false, tr.to_unsigned(), fr.to_unsigned(), r))
                 };
-                if t.bits() == 8 && f.bits() != 8 || (t.bits() == 8 && f.is_signed() != t.is_signed()) {
+                // A narrow target needs its extension redone when the source is wider or of the other signedness.
+                if t.is_narrow_int() && (f.bits() > t.bits() || f.is_signed() != t.is_signed()) {
                     self.normalize(moved, t)
                 } else {
                     moved
@@ -1182,11 +1190,12 @@ impl Lowerer<'_, '_, '_> {
     ///
     /// `cvt.rzi` saturates for every pair (PTX ISA: float-to-integer conversions clamp by default). For NaN, measured
     /// on an H200: `cvt.rzi.{s16,s32,u32}.f32` give 0 like Rust, but the 64-bit targets and every `.f64` source give
-    /// the most negative value, so those get a fix-up (`setp.nan` + `selp`). 8-bit targets and `u16` convert to 32
-    /// bits and clamp, so they rely only on the conversions above.
+    /// the most negative value, so those get a fix-up (`setp.nan` + `selp`). 8- and 16-bit targets convert to 32
+    /// bits and clamp, so they rely only on the conversions above (and the result is already extended in its
+    /// 32-bit register).
     fn float_to_int(&mut self, r: Reg, fr: Type, t: ScalarTy) -> Operand {
         let (cvt_ty, clamp): (Type, Option<(i64, i64)>) = match t {
-            ScalarTy::I16 => (Type::S16, None),
+            ScalarTy::I16 => (Type::S32, Some((-0x8000, 0x7FFF))),
             ScalarTy::I32 => (Type::S32, None),
             ScalarTy::U32 => (Type::U32, None),
             ScalarTy::I64 | ScalarTy::Isize => (Type::S64, None),
@@ -1207,8 +1216,6 @@ impl Lowerer<'_, '_, '_> {
                 v = ins.binary(BinOp::Max, Mode::None, cvt_ty, v, Operand::Imm(Imm::int(lo, cvt_ty)));
             }
             v = ins.binary(BinOp::Min, Mode::None, cvt_ty, v, Operand::Imm(Imm::int(hi, cvt_ty)));
-            // In range now: keep the low 16 bits (an 8-bit value stays sign- or zero-extended in them).
-            v = ins.cvt(CvtMode::None, false, Type::U16, Type::U32, v);
         }
         Operand::Reg(v)
     }

@@ -336,7 +336,7 @@ impl Lowerer<'_, '_, '_> {
 
     /// A vector load with the given access (e.g. `load_streaming`'s cache hints).
     pub(super) fn load_vector_with(&mut self, access: MemAccess, ml: MemLoc, addr: Address) -> Val {
-        let regs = self.b.ins().ld_vec(access, addr);
+        let regs = self.b.ins().ld_vec_as(access, addr, ml.elem.load_reg_type());
         self.new_array(ArrTy::new(ml.elem, ml.lanes), regs.into_iter().map(Operand::Reg).collect())
     }
 

@@ -202,7 +202,7 @@ impl Lowerer<'_, '_, '_> {
                     access.vec = if ml.lanes == 2 { ptx_gen::VecWidth::V2 } else { ptx_gen::VecWidth::V4 };
                     return self.load_vector_with(access, ml, addr);
                 }
-                let r = self.b.ins().ld(access, addr);
+                let r = self.b.ins().ld_as(access, addr, ml.elem.load_reg_type());
                 Val::Scalar(Operand::Reg(r), t)
             }
             MemCall::Atomic(op) => {

@@ -2,15 +2,19 @@
 //!
 //! | Rust | register (`ptx_gen::Type`) | in memory | as a kernel parameter |
 //! |---|---|---|---|
-//! | `i8` / `u8` | `.s16` / `.u16`, kept sign-/zero-extended from 8 bits | `.s8` / `.u8` | `.s8` / `.u8` |
-//! | `i16` / `u16` | `.s16` / `.u16` | same | same |
+//! | `i8` / `u8` | `.s32` / `.u32`, kept sign-/zero-extended from 8 bits | `.s8` / `.u8` | `.s8` / `.u8` |
+//! | `i16` / `u16` | `.s32` / `.u32`, kept sign-/zero-extended from 16 bits | `.s16` / `.u16` | same |
 //! | `i32` / `u32` | `.s32` / `.u32` | same | same |
 //! | `i64` `isize` / `u64` `usize` | `.s64` / `.u64` | same | same |
 //! | `f32` / `f64` | `.f32` / `.f64` | same | same |
 //! | `bool` | `.pred` | `.u8` (0 or 1) | `.u32` (0 or 1) |
 //!
-//! PTX has no 8-bit arithmetic, so 8-bit values live in 16-bit registers; the lowering re-normalises them after
-//! every operation that can leave the 8-bit range, which gives exactly Rust's wrapping results.
+//! 8- and 16-bit values live in 32-bit registers and are computed on with 32-bit instructions (as LLVM's NVPTX back
+//! end legalises them); the lowering re-normalises them after every operation that can leave their range, which
+//! gives exactly Rust's wrapping results. No 16-bit integer instruction is emitted: the driver's JIT compiler for
+//! sm_90 (CUDA 13.0) miscompiles some of them (`docs/jit-workarounds.md`). Loads, stores and parameters keep the
+//! narrow memory type (`ld.global.s16` into a 32-bit register sign-extends). `ptx_asm!` operands of 16-bit types
+//! are 16-bit registers ([`ScalarTy::asm_reg_type`]), converted at the statement's edges.
 
 use std::fmt;
 
@@ -117,11 +121,11 @@ impl ScalarTy {
         }
     }
 
-    /// The type of the register holding a value (8-bit integers widen to 16; `bool` is a predicate).
+    /// The type of the register holding a value (8- and 16-bit integers widen to 32; `bool` is a predicate).
     pub fn reg_type(self) -> Type {
         match self {
-            ScalarTy::I8 | ScalarTy::I16 => Type::S16,
-            ScalarTy::U8 | ScalarTy::U16 => Type::U16,
+            ScalarTy::I8 | ScalarTy::I16 => Type::S32,
+            ScalarTy::U8 | ScalarTy::U16 => Type::U32,
             ScalarTy::I32 => Type::S32,
             ScalarTy::U32 => Type::U32,
             ScalarTy::I64 | ScalarTy::Isize => Type::S64,
@@ -134,11 +138,37 @@ impl ScalarTy {
         }
     }
 
+    /// Whether a value of this integer type is narrower than its register (8 and 16 bits), so that it is kept
+    /// sign- or zero-extended and re-normalised after operations that can leave its range.
+    pub fn is_narrow_int(self) -> bool {
+        self.is_int() && self.bits() < self.reg_type().bits()
+    }
+
+    /// The register type of a `ptx_asm!` operand: the value's own width (`.s16` for `i16`), as the text expects.
+    pub fn asm_reg_type(self) -> Type {
+        match self {
+            ScalarTy::I16 => Type::S16,
+            ScalarTy::U16 => Type::U16,
+            t => t.reg_type(),
+        }
+    }
+
+    /// The register a load of this type's memory (or parameter) form writes: the value's register, or for `bool`
+    /// the `.u32` register its byte is tested in.
+    pub fn load_reg_type(self) -> Type {
+        match self {
+            ScalarTy::Bool => Type::U32,
+            t => t.reg_type(),
+        }
+    }
+
     /// The element type in memory (`bool` is a byte).
     pub fn mem_type(self) -> Type {
         match self {
             ScalarTy::I8 => Type::S8,
             ScalarTy::U8 | ScalarTy::Bool => Type::U8,
+            ScalarTy::I16 => Type::S16,
+            ScalarTy::U16 => Type::U16,
             t => t.reg_type(),
         }
     }

@@ -18,9 +18,9 @@ impl Lowerer<'_, '_, '_> {
                 let Some((addr, sl)) = self.element_addr(*base, *index, id) else { return Val::Unit };
                 let mut access = MemAccess::new(sl.space, sl.elem.mem_type());
                 access.order = ptx_gen::MemOrder::Acquire(*scope);
-                let r = self.b.ins().ld(access, addr);
+                let r = self.b.ins().ld_as(access, addr, sl.elem.load_reg_type());
                 let v = if sl.elem == ScalarTy::Bool {
-                    Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U16, r, Operand::u32(0)))
+                    Operand::Reg(self.b.ins().setp(CmpOp::Ne, Type::U32, r, Operand::u32(0)))
                 } else {
                     Operand::Reg(r)
                 };
@@ -35,7 +35,7 @@ impl Lowerer<'_, '_, '_> {
                     match v {
                         Operand::Imm(i) => Operand::u32((i.0 & 1) as u32),
                         Operand::Reg(p) => {
-                            Operand::Reg(self.b.ins().selp(Type::U16, Operand::u32(1), Operand::u32(0), p))
+                            Operand::Reg(self.b.ins().selp(Type::U32, Operand::u32(1), Operand::u32(0), p))
                         }
                     }
                 } else {
@@ -121,7 +121,7 @@ impl Lowerer<'_, '_, '_> {
                     self.loc(id);
                     let Some((op, _)) = self.scalar(val, v) else { return Val::Unit };
                     // A copy: a later `out` to the same local must not change what this input reads.
-                    let r = self.b.ins().mov(o.ty.reg_type(), op);
+                    let r = self.asm_operand(op, o.ty);
                     ir_index[k] = n_out + inputs.len();
                     inputs.push(Operand::Reg(r));
                 }
@@ -154,10 +154,10 @@ impl Lowerer<'_, '_, '_> {
                         let Some(cur) = cur else { return self.internal(id, "an `inout` operand without a value") };
                         // The text reads and writes the output register; the IR's contract is that asm reads only
                         // its inputs, so the old value comes in as an input and the text starts by copying it.
-                        let r = self.reg(cur, o.ty);
+                        let r = self.asm_operand(cur, o.ty);
                         extra_inputs.push((outputs.len(), Operand::Reg(r), o.ty));
                     }
-                    let r = self.b.func_mut().new_reg(o.ty.reg_type());
+                    let r = self.b.func_mut().new_reg(o.ty.asm_reg_type());
                     ir_index[k] = outputs.len();
                     outputs.push(r);
                     dests.push((r, dest, o.ty));
@@ -167,7 +167,7 @@ impl Lowerer<'_, '_, '_> {
         }
         let mut text = String::new();
         for (out, r, ty) in extra_inputs {
-            text.push_str(&format!("mov.{} {{{out}}}, {{{}}};\n", ty.reg_type().name(), n_out + inputs.len()));
+            text.push_str(&format!("mov.{} {{{out}}}, {{{}}};\n", ty.asm_reg_type().name(), n_out + inputs.len()));
             inputs.push(r);
         }
         for p in &a.pieces {
@@ -183,6 +183,12 @@ impl Lowerer<'_, '_, '_> {
         self.loc(id);
         self.b.ins().asm(text, outputs, inputs);
         for (r, dest, ty) in dests {
+            // A 16-bit output register back to the 32-bit form the lowering keeps.
+            let r = if ty.asm_reg_type() != ty.reg_type() {
+                self.b.ins().cvt(CvtMode::None, false, ty.reg_type(), ty.asm_reg_type(), r)
+            } else {
+                r
+            };
             match dest {
                 Dest::Local(l) => self.assign_local(l, Operand::Reg(r), id),
                 Dest::Elem(addr, sl) => {
@@ -193,5 +199,16 @@ impl Lowerer<'_, '_, '_> {
             }
         }
         Val::Unit
+    }
+
+    /// `op` copied into a fresh register of the `ptx_asm!` operand type of `ty` (a 16-bit value narrowed from its
+    /// 32-bit register; an immediate truncated to the operand's width).
+    fn asm_operand(&mut self, op: Operand, ty: ScalarTy) -> Reg {
+        let at = ty.asm_reg_type();
+        match op {
+            Operand::Reg(r) if at != ty.reg_type() => self.b.ins().cvt(CvtMode::None, false, at, ty.reg_type(), r),
+            Operand::Imm(i) if at != ty.reg_type() => self.b.ins().mov(at, Operand::Imm(Imm(i.0 & 0xFFFF))),
+            op => self.b.ins().mov(at, op),
+        }
     }
 }

@@ -551,17 +551,8 @@ impl Lowerer<'_, '_, '_> {
             ExprKind::Cast(x, to) => {
                 let Ty::Scalar(from) = self.types.expr(*x) else { return None };
                 let v = if self.mono_bound(m, *x, 0).is_some() { self.mono_max(m, *x)? } else { self.value(*x)? };
-                match v {
-                    Operand::Imm(i) => Operand::Imm(i),
-                    Operand::Reg(r) if from.bits() == to.bits() => Operand::Reg(r),
-                    Operand::Reg(r) => Operand::Reg(self.b.ins().cvt(
-                        ptx_gen::CvtMode::None,
-                        false,
-                        to.reg_type().to_unsigned(),
-                        from.reg_type().to_unsigned(),
-                        r,
-                    )),
-                }
+                // Exactly as `as` (sign extension from a signed type, re-normalisation of a narrow target).
+                self.cast(v, from, *to)?
             }
             ExprKind::Binary(op @ (BinaryOp::Add | BinaryOp::Mul | BinaryOp::Shl), x, y) => {
                 let a = self.mono_max(m, *x)?;
