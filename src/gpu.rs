@@ -98,6 +98,10 @@
 //!
 //! # Float methods and their precision
 //!
+//! Each method (the integers' `abs`, `min`, `max` too, and the halves' `to_f32`/`to_f64`) can also be called in
+//! path form, as in Rust: `f64::sqrt(x)`, `u64::max(a, b)`, `f32::mul_add(a, b, c)` are `x.sqrt()`, `a.max(b)`,
+//! `a.mul_add(b, c)`, the receiver taking the path's type (the literal of `f64::sqrt(2.0)` is an `f64`).
+//!
 //! `abs min max sqrt mul_add floor ceil round trunc recip` are exact or IEEE-rounded (`sqrt.rn`, `fma.rn`,
 //! `rcp.rn`; `/` is `div.rn`). The transcendental methods are computed in f64 by inline sequences (range reduction
 //! and polynomials after fdlibm; the f32 methods round the f64 result once to f32). Maximum errors measured against

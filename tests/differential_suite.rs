@@ -238,6 +238,11 @@ fn kernels() -> Vec<Entry> {
         k!("shadowing_blocks", c => literals::shadowing_blocks, cfg(N); in c.u16s(N), out c.u64s(N)),
         k!("evaluation_order", c => literals::evaluation_order, cfg(N); in c.i32s(N), out c.i32s(N)),
         k!("typed_literals", c => literals::typed_literals, cfg(N); out c.u64s(N)),
+        k!("path_calls", c => syntax::path_calls, cfg(N);
+            in c.i32s(N), in c.u64s(N), in c.i16s(N), in c.u8s(N), in c.f32s(N), in c.f64s(N),
+            in c.u16s(N).into_iter().map(ptx_kernel::half::f16::from_bits).collect::<Vec<_>>(),
+            in c.u16s(N).into_iter().map(ptx_kernel::half::bf16::from_bits).collect::<Vec<_>>(),
+            out c.i64s(8 * N), out c.f32s(6 * N), out c.f64s(7 * N), out c.f32s(6 * N), out c.f64s(7 * N)),
         // The examples.
         k!("example saxpy", c => saxpy_example::saxpy, cfg(10_007); 2.5f32, in c.f32s(10_007), out c.f32s(10_007)),
         k!("example vector_add", c => vector_add_example::vector_add, cfg(65_537);

@@ -76,6 +76,52 @@ fn check<T: Same + std::fmt::Debug>(kernel: &str, got: &[T], want: &[T], inputs:
     }
 }
 
+/// Distance in ulps (±0 are 0 apart; NaN is 0 from NaN and farthest from anything else).
+trait Ulps: Copy {
+    fn ulps(self, other: Self) -> u64;
+}
+macro_rules! ulps {
+    ($($f:ty: $i:ty),*) => {$(impl Ulps for $f {
+        fn ulps(self, other: Self) -> u64 {
+            if self.is_nan() || other.is_nan() {
+                return if self.is_nan() && other.is_nan() { 0 } else { u64::MAX };
+            }
+            // The bits as integers ordered like the floats.
+            let key = |v: $f| {
+                let b = v.to_bits() as $i;
+                (if b < 0 { <$i>::MIN - b } else { b }) as i64
+            };
+            key(self).abs_diff(key(other))
+        }
+    })*};
+}
+ulps!(f32: i32, f64: i64);
+
+/// `check` for results within `bounds[i % bounds.len()]` ulps of the host's (transcendental methods).
+#[track_caller]
+fn check_ulps<T: Ulps + std::fmt::Debug>(
+    kernel: &str,
+    got: &[T],
+    want: &[T],
+    bounds: &[u64],
+    inputs: &dyn Fn(usize) -> String,
+) {
+    assert_eq!(got.len(), want.len(), "{kernel}: length");
+    let bad: Vec<usize> = (0..got.len()).filter(|&i| got[i].ulps(want[i]) > bounds[i % bounds.len()]).collect();
+    if let Some(&i) = bad.first() {
+        panic!(
+            "{kernel}: {} of {} outputs differ by more than their bound; first at [{i}]: got {:?}, want {:?}, {} \
+             ulps apart (inputs: {})",
+            bad.len(),
+            got.len(),
+            got[i],
+            want[i],
+            got[i].ulps(want[i]),
+            inputs(i)
+        );
+    }
+}
+
 // ----- device ------------------------------------------------------------------------------------------------
 
 /// The device the tests run on (after checking that the smallest kernel launches).
@@ -698,5 +744,57 @@ fn exec_literals() -> ptx_kernel::Result<()> {
     let mut want = vec![0; N];
     literals::typed_literals_ref(&mut want);
     check("typed_literals", &d.download()?, &want, &|i| format!("i={i}"));
+    Ok(())
+}
+
+// ----- other spellings ---------------------------------------------------------------------------------------
+
+#[test]
+fn exec_path_calls() -> ptx_kernel::Result<()> {
+    use ptx_kernel::half::{bf16, f16};
+    let Some(dev) = device() else { return Ok(()) };
+    let mut rng = Lcg::new(23);
+
+    let (a, b, c, d) = (gen_i32(&mut rng, N), gen_u64(&mut rng, N), gen_i16(&mut rng, N), gen_u8(&mut rng, N));
+    let (x, y) = (rng.f32s(N), rng.f64s(N));
+    let h: Vec<f16> = gen_u16(&mut rng, N).into_iter().map(f16::from_bits).collect();
+    let g: Vec<bf16> = gen_u16(&mut rng, N).into_iter().map(bf16::from_bits).collect();
+    let (da, db, dc, dd) = (dev.upload(&a)?, dev.upload(&b)?, dev.upload(&c)?, dev.upload(&d)?);
+    let (dx, dy, dh, dg) = (dev.upload(&x)?, dev.upload(&y)?, dev.upload(&h)?, dev.upload(&g)?);
+    let (mut oi, mut of, mut od) = (dev.alloc_zeros::<i64>(8 * N)?, dev.alloc_zeros(6 * N)?, dev.alloc_zeros(7 * N)?);
+    let (mut ou, mut ot) = (dev.alloc_zeros::<f32>(6 * N)?, dev.alloc_zeros::<f64>(7 * N)?);
+    syntax::path_calls::launch(
+        &dev,
+        cfg(N),
+        &da,
+        &db,
+        &dc,
+        &dd,
+        &dx,
+        &dy,
+        &dh,
+        &dg,
+        &mut oi,
+        &mut of,
+        &mut od,
+        &mut ou,
+        &mut ot,
+    )?;
+    let (mut wi, mut wf, mut wd) = (vec![0; 8 * N], vec![0.0; 6 * N], vec![0.0; 7 * N]);
+    let (mut wu, mut wt) = (vec![0.0; 6 * N], vec![0.0; 7 * N]);
+    syntax::path_calls_ref(&a, &b, &c, &d, &x, &y, &h, &g, &mut wi, &mut wf, &mut wd, &mut wu, &mut wt);
+    check("path_calls ints and ranges", &oi.download()?, &wi, &|i| {
+        format!("a={} b={} c={} d={} (output {})", a[i / 8], b[i / 8], c[i / 8], d[i / 8], i % 8)
+    });
+    check("path_calls f32", &of.download()?, &wf, &|i| format!("x={:e} (output {})", x[i / 6], i % 6));
+    check("path_calls f64", &od.download()?, &wd, &|i| {
+        format!("y={:e} h={} g={} (output {})", y[i / 7], h[i / 7], g[i / 7], i % 7)
+    });
+    // The transcendental methods are within their documented bounds of the exact value (tests/exec_math.rs), so
+    // within that plus one ulp of the host's libm.
+    check_ulps("path_calls f32 math", &ou.download()?, &wu, &[2], &|i| format!("x={:e} (output {})", x[i / 6], i % 6));
+    check_ulps("path_calls f64 math", &ot.download()?, &wt, &[2, 2, 3, 2, 4, 9, 3], &|i| {
+        format!("y={:e} (output {})", y[i / 7], i % 7)
+    });
     Ok(())
 }

@@ -142,16 +142,32 @@ impl Gen<'_> {
                 self.expr(ty, depth + 1),
                 self.expr(ty, depth + 1)
             ),
+            // Methods, a third of the time in path form (`f32::sqrt(x)`, `u8::max(x, y)`).
             6 if float => {
-                let m = *self.rng.pick(&["abs()", "sqrt()", "floor()", "ceil()", "round()", "trunc()"]);
-                format!("{}.{m}", self.leaf(ty))
+                let m = *self.rng.pick(&["abs", "sqrt", "floor", "ceil", "round", "trunc"]);
+                let x = self.leaf(ty);
+                if self.rng.chance(33) {
+                    format!("{ty}::{m}({x})")
+                } else {
+                    format!("{x}.{m}()")
+                }
             }
             7 if float || int => {
                 let m = *self.rng.pick(&["min", "max"]);
-                format!("{}.{m}({})", self.leaf(ty), self.expr(ty, depth + 1))
+                let (x, y) = (self.leaf(ty), self.expr(ty, depth + 1));
+                if self.rng.chance(33) {
+                    format!("{ty}::{m}({x}, {y})")
+                } else {
+                    format!("{x}.{m}({y})")
+                }
             }
             8 if float => {
-                format!("{}.mul_add({}, {})", self.leaf(ty), self.expr(ty, depth + 1), self.expr(ty, depth + 1))
+                let (x, y, z) = (self.leaf(ty), self.expr(ty, depth + 1), self.expr(ty, depth + 1));
+                if self.rng.chance(33) {
+                    format!("{ty}::mul_add({x}, {y}, {z})")
+                } else {
+                    format!("{x}.mul_add({y}, {z})")
+                }
             }
             9 if ty == "bool" => {
                 let op = *self.rng.pick(&["&&", "||", "&", "|", "^"]);
@@ -257,6 +273,8 @@ impl Gen<'_> {
                     1 => format!("{a}..={b}"),
                     _ => format!("({a}..{b}).step_by({})", self.expr("usize", 2)),
                 };
+                // Redundant parentheses, which rustc accepts with a warning.
+                let range = if self.rng.chance(20) { format!("({range})") } else { range };
                 let label = if self.rng.chance(20) { "'outer: " } else { "" };
                 out.push_str(&format!("{label}for {var} in {range} {{\n"));
                 let saved = self.vars.len();

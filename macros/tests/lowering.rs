@@ -70,6 +70,58 @@ fn literals_take_their_type_from_context() {
 }
 
 #[test]
+fn path_calls_type_their_receiver_from_the_path() {
+    use ScalarTy::*;
+    // `T::m(x, …)` is `x.m(…)` with `x: T`, so an otherwise open receiver takes `T` rather than the default.
+    assert_eq!(ty_of("", "let a = 3; let m = u64::max(a, 1);", "a"), s(U64));
+    assert_eq!(ty_of("", "let r = f32::sqrt(2.0);", "r"), s(F32));
+    assert_eq!(ty_of("", "let h = i8::abs(-5);", "h"), s(I8));
+    assert_eq!(ty_of("", "let e = 2; let p = f64::powi(1.5, e);", "e"), s(I32));
+    assert_eq!(ty_of("", "let b = 7; let c = i16::min(4, b);", "b"), s(I16));
+    // Parenthesised `for` ranges are the plain ones.
+    assert_eq!(ty_of("", "let mut c = 0; for j in (250u8..=255) { c = j; }", "c"), s(U8));
+    assert_eq!(ty_of("", "let mut c = 0; for j in ((0..9u16)).step_by(2) { c = j; }", "c"), s(U16));
+}
+
+#[test]
+fn path_calls_and_parenthesised_ranges_compile_like_the_plain_forms() {
+    let same = [
+        ("u64::max(a[0], b[0])", "a[0].max(b[0])", "u64"),
+        ("i32::abs(a[0]).min(b[0])", "a[0].abs().min(b[0])", "i32"),
+        ("f32::mul_add(a[0], b[0], 2.5)", "a[0].mul_add(b[0], 2.5)", "f32"),
+        ("f64::powi(a[0], 3) + f64::powf(b[0], a[0])", "a[0].powi(3) + b[0].powf(a[0])", "f64"),
+        ("f64::sqrt(2.0) * f64::hypot(a[0], b[0])", "2.0f64.sqrt() * a[0].hypot(b[0])", "f64"),
+        ("u8::max(3, b[0])", "3u8.max(b[0])", "u8"),
+    ];
+    for (path, method, t) in same {
+        let k = |e: &str| format!("fn k(a: &[{t}], b: &[{t}], y: &mut [{t}]) {{ y[0] = {e}; }}");
+        assert_eq!(ptx(&k(path)), ptx(&k(method)), "`{path}` and `{method}` differ");
+    }
+    let k = |range: &str| {
+        format!("fn k(n: u32, y: &mut [u32]) {{ let mut s = 0; for j in {range} {{ s += j; }} y[0] = s; }}")
+    };
+    assert_eq!(ptx(&k("(0..n)")), ptx(&k("0..n")));
+    assert_eq!(ptx(&k("(3..=n)")), ptx(&k("3..=n")));
+    assert_eq!(ptx(&k("((0..n)).step_by(2)")), ptx(&k("(0..n).step_by(2)")));
+}
+
+#[test]
+fn path_calls_report_their_problems() {
+    for (src, needle) in [
+        ("u32::abs(x)", "no method `abs` on `u32`"),
+        ("i32::sqrt(2)", "no method `sqrt` on `i32`"),
+        ("bool::max(true, false) as u32", "no method `max` on `bool`"),
+        ("f64::max(1.0) as u32", "`f64::max` takes 2 argument(s) (the receiver first), 1 given"),
+        ("u32::wrapping_add(x, 1)", "`u32::wrapping_add` is not supported"),
+        ("u32::max::<u32>(x, 1)", "turbofish"),
+        ("u32::max(x, \"s\".len())", "string literals"),
+    ] {
+        let errs = errors(&format!("fn k(x: u32, y: &mut [u32]) {{ y[0] = {src}; }}"));
+        assert!(errs.iter().any(|e| e.contains(needle)), "`{src}`: no error mentions {needle}: {errs:#?}");
+    }
+}
+
+#[test]
 fn cast_expectation_reaches_literals_like_rustc() {
     use ScalarTy::*;
     // rustc types a literal operand of `as` with the target when the kinds agree …

@@ -9,6 +9,7 @@ pub mod floats;
 pub mod ints;
 pub mod literals;
 pub mod safety;
+pub mod syntax;
 
 /// Every kernel's name and PTX.
 pub const ALL: &[(&str, &str)] = &[
@@ -81,4 +82,5 @@ pub const ALL: &[(&str, &str)] = &[
     ("shadowing_blocks", literals::shadowing_blocks::PTX),
     ("evaluation_order", literals::evaluation_order::PTX),
     ("typed_literals", literals::typed_literals::PTX),
+    ("path_calls", syntax::path_calls::PTX),
 ];

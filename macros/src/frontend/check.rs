@@ -752,6 +752,9 @@ impl Checker<'_> {
         if let Some(id) = self.half_from(call, span) {
             return id;
         }
+        if let Some(id) = self.path_method_call(call, span) {
+            return id;
+        }
         let syn::Expr::Path(fp) = &*call.func else {
             return self.reject(
                 &*call.func,
@@ -876,6 +879,42 @@ impl Checker<'_> {
         self.push(ExprKind::Method(method, receiver, args), span)
     }
 
+    /// `T::m(x, args…)` for a scalar type `T`: exactly `x.m(args…)` with `x` of type `T` (so `f64::sqrt(2.0)` and
+    /// `u64::max(3, b)` type their literal receiver from the path), desugared here so that the later stages see
+    /// the method form. `None` when the callee is not `T::name` with `T` a scalar type.
+    fn path_method_call(&mut self, call: &syn::ExprCall, span: SpanRange) -> Option<ExprId> {
+        let syn::Expr::Path(fp) = &*call.func else { return None };
+        let segs: Vec<&syn::PathSegment> = fp.path.segments.iter().collect();
+        let [ty_seg, m_seg] = segs[..] else { return None };
+        if fp.qself.is_some() || fp.path.leading_colon.is_some() {
+            return None;
+        }
+        let ty = ScalarTy::from_name(&ty_seg.ident.to_string())?;
+        let name = m_seg.ident.to_string();
+        // The arguments' own problems are reported whatever is wrong with the call.
+        let args: Vec<ExprId> = call.args.iter().map(|a| self.expr(a)).collect();
+        if !ty_seg.arguments.is_none() || !m_seg.arguments.is_none() {
+            return Some(self.reject(fp, "turbofish (`::<T>`) is not supported on methods in #[ptx_kernel] functions"));
+        }
+        let Some((method, arity)) = Method::from_name(&name) else {
+            return Some(self.reject(
+                fp,
+                format!("`{ty}::{name}` is not supported in #[ptx_kernel] functions ({METHODS_SUPPORTED})"),
+            ));
+        };
+        if !method.works_on(ty) {
+            return Some(self.reject(fp, format!("no method `{name}` on `{ty}` in #[ptx_kernel] functions")));
+        }
+        if args.len() != arity + 1 {
+            return Some(self.reject(
+                fp,
+                format!("`{ty}::{name}` takes {} argument(s) (the receiver first), {} given", arity + 1, args.len()),
+            ));
+        }
+        self.body.path_receivers.push((args[0], ty));
+        Some(self.push(ExprKind::Method(method, args[0], args[1..].to_vec()), span))
+    }
+
     fn if_expr(&mut self, i: &syn::ExprIf) -> ExprId {
         if let syn::Expr::Let(l) = &*i.cond {
             return self.reject(
@@ -892,8 +931,9 @@ impl Checker<'_> {
 
     fn for_loop(&mut self, f: &syn::ExprForLoop) -> ExprId {
         let span = SpanRange { start: f.span(), end: f.body.brace_token.span.close() };
-        // The iterator: a range, or a parenthesised range with `.step_by(s)`.
-        let (range, step) = match &*f.expr {
+        // The iterator: a range, or a parenthesised range with `.step_by(s)`; rustc accepts redundant parentheses
+        // around either (`for i in (0..n)`, with an `unused_parens` warning).
+        let (range, step) = match strip_parens(&f.expr) {
             syn::Expr::Range(r) => (r, None),
             syn::Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 && m.turbofish.is_none() => {
                 match strip_parens(&m.receiver) {

@@ -145,7 +145,8 @@ fn const_len(e: &syn::Expr) -> Option<u64> {
 }
 
 impl Checker<'_> {
-    /// `f16::from_f32(x)`, `bf16::from_f32(x)`, `f16::from_f64(x)` (also `half::f16::…`).
+    /// `f16::from_f32(x)`, `bf16::from_f32(x)`, `f16::from_f64(x)`, `f16::to_f32(x)`, `bf16::to_f64(x)`, …
+    /// (also `half::f16::…`).
     pub(super) fn half_from(&mut self, call: &syn::ExprCall, span: SpanRange) -> Option<ExprId> {
         use super::types::ScalarTy;
         let syn::Expr::Path(fp) = &*call.func else { return None };
@@ -154,7 +155,7 @@ impl Checker<'_> {
         if n < 2 || fp.qself.is_some() {
             return None;
         }
-        let to = match names[n - 2].as_str() {
+        let half = match names[n - 2].as_str() {
             "f16" => ScalarTy::F16,
             "bf16" => ScalarTy::BF16,
             _ => return None,
@@ -165,15 +166,19 @@ impl Checker<'_> {
             4 => names[0] == "ptx_kernel" && names[1] == "half",
             _ => false,
         };
-        let from = match names[n - 1].as_str() {
-            "from_f32" => ScalarTy::F32,
-            "from_f64" if to == ScalarTy::F16 => ScalarTy::F64,
+        let (from, to) = match names[n - 1].as_str() {
+            "from_f32" => (ScalarTy::F32, half),
+            "from_f64" if half == ScalarTy::F16 => (ScalarTy::F64, half),
+            // The path form of `x.to_f32()`: `x` has the path's type.
+            "to_f32" => (half, ScalarTy::F32),
+            "to_f64" => (half, ScalarTy::F64),
             other => {
                 return Some(self.reject(
                     fp,
                     format!(
                         "`{}::{other}` is not supported in #[ptx_kernel] functions (supported: `f16::from_f32`, \
-                         `f16::from_f64`, `bf16::from_f32`, and `x.to_f32()` / `x.to_f64()`)",
+                         `f16::from_f64`, `bf16::from_f32`, and `x.to_f32()` / `x.to_f64()`, also written \
+                         `f16::to_f32(x)`)",
                         names[n - 2]
                     ),
                 ))

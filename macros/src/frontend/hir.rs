@@ -64,6 +64,8 @@ pub struct Body {
     pub block: Block,
     /// Index expressions of `x.get_unchecked(i)` / `*x.get_unchecked_mut(i)`: no bounds check.
     pub unchecked: Vec<ExprId>,
+    /// Receivers of path-form calls `T::m(x, …)` (checked as `x.m(…)`), with the `T` that fixes their type.
+    pub path_receivers: Vec<(ExprId, ScalarTy)>,
     /// The first `unsafe` block, if any: the launcher is then an `unsafe fn`.
     pub unsafe_block: Option<Span>,
 }
@@ -296,6 +298,11 @@ impl Method {
     pub fn works_on_ints(self) -> bool {
         matches!(self, Method::Abs | Method::Min | Method::Max)
     }
+
+    /// Whether a receiver of type `t` has it.
+    pub fn works_on(self, t: ScalarTy) -> bool {
+        t.is_float() || (t.is_int() && self.works_on_ints() && (self != Method::Abs || t.is_signed()))
+    }
 }
 
 /// Where an assignment writes.
@@ -367,7 +374,8 @@ pub enum ExprKind {
     /// `a[i]` of an array value (a local array, a vector element `x[i]`, a row `a[i]` of a 2-D array).
     Elem(ExprId, ExprId),
     /// `f16::from_f32(x)` (`Some(F32)`, to `F16`), `bf16::from_f32`, `f16::from_f64`, `x.to_f32()` / `x.to_f64()`
-    /// (`None`: from the receiver's half type): conversions with `half`'s semantics (round to nearest even).
+    /// (`None`: from the receiver's half type), `f16::to_f32(x)` (`Some(F16)`, to `F32`): conversions with `half`'s
+    /// semantics (round to nearest even).
     HalfConv(ExprId, Option<ScalarTy>, ScalarTy),
     /// A call of a `#[ptx_device]` function, inlined: its body checked at this call site.
     Inline(Box<Inline>),

@@ -520,6 +520,11 @@ impl Inferer<'_, '_> {
             ExprKind::Intrinsic(_) => It::Known(Ty::Scalar(ScalarTy::U32)),
             ExprKind::Method(m, recv, args) => {
                 let tr = self.expr(*recv);
+                // `T::m(x, …)`: the path's `T` is the receiver's type, as `Self` is in rustc (`f64::sqrt(2.0)`).
+                if let Some(&(_, t)) = body.path_receivers.iter().find(|(r, _)| r == recv) {
+                    let sr = self.span(*recv);
+                    self.unify(It::Known(Ty::Scalar(t)), tr, sr);
+                }
                 for a in args {
                     let ta = self.expr(*a);
                     let sa = self.span(*a);
@@ -693,8 +698,7 @@ fn validate(body: &Body, types: &Types, errors: &mut Errors) {
                 other => errors.at(e.span, format!("cannot cast `{other}` as `{target}`")),
             },
             ExprKind::Method(m, recv, _) => match of(recv).scalar() {
-                Some(t) if t.is_float() => {}
-                Some(t) if t.is_int() && m.works_on_ints() && (*m != Method::Abs || t.is_signed()) => {}
+                Some(t) if m.works_on(t) => {}
                 _ => {
                     errors.at(e.span, format!("no method `{}` on `{}` in #[ptx_kernel] functions", m.name(), of(recv)))
                 }
