@@ -334,9 +334,12 @@ impl Gen<'_> {
                 let m = self.rng.pick(&["min", "max"]);
                 let a = self.expr(ty, d);
                 let b = self.expr(ty, d);
-                format!("{a}.{m}({b})")
+                self.method(ty, &a, m, &[&b])
             }
-            16 if ty.is_signed() => format!("{}.abs()", self.expr(ty, d)),
+            16 if ty.is_signed() => {
+                let a = self.expr(ty, d);
+                self.method(ty, &a, "abs", &[])
+            }
             17 => {
                 let c = self.bool_expr(d);
                 let a = self.expr(ty, d);
@@ -402,20 +405,21 @@ impl Gen<'_> {
             8..=10 => self.cast_from_any(ty, d),
             11 => {
                 let m = self.rng.pick(&["abs", "sqrt", "floor", "ceil", "round", "trunc", "recip"]);
-                format!("{}.{m}()", self.expr(ty, d))
+                let a = self.expr(ty, d);
+                self.method(ty, &a, m, &[])
             }
             12 => {
                 // Against a non-zero literal: with two zeros Rust leaves the sign of the result unspecified.
                 let m = self.rng.pick(&["min", "max"]);
                 let a = self.expr(ty, d);
                 let b = self.rng.pick(&["1.5", "-2.0", "0.25", "-1e10", "3e30", "-7.0e-3"]);
-                format!("{a}.{m}({b}{t})")
+                self.method(ty, &a, m, &[&format!("{b}{t}")])
             }
             13 => {
                 let a = self.expr(ty, d);
                 let b = self.expr(ty, d);
                 let c = self.expr(ty, d);
-                format!("{a}.mul_add({b}, {c})")
+                self.method(ty, &a, "mul_add", &[&b, &c])
             }
             14 => {
                 let c = self.bool_expr(d);
@@ -428,6 +432,16 @@ impl Gen<'_> {
                 format!("({} as {t})", self.expr(other, d))
             }
             _ => self.leaf(ty),
+        }
+    }
+
+    /// `a.m(args)`, or as often the path form `T::m(a, args)`, which means the same.
+    fn method(&mut self, ty: Ty, a: &str, m: &str, args: &[&str]) -> String {
+        if self.rng.chance(35) {
+            let all: Vec<&str> = std::iter::once(a).chain(args.iter().copied()).collect();
+            format!("{}::{m}({})", ty.name(), all.join(", "))
+        } else {
+            format!("{a}.{m}({})", args.join(", "))
         }
     }
 
@@ -599,7 +613,7 @@ impl Gen<'_> {
         let j = self.fresh("j");
         let label = self.label();
         let head = label.as_ref().map(|l| format!("{l}: ")).unwrap_or_default();
-        let range = match self.rng.below(5) {
+        let range = match self.rng.below(6) {
             0 => {
                 // To the type's edge, inclusive: must not overflow.
                 format!("({t}::MAX - {})..={t}::MAX", self.rng.below(5))
@@ -608,6 +622,11 @@ impl Gen<'_> {
             2 => {
                 let b = self.bound(ty);
                 format!("0{t}..={b}")
+            }
+            3 => {
+                // Parenthesised, as rustc accepts with a warning.
+                let b = self.bound(ty);
+                format!("(0{t}..{b})")
             }
             _ => {
                 let b = self.bound(ty);
