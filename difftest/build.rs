@@ -28,6 +28,8 @@ fn main() {
     println!("cargo:rerun-if-changed=gen/mod.rs");
     let seed = env_number("DIFFTEST_SEED").unwrap_or(DEFAULT_SEED);
     let count = env_number("DIFFTEST_KERNELS").map_or(DEFAULT_KERNELS, |n| n as usize);
+    // Large runs leave the sources out of the binary (the generator prints any kernel again from the seed).
+    let with_sources = env_number("DIFFTEST_NO_SOURCES").is_none_or(|v| v == 0);
 
     let mut out = String::new();
     let _ = writeln!(out, "pub const SEED: u64 = {seed:#x};");
@@ -39,12 +41,12 @@ fn main() {
         out.push('\n');
         let _ = writeln!(
             table,
-            "    Case {{ name: {name:?}, source: {src:?}, host_line_offset: {off}, approx: {approx:?}, \
+            "    Case {{ name: {name:?}, source: {src:?}, ptx: {name}::PTX, host_line_offset: {off}, approx: {approx:?}, \
              approx_f32: {f32_}, \
              launch: |dev, cfg, a, o| {name}::launch(dev, cfg, {args}, &mut o.u, &mut o.f, &mut o.t), \
              host: |i, a, o| {name}_host(i, {args}, &mut o.u, &mut o.f, &mut o.t), preload: {name}::preload }},",
             name = k.name,
-            src = k.source,
+            src = if with_sources { k.source.as_str() } else { "" },
             off = k.host_line_offset,
             approx = k.approx,
             f32_ = k.approx_f32,

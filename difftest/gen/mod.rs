@@ -672,6 +672,12 @@ const APPROX: [(&str, usize); 12] = [
     ("hypot", 1),
 ];
 
+/// The condition around every body: each input read and each result store is in bounds (so the kernel carries no
+/// checks for them; the body's own indexing keeps its checks).
+const GUARD: &str = "i < out_t.len() && i * 4 + 3 < out_u.len() && i * 4 + 3 < out_f.len() && i < a_i8.len() \
+                     && i < a_i16.len() && i < a_i32.len() && i < a_i64.len() && i < a_u8.len() && i < a_u16.len() \
+                     && i < a_u32.len() && i < a_u64.len() && i < a_f32.len() && i < a_f64.len()";
+
 fn params() -> String {
     let mut s = String::new();
     for t in INPUTS {
@@ -743,12 +749,13 @@ pub fn kernel(seed: u64, index: usize) -> Kernel {
     // the kernel.
     let allow = "#[allow(warnings, arithmetic_overflow, unconditional_panic, clippy::all)]";
     let _ = writeln!(source, "#[ptx_kernel]\n{allow}\npub fn {name}({}) {{", params());
-    source.push_str("    let i = gpu::global_idx_x() as usize;\n    if i < out_t.len() {\n");
+    source.push_str("    let i = gpu::global_idx_x() as usize;\n");
+    source.push_str(&format!("    if {GUARD} {{\n"));
     let kernel_body_line = source.lines().count();
     source.push_str(&body);
     source.push_str("    }\n}\n\n");
     let _ = writeln!(source, "{allow}\npub fn {name}_host(i: usize, {}) {{", params());
-    source.push_str("    if i < out_t.len() {\n");
+    source.push_str(&format!("    if {GUARD} {{\n"));
     let host_body_line = source.lines().count();
     source.push_str(&body);
     source.push_str("    }\n}\n");

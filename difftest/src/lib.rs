@@ -15,7 +15,9 @@
 //!
 //! `DIFFTEST_SEED` and `DIFFTEST_KERNELS` (build time) choose the kernels; `DIFFTEST_THREADS` (run time) the
 //! threads per kernel, `DIFFTEST_ONLY=k3,k17` a subset, `DIFFTEST_SHOW=N` how many mismatching kernels are printed
-//! with their source.
+//! with their source (and their PTX with `DIFFTEST_SHOW_PTX=1`). `DIFFTEST_NO_SOURCES=1` (build time) leaves the
+//! sources out of the binary, for runs of many thousand kernels: any kernel is printed again by building with the
+//! same seed and `DIFFTEST_ONLY`.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -71,7 +73,9 @@ pub struct DeviceOutputs {
 /// One generated kernel and its host copy.
 pub struct Case {
     pub name: &'static str,
+    /// The kernel and its host copy (empty when built with `DIFFTEST_NO_SOURCES=1`).
     pub source: &'static str,
+    pub ptx: &'static str,
     pub host_line_offset: usize,
     pub approx: &'static str,
     pub approx_f32: bool,
@@ -489,6 +493,8 @@ impl Report {
     /// The summary line and the first `show` mismatching kernels with their mismatches and source.
     pub fn render(&self, dev: &Device, show: usize) -> String {
         let mut s = String::new();
+        let (mean, max) = ptx_sizes(&CASES.iter().collect::<Vec<_>>());
+        let _ = writeln!(s, "difftest: PTX {mean} bytes per kernel on average, {max} at most");
         let _ = writeln!(
             s,
             "difftest: {} kernels x {} threads on {} (seed {SEED:#x}): {} values and panics compared, {} kernels \
@@ -511,6 +517,9 @@ impl Report {
             if let Some(c) = CASES.iter().find(|c| c.name == *name) {
                 let kernel_only = c.source.split("\n\n").next().unwrap_or(c.source);
                 let _ = writeln!(s, "{kernel_only}");
+                if std::env::var_os("DIFFTEST_SHOW_PTX").is_some() {
+                    let _ = writeln!(s, "{}", c.ptx);
+                }
             }
         }
         if self.mismatching_kernels.len() > show {
@@ -525,4 +534,10 @@ pub fn wrapping_probe(x: i32) -> i32 {
     #[allow(clippy::arithmetic_side_effects)]
     let y = x + 1;
     y
+}
+
+/// Mean and largest PTX size of the cases, in bytes.
+pub fn ptx_sizes(cases: &[&Case]) -> (usize, usize) {
+    let total: usize = cases.iter().map(|c| c.ptx.len()).sum();
+    (total / cases.len().max(1), cases.iter().map(|c| c.ptx.len()).max().unwrap_or(0))
 }
