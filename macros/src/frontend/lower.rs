@@ -147,7 +147,6 @@ pub fn lower_kernel_with_vars(
         arrays: Vec::new(),
         requested_sm,
         frames: std::collections::HashMap::new(),
-        ln_parts: None,
         extra_vars: Vec::new(),
         first_extra_var,
         loops: vec![None; body.loops.len()],
@@ -250,8 +249,6 @@ pub(super) struct Lowerer<'a, 'f, 'e> {
     pub(super) requested_sm: Option<u32>,
     /// Array values, by `ArrId`.
     pub(super) arrays: Vec<super::lower_arrays::ArrVal>,
-    /// The two parts of the last `ln` computed (for `powf`), see `lower_math`.
-    pub(super) ln_parts: Option<(Reg, Reg)>,
     /// Module variables declared by the lowering itself (constant tables, see [`Lowerer::module_var`]); the
     /// `k`-th is `Var(first_extra_var + k)`.
     extra_vars: Vec<VarData>,
