@@ -12,7 +12,7 @@
 //! 8- and 16-bit values live in 32-bit registers and are computed on with 32-bit instructions (as LLVM's NVPTX back
 //! end legalises them); the lowering re-normalises them after every operation that can leave their range, which
 //! gives exactly Rust's wrapping results. No 16-bit integer instruction is emitted: the driver's JIT compiler for
-//! sm_90 (CUDA 13.0) miscompiles some of them (`docs/jit-workarounds.md`). Loads, stores and parameters keep the
+//! sm_90 (CUDA 13.0) miscompiles some of them (`docs/differential-testing.md`). Loads, stores and parameters keep the
 //! narrow memory type (`ld.global.s16` into a 32-bit register sign-extends). `ptx_asm!` operands of 16-bit types
 //! are 16-bit registers ([`ScalarTy::asm_reg_type`]), converted at the statement's edges.
 
