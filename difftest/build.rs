@@ -1,4 +1,4 @@
-//! Writes `$OUT_DIR/cases.rs`: `DIFFTEST_KERNELS` random kernels (default 120) of the stream `DIFFTEST_SEED`
+//! Writes `$OUT_DIR/cases.rs`: `DIFFTEST_KERNELS` random kernels (default 300) of the stream `DIFFTEST_SEED`
 //! (default below; decimal or `0x` hex), each with its host copy, and the table `CASES` the harness runs.
 
 #[path = "gen/mod.rs"]
@@ -7,7 +7,7 @@ mod gen;
 use std::fmt::Write as _;
 
 const DEFAULT_SEED: u64 = 0x5EED_2026_1204;
-const DEFAULT_KERNELS: usize = 120;
+const DEFAULT_KERNELS: usize = 300;
 
 fn env_number(name: &str) -> Option<u64> {
     println!("cargo:rerun-if-env-changed={name}");

@@ -419,44 +419,56 @@ pub fn selected() -> Vec<&'static Case> {
     CASES.iter().filter(|c| only.is_empty() || only.iter().any(|o| o == c.name)).collect()
 }
 
-/// Runs `cases` on `dev` with `n` threads each (blocks of 128) and compares every one with its host copy.
+/// Runs `cases` on `dev` with `n` threads each (blocks of 128) and compares every one with its host copy. The host
+/// copies run on every core, a chunk of kernels at a time, while the device runs the kernels one after another (a
+/// panic is reported by the device for whatever launched last, so launches are not overlapped).
 pub fn run(dev: &Device, cases: &[&'static Case], n: usize) -> ptx_kernel::Result<Report> {
+    const CHUNK: usize = 128;
     install_hook();
     let start = Instant::now();
-    let load_errors = preload_all(dev, cases);
+    let load_errors = parallel_map(cases, |case| (case.preload)(dev).err());
     let load_seconds = start.elapsed().as_secs_f64();
     let block = 128u32;
     let cfg =
         LaunchConfig { grid_dim: ((n as u32).div_ceil(block), 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
     let mut report = Report { threads: n, load_seconds, ..Report::default() };
-    for (k, case) in cases.iter().enumerate() {
-        if let Some(e) = &load_errors[k] {
+    let indices: Vec<usize> = (0..cases.len()).collect();
+    for chunk in indices.chunks(CHUNK) {
+        let host = parallel_map(chunk, |&k| {
+            let host_in = inputs(n, SEED ^ (k as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D) ^ hash(cases[k].name));
+            let (want, want_panics) = run_host(cases[k], &host_in, n);
+            (host_in, want, want_panics)
+        });
+        for (&k, (host_in, want, want_panics)) in chunk.iter().zip(host) {
+            let case = cases[k];
             report.kernels += 1;
-            report.mismatching_kernels.push(case.name);
-            report.mismatch_count += 1;
-            report.mismatches.push(Mismatch { kernel: case.name, what: format!("the module did not load: {e}") });
-            continue;
-        }
-        let host_in = inputs(n, SEED ^ (k as u64 + 1).wrapping_mul(0x2545_F491_4F6C_DD1D) ^ hash(case.name));
-        let dev_in = upload(dev, &host_in)?;
-        let poison = poisoned(n);
-        let mut out = DeviceOutputs { u: dev.upload(&poison.u)?, f: dev.upload(&poison.f)?, t: dev.upload(&poison.t)? };
-        let launched = (case.launch)(dev, cfg, &dev_in, &mut out);
-        // The panic (or launch error) is reported by the first synchronizing call; the outputs after it.
-        let status = launched.and_then(|()| dev.synchronize()).err();
-        let got = HostOutputs { u: out.u.download()?, f: out.f.download()?, t: out.t.download()? };
-        let (want, want_panics) = run_host(case, &host_in, n);
-        let diffs = compare(case, n, &got, status.as_ref(), &want, &want_panics, block);
-        report.kernels += 1;
-        report.cases += 9 * n as u64 + 1;
-        if want_panics.iter().any(Option::is_some) {
-            report.kernels_panicking += 1;
-        }
-        if !diffs.is_empty() {
-            report.mismatching_kernels.push(case.name);
-            report.mismatch_count += diffs.len() as u64;
-            for d in diffs.into_iter().take(4) {
-                report.mismatches.push(Mismatch { kernel: case.name, what: d });
+            let diffs = match &load_errors[k] {
+                Some(e) => vec![format!("the module did not load: {e}")],
+                None => {
+                    let dev_in = upload(dev, &host_in)?;
+                    let poison = poisoned(n);
+                    let mut out = DeviceOutputs {
+                        u: dev.upload(&poison.u)?,
+                        f: dev.upload(&poison.f)?,
+                        t: dev.upload(&poison.t)?,
+                    };
+                    let launched = (case.launch)(dev, cfg, &dev_in, &mut out);
+                    // The panic (or launch error) is reported by the first synchronizing call; the outputs after it.
+                    let status = launched.and_then(|()| dev.synchronize()).err();
+                    let got = HostOutputs { u: out.u.download()?, f: out.f.download()?, t: out.t.download()? };
+                    compare(case, n, &got, status.as_ref(), &want, &want_panics, block)
+                }
+            };
+            report.cases += 9 * n as u64 + 1;
+            if want_panics.iter().any(Option::is_some) {
+                report.kernels_panicking += 1;
+            }
+            if !diffs.is_empty() {
+                report.mismatching_kernels.push(case.name);
+                report.mismatch_count += diffs.len() as u64;
+                for d in diffs.into_iter().take(4) {
+                    report.mismatches.push(Mismatch { kernel: case.name, what: d });
+                }
             }
         }
     }
@@ -464,24 +476,22 @@ pub fn run(dev: &Device, cases: &[&'static Case], n: usize) -> ptx_kernel::Resul
     Ok(report)
 }
 
-/// Loads every module (the driver's JIT compiles them) on all cores; the load error of each, if any.
-fn preload_all(dev: &Device, cases: &[&'static Case]) -> Vec<Option<ptx_kernel::Error>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(32);
+/// `f` over `items` on every core (at most 32 threads), in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 32);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<ptx_kernel::Error>>> =
-        cases.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<R>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
-        for _ in 0..workers {
+        for _ in 0..workers.min(items.len()) {
             s.spawn(|| loop {
                 let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(case) = cases.get(k) else { break };
-                if let Err(e) = (case.preload)(dev) {
-                    *results[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                }
+                let Some(item) = items.get(k) else { break };
+                let r = f(item);
+                *slots[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             });
         }
     });
-    results.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
+    slots.into_iter().filter_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect()
 }
 
 fn hash(s: &str) -> u64 {
