@@ -1,5 +1,7 @@
 //! Writes `$OUT_DIR/cases.rs`: `DIFFTEST_KERNELS` random kernels (default 300) of the stream `DIFFTEST_SEED`
-//! (default below; decimal or `0x` hex), each with its host copy, and the table `CASES` the harness runs.
+//! (default below; decimal or `0x` hex), from number `DIFFTEST_FIRST` on (default 0), each with its host copy, and
+//! the table `CASES` the harness runs. rustc slows down more than linearly on one crate of many thousand kernels,
+//! so a large run is built as shards of a few thousand (`DIFFTEST_FIRST=0, 2000, 4000, …`) of the same stream.
 
 #[path = "gen/mod.rs"]
 mod gen;
@@ -28,6 +30,7 @@ fn main() {
     println!("cargo:rerun-if-changed=gen/mod.rs");
     let seed = env_number("DIFFTEST_SEED").unwrap_or(DEFAULT_SEED);
     let count = env_number("DIFFTEST_KERNELS").map_or(DEFAULT_KERNELS, |n| n as usize);
+    let first = env_number("DIFFTEST_FIRST").unwrap_or(0) as usize;
     // Large runs leave the sources out of the binary (the generator prints any kernel again from the seed).
     let with_sources = env_number("DIFFTEST_NO_SOURCES").is_none_or(|v| v == 0);
 
@@ -35,7 +38,7 @@ fn main() {
     let _ = writeln!(out, "pub const SEED: u64 = {seed:#x};");
     let mut table = String::from("pub static CASES: &[Case] = &[\n");
     let args = gen::INPUTS.iter().map(|t| format!("&a.{}", t.name())).collect::<Vec<_>>().join(", ");
-    for index in 0..count {
+    for index in first..first + count {
         let k = gen::kernel(seed, index);
         out.push_str(&k.source);
         out.push('\n');

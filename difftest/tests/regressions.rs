@@ -66,6 +66,27 @@ twin!(panic_in_parens, panic_in_parens_host, i, (x: &[u32], y: &[u32], out: &mut
     }
 });
 
+// `x.abs() % 127` with `x == i32::MIN`: Rust's wrapping `abs` gives MIN and the remainder -8; the JIT (ptxas 13.0
+// and 13.5) treats `abs.s32` as never negative and used an unsigned remainder (8). `abs` is now `x * (x >> 31 | 1)`.
+twin!(abs_then_rem, abs_then_rem_host, i, (x: &[i32], y: &[i64], out: &mut [i64]) {
+    if 3 * i + 2 < out.len() && i < x.len() && i < y.len() {
+        out[3 * i] = (x[i].abs() % 127) as i64;
+        out[3 * i + 1] = (x[i].abs() / 3) as i64 + if x[i].abs() < 0 { 1 } else { 0 };
+        out[3 * i + 2] = y[i].abs() % 1000;
+    }
+});
+
+// `!v` of a `u8` on the path where `v == 0`: ptxas 13.0 folded `not.b32` + `and.b32 0xFF` to 0 there instead of
+// 0xFF. The complement of an unsigned narrow value is now one `xor` with its mask.
+twin!(not_where_zero, not_where_zero_host, i, (x: &[u8], y: &[u16], out: &mut [u64]) {
+    if 2 * i + 1 < out.len() && i < x.len() && i < y.len() {
+        let v = x[i];
+        let w = y[i];
+        out[2 * i] = (if v != 0u8 { (!v) / v } else { !v }) as u64;
+        out[2 * i + 1] = (if w != 0u16 { (!w) % w } else { !w }) as u64;
+    }
+});
+
 /// A launch's outputs and its panic (`None` when no thread panicked).
 fn device_run<T: DeviceScalar + Default>(
     dev: &Device,
@@ -154,5 +175,38 @@ fn panic_location_in_parens_is_rustc_s() {
     assert_eq!(message, "attempt to divide by zero");
     assert_eq!(location, host_location);
     // Every other thread's result, and the panicking thread's untouched slot.
+    assert_eq!(got, want);
+}
+
+#[test]
+fn abs_then_rem_agrees_with_rustc() {
+    let n = 512;
+    let x = inputs_i32(n);
+    let y: Vec<i64> = x.iter().enumerate().map(|(k, &v)| if k % 7 == 0 { i64::MIN } else { v as i64 * 977 }).collect();
+    let dev = Device::from_env().expect("a device");
+    let (dx, dy) = (dev.upload(&x).expect("upload"), dev.upload(&y).expect("upload"));
+    let (got, err) = device_run(&dev, |d, cfg, o| abs_then_rem::launch(d, cfg, &dx, &dy, o), 3 * n, n as u32);
+    assert!(err.is_none(), "the kernel panicked: {err:?}");
+    let mut want = vec![0; 3 * n];
+    for i in 0..n {
+        abs_then_rem_host(i, &x, &y, &mut want);
+    }
+    assert!(want.contains(&-8), "the inputs must hold i32::MIN");
+    assert_eq!(got, want);
+}
+
+#[test]
+fn not_where_zero_agrees_with_rustc() {
+    let n = 512;
+    let x: Vec<u8> = (0..n).map(|k| if k % 3 == 0 { 0 } else { (k * 37) as u8 }).collect();
+    let y: Vec<u16> = (0..n).map(|k| if k % 4 == 1 { 0 } else { (k * 4099) as u16 }).collect();
+    let dev = Device::from_env().expect("a device");
+    let (dx, dy) = (dev.upload(&x).expect("upload"), dev.upload(&y).expect("upload"));
+    let (got, err) = device_run(&dev, |d, cfg, o| not_where_zero::launch(d, cfg, &dx, &dy, o), 2 * n, n as u32);
+    assert!(err.is_none(), "the kernel panicked: {err:?}");
+    let mut want = vec![0; 2 * n];
+    for i in 0..n {
+        not_where_zero_host(i, &x, &y, &mut want);
+    }
     assert_eq!(got, want);
 }

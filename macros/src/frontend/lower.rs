@@ -901,9 +901,16 @@ impl Lowerer<'_, '_, '_> {
         let rt = t.reg_type();
         match (op, t) {
             (UnaryOp::Not, ScalarTy::Bool) => Operand::Reg(self.b.ins().unary(UnOp::Not, Mode::None, Type::Pred, a)),
+            (UnaryOp::Not, t) if t.is_narrow_int() && !t.is_signed() => {
+                // `xor` with the type's mask, not `not` + `and`: ptxas 13.0 folds `not.b32` + `and.b32 0xFF` of a
+                // value it knows is zero to 0 (docs/differential-testing.md). The operand is zero-extended, so
+                // this is the whole result.
+                let mask = if t == ScalarTy::U8 { 0xFF } else { 0xFFFF };
+                Operand::Reg(self.b.ins().binary(BinOp::Xor, Mode::None, Type::B32, a, Operand::u32(mask)))
+            }
             (UnaryOp::Not, _) => {
-                let r = self.b.ins().unary(UnOp::Not, Mode::None, rt.to_bits(), a);
-                self.normalize(Operand::Reg(r), t)
+                // A sign-extended narrow value stays sign-extended under `not`.
+                Operand::Reg(self.b.ins().unary(UnOp::Not, Mode::None, rt.to_bits(), a))
             }
             (UnaryOp::Neg, h) if h.is_half() => {
                 // Flip the sign bit (exact, NaN included), as `half`'s `Neg`.
@@ -1274,6 +1281,17 @@ impl Lowerer<'_, '_, '_> {
         let arg = |k: usize| args.get(k).copied().unwrap_or(Operand::u32(0));
         let mut ins = self.b.ins();
         let r = match m {
+            Method::Abs if t.is_int() => {
+                // Rust's (release) `abs` wraps: `MIN.abs() == MIN`. The driver's JIT treats `abs.sN`'s result as
+                // never negative (ptxas 13.0 and 13.5 turn `abs.s32` + `rem.s32` into an unsigned remainder, so
+                // `i32::MIN.abs() % 127` gave 8), so the absolute value is `x * (x >> (N-1) | 1)`, whose sign it
+                // does not presume (docs/differential-testing.md).
+                let w = rt.bits();
+                let sign = ins.binary(BinOp::Shr, Mode::None, rt, recv, Operand::u32(w - 1));
+                let unit = ins.binary(BinOp::Or, Mode::None, rt.to_bits(), sign, Operand::u32(1));
+                let r = ins.binary(BinOp::Mul, Mode::Lo, rt, recv, unit);
+                return self.normalize(Operand::Reg(r), t);
+            }
             Method::Abs => {
                 let r = ins.unary(UnOp::Abs, Mode::None, rt, recv);
                 return self.normalize(Operand::Reg(r), t);
