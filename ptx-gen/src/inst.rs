@@ -1061,7 +1061,17 @@ impl InstKind {
                 matches!(sreg, SpecialReg::Clock | SpecialReg::Clock64 | SpecialReg::GlobalTimer)
             }
             ActiveMask { .. } => true,
-            _ => false,
+            // Listed one by one, with no catch-all: a new instruction must say whether DCE may delete it.
+            Mov { .. }
+            | AddrOf { .. }
+            | Unary { .. }
+            | Binary { .. }
+            | Ternary { .. }
+            | Bfi { .. }
+            | Setp { .. }
+            | Selp { .. }
+            | Cvt { .. }
+            | Cvta { .. } => false,
         }
     }
 }
