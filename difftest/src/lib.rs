@@ -97,18 +97,12 @@ pub use cases::{CASES, SEED};
 
 // ----- inputs ---------------------------------------------------------------------------------------------------
 
-/// SplitMix64, as the generator.
-struct Rng(u64);
+// The generator's random numbers (SplitMix64), for the inputs too; the rest of the generator is the build script's.
+#[path = "../gen/mod.rs"]
+#[allow(dead_code)]
+mod gen;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+use gen::Rng;
 
 /// `bits`-bit integers: 0, ±1, MIN, MAX, their neighbours, ± powers of two, small values and random bits.
 fn int_bits(rng: &mut Rng, bits: u32, signed: bool) -> u64 {
@@ -189,7 +183,7 @@ fn f64_value(rng: &mut Rng) -> f64 {
 
 /// Inputs for `n` threads, from `seed`.
 pub fn inputs(n: usize, seed: u64) -> HostInputs {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut ints = |bits, signed| (0..n).map(|_| int_bits(&mut rng, bits, signed)).collect::<Vec<u64>>();
     let i8 = ints(8, true).into_iter().map(|v| v as u8 as i8).collect();
     let i16 = ints(16, true).into_iter().map(|v| v as u16 as i16).collect();
