@@ -440,6 +440,66 @@ impl Ins<'_, '_> {
     pub fn asm(&mut self, text: impl Into<String>, outputs: Vec<Reg>, inputs: Vec<Operand>) {
         self.b.push(InstKind::Asm { text: text.into(), outputs, inputs });
     }
+    /// `cvt.rn{.satfinite}{.relu}.dst.src` to or from a packed pair; returns the destination register.
+    pub fn cvt_pack(
+        &mut self,
+        dst_fmt: PackedFmt,
+        src_fmt: PackedFmt,
+        satfinite: bool,
+        relu: bool,
+        srcs: Vec<Operand>,
+    ) -> Reg {
+        self.def(dst_fmt.reg_type(), |dst| InstKind::CvtPack { dst_fmt, src_fmt, satfinite, relu, dst, srcs })
+    }
+    /// `mma.sync.aligned.shape.row.col.dty.aty.bty.cty`, `D = A·B + C` with `D` of `C`'s type; returns D's
+    /// registers (as many as C has).
+    pub fn mma(
+        &mut self,
+        shape: MmaShape,
+        ab: (MmaType, MmaType),
+        acc: MmaType,
+        a: Vec<Reg>,
+        b: Vec<Reg>,
+        c: Vec<Reg>,
+    ) -> Vec<Reg> {
+        let ty = if acc == MmaType::F32 { Type::F32 } else { Type::B32 };
+        let d: Vec<Reg> = (0..c.len()).map(|_| self.b.new_reg(ty)).collect();
+        self.b.push(InstKind::Mma {
+            shape,
+            d_ty: acc,
+            a_ty: ab.0,
+            b_ty: ab.1,
+            c_ty: acc,
+            satfinite: false,
+            d: d.clone(),
+            a,
+            b,
+            c,
+        });
+        d
+    }
+    /// `ldmatrix.sync.aligned.m8n8.xN{.trans}.shared.b16`: one `.b32` register per matrix.
+    pub fn ldmatrix(&mut self, count: MatrixCount, trans: bool, addr: Address) -> Vec<Reg> {
+        let dsts: Vec<Reg> = (0..count.count()).map(|_| self.b.new_reg(Type::B32)).collect();
+        self.b.push(InstKind::LdMatrix { count, trans, dsts: dsts.clone(), addr });
+        dsts
+    }
+    /// `stmatrix.sync.aligned.m8n8.xN{.trans}.shared.b16`.
+    pub fn stmatrix(&mut self, count: MatrixCount, trans: bool, addr: Address, srcs: Vec<Reg>) {
+        self.b.push(InstKind::StMatrix { count, trans, addr, srcs });
+    }
+    /// `cp.async.{ca,cg}.shared.global [dst], [src], bytes{, src_size}`.
+    pub fn cp_async(&mut self, cache: CacheOp, bytes: u32, dst: Address, src: Address, src_size: Option<Operand>) {
+        self.b.push(InstKind::CpAsync { cache, prefetch: Prefetch::None, bytes, dst, src, src_size });
+    }
+    /// `cp.async.commit_group`.
+    pub fn cp_async_commit(&mut self) {
+        self.b.push(InstKind::CpAsyncCommit);
+    }
+    /// `cp.async.wait_group n` (`None`: `cp.async.wait_all`).
+    pub fn cp_async_wait(&mut self, pending: Option<u32>) {
+        self.b.push(InstKind::CpAsyncWait { pending });
+    }
 }
 
 /// The register type a load of `ty` writes: 8-bit memory types widen to 16-bit registers.

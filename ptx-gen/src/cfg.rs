@@ -28,7 +28,7 @@
 //! ```
 
 use crate::entity::EntityRef;
-use crate::inst::{AddrBase, Address, Block, Inst, InstKind, Operand, Reg, Terminator};
+use crate::inst::{Block, Inst, InstKind, Reg, Terminator};
 use crate::ir::Function;
 
 /// A fixed-size set of small indices (registers, blocks), one bit each.
@@ -499,113 +499,7 @@ pub fn inst_position(func: &Function, inst: Inst) -> Option<(Block, usize)> {
 }
 
 /// Calls `f(reg, is_def)` for every register operand of `kind`, uses (address bases included) before definitions,
-/// in the order of [`InstKind::for_each_reg_mut`] — without allocating, for analyses that visit every instruction.
-pub fn visit_regs(kind: &InstKind, mut f: impl FnMut(Reg, bool)) {
-    use InstKind::*;
-    fn op(o: &Operand, f: &mut impl FnMut(Reg, bool)) {
-        if let Operand::Reg(r) = o {
-            f(*r, false)
-        }
-    }
-    fn addr(a: &Address, f: &mut impl FnMut(Reg, bool)) {
-        if let AddrBase::Reg(r) = a.base {
-            f(r, false)
-        }
-    }
-    match kind {
-        Mov { dst, src, .. } | Unary { dst, src, .. } | Cvt { dst, src, .. } => {
-            op(src, &mut f);
-            f(*dst, true);
-        }
-        ReadSpecial { dst, .. } | AddrOf { dst, .. } | ActiveMask { dst } => f(*dst, true),
-        Binary { dst, a, b, .. } | Setp { dst, a, b, .. } => {
-            op(a, &mut f);
-            op(b, &mut f);
-            f(*dst, true);
-        }
-        Ternary { dst, a, b, c, .. } => {
-            op(a, &mut f);
-            op(b, &mut f);
-            op(c, &mut f);
-            f(*dst, true);
-        }
-        Bfi { dst, f: fo, b, pos, len, .. } => {
-            op(fo, &mut f);
-            op(b, &mut f);
-            op(pos, &mut f);
-            op(len, &mut f);
-            f(*dst, true);
-        }
-        Selp { dst, a, b, cond, .. } => {
-            op(a, &mut f);
-            op(b, &mut f);
-            f(*cond, false);
-            f(*dst, true);
-        }
-        Cvta { dst, src, .. } => {
-            f(*src, false);
-            f(*dst, true);
-        }
-        Ld { dsts, addr: a, .. } => {
-            addr(a, &mut f);
-            for d in dsts {
-                f(*d, true);
-            }
-        }
-        St { addr: a, srcs, .. } => {
-            addr(a, &mut f);
-            for s in srcs {
-                op(s, &mut f);
-            }
-        }
-        Atom { dst, addr: a, src, cmp, .. } => {
-            addr(a, &mut f);
-            if let Some(c) = cmp {
-                op(c, &mut f);
-            }
-            op(src, &mut f);
-            if let Some(d) = dst {
-                f(*d, true);
-            }
-        }
-        Bar { id, count, .. } => {
-            op(id, &mut f);
-            if let Some(c) = count {
-                op(c, &mut f);
-            }
-        }
-        WarpSync { mask } => op(mask, &mut f),
-        Fence { .. } => {}
-        Shfl { dst, pred, src, lane, clamp, mask, .. } => {
-            op(src, &mut f);
-            op(lane, &mut f);
-            op(clamp, &mut f);
-            op(mask, &mut f);
-            f(*dst, true);
-            if let Some(p) = pred {
-                f(*p, true);
-            }
-        }
-        Vote { dst, src, mask, .. } => {
-            f(*src, false);
-            op(mask, &mut f);
-            f(*dst, true);
-        }
-        Call { rets, args, .. } => {
-            for a in args {
-                op(a, &mut f);
-            }
-            for r in rets {
-                f(*r, true);
-            }
-        }
-        Asm { outputs, inputs, .. } => {
-            for i in inputs {
-                op(i, &mut f);
-            }
-            for o in outputs {
-                f(*o, true);
-            }
-        }
-    }
+/// in the order of [`InstKind::visit_operands`] — without allocating, for analyses that visit every instruction.
+pub fn visit_regs(kind: &InstKind, f: impl FnMut(Reg, bool)) {
+    kind.for_each_reg(f)
 }

@@ -186,6 +186,28 @@ impl Printer<'_, '_> {
         Ok(())
     }
 
+    /// The writer's spelling of the opcode and its modifiers, or the bare mnemonic where PTX has none.
+    fn opcode(&self, kind: &InstKind) -> String {
+        let mut s = String::new();
+        match crate::write::put_opcode(&mut s, kind) {
+            Ok(()) => s,
+            Err(_) => kind.mnemonic().to_string(),
+        }
+    }
+
+    /// `{v1, v2}`.
+    fn reg_list(&mut self, regs: &[Reg]) -> fmt::Result {
+        self.out.push('{');
+        for (i, r) in regs.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            write!(self.out, "{r}")?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
     fn addr(&mut self, a: &Address) -> fmt::Result {
         self.out.push('[');
         match a.base {
@@ -206,24 +228,25 @@ impl Printer<'_, '_> {
         use InstKind::*;
         self.defs(&kind.defs())?;
         let u32t = Some(Type::U32);
+        let m = kind.mnemonic();
         match kind {
             Mov { ty, src, .. } => {
-                write!(self.out, "mov.{ty} ")?;
+                write!(self.out, "{m}.{ty} ")?;
                 self.op(*src, Some(*ty))
             }
-            ReadSpecial { sreg, .. } => write!(self.out, "mov.{} {}", sreg.ty(), sreg.name()),
-            AddrOf { var, .. } => write!(self.out, "mov.u64 {var}"),
-            Unary { op, mode, ty, src, .. } => {
-                write!(self.out, "{}{}.{ty} ", op.name(), dot(mode.name()))?;
+            ReadSpecial { sreg, .. } => write!(self.out, "{m}.{} {}", sreg.ty(), sreg.name()),
+            AddrOf { var, .. } => write!(self.out, "{m}.u64 {var}"),
+            Unary { mode, ty, src, .. } => {
+                write!(self.out, "{m}{}.{ty} ", dot(mode.name()))?;
                 self.op(*src, Some(*ty))
             }
             Binary { op, mode, ty, a, b, .. } => {
-                write!(self.out, "{}{}.{ty} ", op.name(), dot(mode.name()))?;
+                write!(self.out, "{m}{}.{ty} ", dot(mode.name()))?;
                 let bt = if matches!(op, BinOp::Shl | BinOp::Shr) { u32t } else { Some(*ty) };
                 self.ops(&[(*a, Some(*ty)), (*b, bt)])
             }
             Ternary { op, mode, ty, a, b, c, .. } => {
-                write!(self.out, "{}{}.{ty} ", op.name(), dot(mode.name()))?;
+                write!(self.out, "{m}{}.{ty} ", dot(mode.name()))?;
                 let (bt, ct) = match (op, mode) {
                     (TernOp::Bfe, _) => (u32t, u32t),
                     (TernOp::Mad, Mode::Wide) => (Some(*ty), Some(ty.widened().unwrap_or(*ty))),
@@ -232,30 +255,27 @@ impl Printer<'_, '_> {
                 self.ops(&[(*a, Some(*ty)), (*b, bt), (*c, ct)])
             }
             Bfi { ty, f, b, pos, len, .. } => {
-                write!(self.out, "bfi.{ty} ")?;
+                write!(self.out, "{m}.{ty} ")?;
                 self.ops(&[(*f, Some(*ty)), (*b, Some(*ty)), (*pos, u32t), (*len, u32t)])
             }
             Setp { cmp, ty, a, b, .. } => {
-                write!(self.out, "setp.{}.{ty} ", cmp.name())?;
+                write!(self.out, "{m}.{}.{ty} ", cmp.name())?;
                 self.ops(&[(*a, Some(*ty)), (*b, Some(*ty))])
             }
             Selp { ty, a, b, cond, .. } => {
-                write!(self.out, "selp.{ty} ")?;
+                write!(self.out, "{m}.{ty} ")?;
                 self.ops(&[(*a, Some(*ty)), (*b, Some(*ty)), (Operand::Reg(*cond), None)])
             }
             Cvt { mode, sat, dst_ty, src_ty, src, .. } => {
                 let sat = if *sat { ".sat" } else { "" };
-                write!(self.out, "cvt{}{sat}.{dst_ty}.{src_ty} ", dot(mode.name()))?;
+                write!(self.out, "{m}{}{sat}.{dst_ty}.{src_ty} ", dot(mode.name()))?;
                 self.op(*src, Some(*src_ty))
             }
-            Cvta { to_generic, space, src, .. } => {
-                let to = if *to_generic { "" } else { ".to" };
-                write!(self.out, "cvta{to}{}.u64 {src}", space_suffix(*space))
-            }
+            Cvta { space, src, .. } => write!(self.out, "{m}{}.u64 {src}", space_suffix(*space)),
             Ld { access, addr, .. } => {
                 write!(
                     self.out,
-                    "ld{}{}{}{}{}{}{}.{} ",
+                    "{m}{}{}{}{}{}{}{}.{} ",
                     order_name(access.order),
                     space_suffix(access.space),
                     dot(access.cache.name()),
@@ -270,7 +290,7 @@ impl Printer<'_, '_> {
             St { access, addr, srcs } => {
                 write!(
                     self.out,
-                    "st{}{}{}{}{}{}.{} ",
+                    "{m}{}{}{}{}{}{}.{} ",
                     order_name(access.order),
                     space_suffix(access.space),
                     dot(access.cache.name()),
@@ -286,14 +306,13 @@ impl Printer<'_, '_> {
                 }
                 Ok(())
             }
-            Atom { op, space, order, scope, ty, dst, addr, src, cmp } => {
+            Atom { op, space, order, scope, ty, addr, src, cmp, .. } => {
                 // A scoped order names the scope itself (`.relaxed.gpu`); a weak atomic may name one alone.
                 let scope = match order {
                     MemOrder::Weak | MemOrder::Volatile => scope.map(|s| format!(".{}", s.name())).unwrap_or_default(),
                     _ => String::new(),
                 };
-                let name = if dst.is_some() { "atom" } else { "red" };
-                write!(self.out, "{name}{}{scope}{}.{}.{ty} ", order_name(*order), space_suffix(*space), op.name())?;
+                write!(self.out, "{m}{}{scope}{}.{}.{ty} ", order_name(*order), space_suffix(*space), op.name())?;
                 self.addr(addr)?;
                 if let Some(c) = cmp {
                     self.out.push_str(", ");
@@ -302,11 +321,8 @@ impl Printer<'_, '_> {
                 self.out.push_str(", ");
                 self.op(*src, Some(*ty))
             }
-            Bar { op, id, count } => {
-                self.out.push_str(match op {
-                    BarOp::Sync => "bar.sync ",
-                    BarOp::Arrive => "bar.arrive ",
-                });
+            Bar { id, count, .. } => {
+                write!(self.out, "{m} ")?;
                 self.op(*id, u32t)?;
                 if let Some(c) = count {
                     self.out.push_str(", ");
@@ -315,7 +331,7 @@ impl Printer<'_, '_> {
                 Ok(())
             }
             WarpSync { mask } => {
-                self.out.push_str("bar.warp.sync ");
+                write!(self.out, "{m} ")?;
                 self.op(*mask, Some(Type::B32))
             }
             Fence { kind, scope } => match kind {
@@ -325,21 +341,20 @@ impl Printer<'_, '_> {
                         Scope::Gpu => "gl",
                         Scope::Sys => "sys",
                     };
-                    write!(self.out, "membar.{s}")
+                    write!(self.out, "{m}.{s}")
                 }
-                FenceKind::AcqRel => write!(self.out, "fence.acq_rel.{}", scope.name()),
-                FenceKind::Sc => write!(self.out, "fence.sc.{}", scope.name()),
+                FenceKind::AcqRel | FenceKind::Sc => write!(self.out, "{m}.{}", scope.name()),
             },
             Shfl { mode, src, lane, clamp, mask, .. } => {
-                write!(self.out, "shfl.sync.{}.b32 ", mode.name())?;
+                write!(self.out, "{m}.{}.b32 ", mode.name())?;
                 self.ops(&[(*src, Some(Type::B32)), (*lane, u32t), (*clamp, u32t), (*mask, Some(Type::B32))])
             }
             Vote { mode, src, negate, mask, .. } => {
                 let ty = if *mode == VoteMode::Ballot { "b32" } else { "pred" };
-                write!(self.out, "vote.sync.{}.{ty} {}{src}, ", mode.name(), if *negate { "!" } else { "" })?;
+                write!(self.out, "{m}.{}.{ty} {}{src}, ", mode.name(), if *negate { "!" } else { "" })?;
                 self.op(*mask, Some(Type::B32))
             }
-            ActiveMask { .. } => self.out.write_str("activemask.b32"),
+            ActiveMask { .. } => write!(self.out, "{m}.b32"),
             Call { func, args, .. } => {
                 write!(self.out, "call {func}(")?;
                 let args: Vec<_> = args.iter().map(|&a| (a, None)).collect();
@@ -354,6 +369,46 @@ impl Printer<'_, '_> {
                 self.out.push(')');
                 Ok(())
             }
+            // The newer families print the writer's opcode spelling, then their sources.
+            CvtPack { src_fmt, srcs, .. } => {
+                write!(self.out, "{} ", self.opcode(kind))?;
+                let ops: Vec<_> = srcs.iter().map(|&a| (a, Some(src_fmt.reg_type()))).collect();
+                self.ops(&ops)
+            }
+            Mma { a, b, c, .. } => {
+                write!(self.out, "{} ", self.opcode(kind))?;
+                for (i, list) in [a, b, c].into_iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.reg_list(list)?;
+                }
+                Ok(())
+            }
+            LdMatrix { addr, .. } => {
+                write!(self.out, "{} ", self.opcode(kind))?;
+                self.addr(addr)
+            }
+            StMatrix { addr, srcs, .. } => {
+                write!(self.out, "{} ", self.opcode(kind))?;
+                self.addr(addr)?;
+                self.out.push_str(", ");
+                self.reg_list(srcs)
+            }
+            CpAsync { bytes, dst, src, src_size, .. } => {
+                write!(self.out, "{} ", self.opcode(kind))?;
+                self.addr(dst)?;
+                self.out.push_str(", ");
+                self.addr(src)?;
+                write!(self.out, ", {bytes}")?;
+                if let Some(n) = src_size {
+                    self.out.push_str(", ");
+                    self.op(*n, u32t)?;
+                }
+                Ok(())
+            }
+            CpAsyncCommit | CpAsyncWait { pending: None } => self.out.write_str(m),
+            CpAsyncWait { pending: Some(n) } => write!(self.out, "{m} {n}"),
         }
     }
 }

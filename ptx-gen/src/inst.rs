@@ -4,8 +4,30 @@
 //! each have one exhaustive `match` over [`InstKind`]. Operands that PTX allows as immediates are [`Operand`]s;
 //! destinations are always registers.
 
+mod operands;
+mod tensor;
+
+pub use operands::{OperandMut, OperandRef};
+pub use tensor::{MatrixCount, MmaForm, MmaShape, MmaType, PackedFmt};
+
 use crate::entity::entity_impl;
 use crate::types::{StateSpace, Type};
+
+/// `ALL` (every value, in declaration order, for the reader and the fuzzers) and `from_name` (the inverse of
+/// `name`) for a modifier enum, so that a new value is spelled in one place.
+macro_rules! spelled {
+    ($t:ident: $($v:ident),+ $(,)?) => {
+        impl $t {
+            /// Every value, in declaration order.
+            pub const ALL: [$t; { [$($t::$v),+].len() }] = [$($t::$v),+];
+            /// The value whose [`name`](Self::name) is `s` (without the dot).
+            pub fn from_name(s: &str) -> Option<$t> {
+                Self::ALL.into_iter().find(|v| v.name() == s)
+            }
+        }
+    };
+}
+pub(crate) use spelled;
 
 entity_impl!(
     /// A typed virtual register of a function. PTX registers are mutable: a register may be assigned many times.
@@ -791,6 +813,19 @@ impl VoteMode {
     }
 }
 
+spelled!(Dim: X, Y, Z);
+spelled!(Mode: None, Rn, Rz, Rm, Rp, Approx, Full, Lo, Hi, Wide);
+spelled!(UnOp: Neg, Abs, Not, Popc, Clz, Brev, Sqrt, Rsqrt, Rcp, Ex2, Lg2, Sin, Cos, Tanh);
+spelled!(BinOp: Add, Sub, Mul, Div, Rem, Min, Max, And, Or, Xor, Shl, Shr);
+spelled!(TernOp: Mad, Fma, Bfe);
+spelled!(Scope: Cta, Gpu, Sys);
+spelled!(CacheOp: None, Ca, Cg, Cs, Lu, Cv, Wb, Wt);
+spelled!(Eviction: None, EvictNormal, EvictUnchanged, EvictFirst, EvictLast, NoAllocate);
+spelled!(Prefetch: None, B64, B128, B256);
+spelled!(AtomOp: Add, Min, Max, Inc, Dec, And, Or, Xor, Exch, Cas);
+spelled!(ShflMode: Up, Down, Bfly, Idx);
+spelled!(VoteMode: All, Any, Uni, Ballot);
+
 /// One instruction (not a terminator).
 #[derive(Clone, Debug, PartialEq)]
 pub enum InstKind {
@@ -848,6 +883,36 @@ pub enum InstKind {
     Call { func: FuncId, rets: Vec<Reg>, args: Vec<Operand> },
     /// Raw PTX text with `{0}`, `{1}`, … naming `outputs` then `inputs`, in that order.
     Asm { text: String, outputs: Vec<Reg>, inputs: Vec<Operand> },
+    /// `cvt.rn{.satfinite}{.relu}.dst.src d, a{, b}`: to or from a packed pair. Two f32 sources `a, b` give
+    /// `d = {a → upper half, b → lower half}`; the other forms convert one packed register.
+    CvtPack { dst_fmt: PackedFmt, src_fmt: PackedFmt, satfinite: bool, relu: bool, dst: Reg, srcs: Vec<Operand> },
+    /// `mma.sync.aligned.shape.row.col{.satfinite}.dty.aty.bty.cty {d}, {a}, {b}, {c}`: one warp-wide
+    /// `D = A·B + C`, each fragment one register list per lane ([`MmaForm`] gives the counts).
+    Mma {
+        shape: MmaShape,
+        d_ty: MmaType,
+        a_ty: MmaType,
+        b_ty: MmaType,
+        c_ty: MmaType,
+        satfinite: bool,
+        d: Vec<Reg>,
+        a: Vec<Reg>,
+        b: Vec<Reg>,
+        c: Vec<Reg>,
+    },
+    /// `ldmatrix.sync.aligned.m8n8.xN{.trans}.shared.b16 {d}, [addr]`: each lane gives one 16-byte row address
+    /// (lanes 8i..8i+7 the rows of matrix i) and receives one `.b32` of each matrix.
+    LdMatrix { count: MatrixCount, trans: bool, dsts: Vec<Reg>, addr: Address },
+    /// `stmatrix.sync.aligned.m8n8.xN{.trans}.shared.b16 [addr], {s}` (sm_90): the inverse of [`InstKind::LdMatrix`].
+    StMatrix { count: MatrixCount, trans: bool, addr: Address, srcs: Vec<Reg> },
+    /// `cp.async.{ca,cg}.shared.global{.L2::NB} [dst], [src], bytes{, src_size}`: an asynchronous copy of 4, 8 or
+    /// 16 bytes from global to shared memory; bytes past `src_size` are zero-filled.
+    CpAsync { cache: CacheOp, prefetch: Prefetch, bytes: u32, dst: Address, src: Address, src_size: Option<Operand> },
+    /// `cp.async.commit_group`: closes the group of this thread's `cp.async`s issued since the last commit.
+    CpAsyncCommit,
+    /// `cp.async.wait_group n` (`None`: `cp.async.wait_all`): waits until at most `n` of this thread's committed
+    /// groups are pending (`wait_all` also waits for uncommitted copies).
+    CpAsyncWait { pending: Option<u32> },
 }
 
 /// The last instruction of a block.
@@ -875,169 +940,44 @@ impl Terminator {
 }
 
 impl InstKind {
-    /// Registers written.
-    pub fn defs(&self) -> Vec<Reg> {
+    /// The PTX opcode before its modifiers (`ld` of `ld.global.nc.f32`, `mma.sync.aligned` of an MMA): the one
+    /// table of spellings the writer, the textual IR, target messages and the emulator's messages share.
+    pub fn mnemonic(&self) -> &'static str {
         use InstKind::*;
         match self {
-            Mov { dst, .. }
-            | ReadSpecial { dst, .. }
-            | AddrOf { dst, .. }
-            | Unary { dst, .. }
-            | Binary { dst, .. }
-            | Ternary { dst, .. }
-            | Bfi { dst, .. }
-            | Setp { dst, .. }
-            | Selp { dst, .. }
-            | Cvt { dst, .. }
-            | Cvta { dst, .. }
-            | Vote { dst, .. }
-            | ActiveMask { dst } => vec![*dst],
-            Ld { dsts, .. } => dsts.clone(),
-            Atom { dst, .. } => dst.iter().copied().collect(),
-            Shfl { dst, pred, .. } => std::iter::once(*dst).chain(*pred).collect(),
-            Call { rets, .. } => rets.clone(),
-            Asm { outputs, .. } => outputs.clone(),
-            St { .. } | Bar { .. } | WarpSync { .. } | Fence { .. } => vec![],
-        }
-    }
-
-    /// Operands read (registers and immediates), address bases included.
-    pub fn uses(&self) -> Vec<Operand> {
-        use InstKind::*;
-        let addr_use = |a: &Address| match a.base {
-            AddrBase::Reg(r) => Some(Operand::Reg(r)),
-            _ => None,
-        };
-        match self {
-            Mov { src, .. } | Unary { src, .. } | Cvt { src, .. } => vec![*src],
-            ReadSpecial { .. } | AddrOf { .. } | ActiveMask { .. } | Fence { .. } => vec![],
-            Binary { a, b, .. } | Setp { a, b, .. } => vec![*a, *b],
-            Ternary { a, b, c, .. } => vec![*a, *b, *c],
-            Bfi { f, b, pos, len, .. } => vec![*f, *b, *pos, *len],
-            Selp { a, b, cond, .. } => vec![*a, *b, Operand::Reg(*cond)],
-            Cvta { src, .. } => vec![Operand::Reg(*src)],
-            Ld { addr, .. } => addr_use(addr).into_iter().collect(),
-            St { addr, srcs, .. } => addr_use(addr).into_iter().chain(srcs.iter().copied()).collect(),
-            Atom { addr, src, cmp, .. } => {
-                addr_use(addr).into_iter().chain(cmp.iter().copied()).chain(std::iter::once(*src)).collect()
-            }
-            Bar { id, count, .. } => std::iter::once(*id).chain(*count).collect(),
-            WarpSync { mask } => vec![*mask],
-            Shfl { src, lane, clamp, mask, .. } => vec![*src, *lane, *clamp, *mask],
-            Vote { src, mask, .. } => vec![Operand::Reg(*src), *mask],
-            Call { args, .. } => args.clone(),
-            Asm { inputs, .. } => inputs.clone(),
-        }
-    }
-
-    /// Every register operand, mutably (uses then defs), for renaming passes.
-    pub fn for_each_reg_mut(&mut self, mut f: impl FnMut(&mut Reg, bool /* is_def */)) {
-        use InstKind::*;
-        fn op(o: &mut Operand, f: &mut impl FnMut(&mut Reg, bool)) {
-            if let Operand::Reg(r) = o {
-                f(r, false)
-            }
-        }
-        fn addr(a: &mut Address, f: &mut impl FnMut(&mut Reg, bool)) {
-            if let AddrBase::Reg(r) = &mut a.base {
-                f(r, false)
-            }
-        }
-        match self {
-            Mov { dst, src, .. } | Unary { dst, src, .. } | Cvt { dst, src, .. } => {
-                op(src, &mut f);
-                f(dst, true);
-            }
-            ReadSpecial { dst, .. } | AddrOf { dst, .. } | ActiveMask { dst } => f(dst, true),
-            Binary { dst, a, b, .. } | Setp { dst, a, b, .. } => {
-                op(a, &mut f);
-                op(b, &mut f);
-                f(dst, true);
-            }
-            Ternary { dst, a, b, c, .. } => {
-                op(a, &mut f);
-                op(b, &mut f);
-                op(c, &mut f);
-                f(dst, true);
-            }
-            Bfi { dst, f: fo, b, pos, len, .. } => {
-                op(fo, &mut f);
-                op(b, &mut f);
-                op(pos, &mut f);
-                op(len, &mut f);
-                f(dst, true);
-            }
-            Selp { dst, a, b, cond, .. } => {
-                op(a, &mut f);
-                op(b, &mut f);
-                f(cond, false);
-                f(dst, true);
-            }
-            Cvta { dst, src, .. } => {
-                f(src, false);
-                f(dst, true);
-            }
-            Ld { dsts, addr: a, .. } => {
-                addr(a, &mut f);
-                for d in dsts {
-                    f(d, true);
-                }
-            }
-            St { addr: a, srcs, .. } => {
-                addr(a, &mut f);
-                for s in srcs {
-                    op(s, &mut f);
-                }
-            }
-            Atom { dst, addr: a, src, cmp, .. } => {
-                addr(a, &mut f);
-                if let Some(c) = cmp {
-                    op(c, &mut f);
-                }
-                op(src, &mut f);
-                if let Some(d) = dst {
-                    f(d, true);
-                }
-            }
-            Bar { id, count, .. } => {
-                op(id, &mut f);
-                if let Some(c) = count {
-                    op(c, &mut f);
-                }
-            }
-            WarpSync { mask } => op(mask, &mut f),
-            Fence { .. } => {}
-            Shfl { dst, pred, src, lane, clamp, mask, .. } => {
-                op(src, &mut f);
-                op(lane, &mut f);
-                op(clamp, &mut f);
-                op(mask, &mut f);
-                f(dst, true);
-                if let Some(p) = pred {
-                    f(p, true);
-                }
-            }
-            Vote { dst, src, mask, .. } => {
-                f(src, false);
-                op(mask, &mut f);
-                f(dst, true);
-            }
-            Call { rets, args, .. } => {
-                for a in args {
-                    op(a, &mut f);
-                }
-                for r in rets {
-                    f(r, true);
-                }
-            }
-            Asm { outputs, inputs, .. } => {
-                for i in inputs {
-                    op(i, &mut f);
-                }
-                for o in outputs {
-                    f(o, true);
-                }
-            }
+            Mov { .. } | ReadSpecial { .. } | AddrOf { .. } => "mov",
+            Unary { op, .. } => op.name(),
+            Binary { op, .. } => op.name(),
+            Ternary { op, .. } => op.name(),
+            Bfi { .. } => "bfi",
+            Setp { .. } => "setp",
+            Selp { .. } => "selp",
+            Cvt { .. } => "cvt",
+            Cvta { to_generic: true, .. } => "cvta",
+            Cvta { to_generic: false, .. } => "cvta.to",
+            Ld { .. } => "ld",
+            St { .. } => "st",
+            Atom { dst: Some(_), .. } => "atom",
+            Atom { dst: None, .. } => "red",
+            Bar { op: BarOp::Sync, .. } => "bar.sync",
+            Bar { op: BarOp::Arrive, .. } => "bar.arrive",
+            WarpSync { .. } => "bar.warp.sync",
+            Fence { kind: FenceKind::Membar, .. } => "membar",
+            Fence { kind: FenceKind::AcqRel, .. } => "fence.acq_rel",
+            Fence { kind: FenceKind::Sc, .. } => "fence.sc",
+            Shfl { .. } => "shfl.sync",
+            Vote { .. } => "vote.sync",
+            ActiveMask { .. } => "activemask",
+            Call { .. } => "call.uni",
+            Asm { .. } => "asm",
+            CvtPack { .. } => "cvt",
+            Mma { .. } => "mma.sync.aligned",
+            LdMatrix { .. } => "ldmatrix.sync.aligned",
+            StMatrix { .. } => "stmatrix.sync.aligned",
+            CpAsync { .. } => "cp.async",
+            CpAsyncCommit => "cp.async.commit_group",
+            CpAsyncWait { pending: Some(_) } => "cp.async.wait_group",
+            CpAsyncWait { pending: None } => "cp.async.wait_all",
         }
     }
 
@@ -1055,6 +995,10 @@ impl InstKind {
             | Vote { .. }
             | Call { .. }
             | Asm { .. } => true,
+            // Warp-collective (every lane's registers take part) or ordered with the async-copy groups.
+            Mma { .. } | LdMatrix { .. } | StMatrix { .. } | CpAsync { .. } | CpAsyncCommit | CpAsyncWait { .. } => {
+                true
+            }
             // Volatile/acquire loads order memory; %clock and friends change between reads.
             Ld { access, .. } => access.order != MemOrder::Weak,
             ReadSpecial { sreg, .. } => {
@@ -1071,7 +1015,8 @@ impl InstKind {
             | Setp { .. }
             | Selp { .. }
             | Cvt { .. }
-            | Cvta { .. } => false,
+            | Cvta { .. }
+            | CvtPack { .. } => false,
         }
     }
 }

@@ -11,7 +11,9 @@
 
 use std::fmt;
 
-use crate::inst::{AtomOp, BinOp, Eviction, FenceKind, Inst, InstKind, MemOrder, Prefetch, SrcLoc, TernOp, UnOp};
+use crate::inst::{
+    AtomOp, BinOp, Eviction, FenceKind, Inst, InstKind, MemOrder, MmaShape, MmaType, Prefetch, SrcLoc, TernOp, UnOp,
+};
 use crate::ir::{Function, Module};
 use crate::types::{StateSpace, Type};
 
@@ -271,6 +273,21 @@ pub fn for_each_feature(kind: &InstKind, mut f: impl FnMut(Requirement)) {
         }
         Fence { kind: FenceKind::AcqRel | FenceKind::Sc, .. } => f(Requirement::new(70, 6, 0, "fence")),
         ActiveMask { .. } => f(Requirement::new(52, 6, 2, "activemask")),
+        CvtPack { dst_fmt, src_fmt, .. } => {
+            if dst_fmt.is_fp8() || src_fmt.is_fp8() {
+                f(Requirement::new(89, 7, 8, "conversions to and from FP8 (e4m3x2/e5m2x2)"));
+            } else {
+                f(Requirement::new(80, 7, 0, "cvt to f16x2/bf16x2 from two f32"));
+            }
+        }
+        Mma { shape, a_ty, .. } => match (shape, a_ty) {
+            (MmaShape::M16N8K8, MmaType::F16) => f(Requirement::new(75, 6, 5, "mma.m16n8k8.f16")),
+            (_, MmaType::E4M3 | MmaType::E5M2) => f(Requirement::new(89, 8, 4, "mma with FP8 (e4m3/e5m2) inputs")),
+            _ => f(Requirement::new(80, 7, 0, "mma.sync of this shape and type")),
+        },
+        LdMatrix { .. } => f(Requirement::new(75, 6, 5, "ldmatrix")),
+        StMatrix { .. } => f(Requirement::new(90, 7, 8, "stmatrix")),
+        CpAsync { .. } | CpAsyncCommit | CpAsyncWait { .. } => f(Requirement::new(80, 7, 0, "cp.async")),
         Mov { .. }
         | ReadSpecial { .. }
         | AddrOf { .. }

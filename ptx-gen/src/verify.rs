@@ -80,6 +80,7 @@ mod assign;
 mod func;
 mod inst;
 mod module;
+mod tensor;
 
 pub use inst::{data_compatible, reg_compatible};
 

@@ -419,8 +419,8 @@ impl<'m> PtxWriter<'m> {
         }
         self.out.push('\t');
         put_opcode(&mut self.out, kind)?;
-        // Fences are the only instructions without operands (`membar.gl;`).
-        if !matches!(kind, Fence { .. }) {
+        // Fences and the async-copy group markers have no operands (`membar.gl;`).
+        if !matches!(kind, Fence { .. } | CpAsyncCommit | CpAsyncWait { pending: None }) {
             self.out.push_str(" \t");
         }
         match kind {
@@ -585,6 +585,43 @@ impl<'m> PtxWriter<'m> {
             }
             Call { func, rets, args } => self.put_call(*func, rets, args)?,
             Asm { .. } => {} // written above
+            CvtPack { src_fmt, dst, srcs, .. } => {
+                self.put_reg(*dst)?;
+                for s in srcs {
+                    self.put_sep();
+                    self.put_operand(*s, src_fmt.reg_type())?;
+                }
+            }
+            Mma { d, a, b, c, .. } => {
+                for (i, list) in [d, a, b, c].into_iter().enumerate() {
+                    if i > 0 {
+                        self.put_sep();
+                    }
+                    self.put_reg_list(list)?;
+                }
+            }
+            LdMatrix { dsts, addr, .. } => {
+                self.put_reg_list(dsts)?;
+                self.put_sep();
+                self.put_address(addr, StateSpace::Shared)?;
+            }
+            StMatrix { addr, srcs, .. } => {
+                self.put_address(addr, StateSpace::Shared)?;
+                self.put_sep();
+                self.put_reg_list(srcs)?;
+            }
+            CpAsync { bytes, dst, src, src_size, .. } => {
+                self.put_address(dst, StateSpace::Shared)?;
+                self.put_sep();
+                self.put_address(src, StateSpace::Global)?;
+                self.put_fmt(format_args!(", {bytes}"));
+                if let Some(n) = src_size {
+                    self.put_sep();
+                    self.put_operand(*n, Type::U32)?;
+                }
+            }
+            CpAsyncCommit | CpAsyncWait { pending: None } => {}
+            CpAsyncWait { pending: Some(n) } => self.put_fmt(format_args!("{n}")),
         }
         self.out.push_str(";\n");
         Ok(())
@@ -637,6 +674,19 @@ impl<'m> PtxWriter<'m> {
     }
 
     /// The operand separator.
+    /// `{%r1, %r2}`: a register list (vector operands, MMA fragments).
+    fn put_reg_list(&mut self, regs: &[Reg]) -> Frag {
+        self.out.push('{');
+        for (i, &r) in regs.iter().enumerate() {
+            if i > 0 {
+                self.put_sep();
+            }
+            self.put_reg(r)?;
+        }
+        self.out.push('}');
+        Ok(())
+    }
+
     fn put_sep(&mut self) {
         self.out.push_str(", ");
     }
@@ -913,46 +963,41 @@ pub fn put_opcode(out: &mut String, kind: &InstKind) -> Frag {
             out.push_str(s);
         }
     };
+    if let Cvta { space: StateSpace::Generic, .. } = kind {
+        return Err("cvta needs a state space other than generic".into());
+    }
+    out.push_str(kind.mnemonic());
     match kind {
         Mov { ty, .. } => {
-            out.push_str("mov");
             dot(out, move_type(*ty).name());
         }
         ReadSpecial { sreg, .. } => {
-            out.push_str("mov");
             dot(out, sreg.ty().name());
         }
-        AddrOf { .. } => out.push_str("mov.u64"),
+        AddrOf { .. } => out.push_str(".u64"),
         Unary { op, mode, ty, .. } => {
-            out.push_str(op.name());
             dot(out, mode.name());
             dot(out, arith_type(Op::Un(*op), *ty).name());
         }
         Binary { op, mode, ty, .. } => {
-            out.push_str(op.name());
             dot(out, mode.name());
             dot(out, arith_type(Op::Bin(*op), *ty).name());
         }
-        Ternary { op, mode, ty, .. } => {
-            out.push_str(op.name());
+        Ternary { mode, ty, .. } => {
             dot(out, mode.name());
             dot(out, ty.name());
         }
         Bfi { ty, .. } => {
-            out.push_str("bfi");
             dot(out, bits_type(*ty).name());
         }
         Setp { cmp, ty, .. } => {
-            out.push_str("setp");
             dot(out, cmp.name());
             dot(out, ty.name());
         }
         Selp { ty, .. } => {
-            out.push_str("selp");
             dot(out, move_type(*ty).name());
         }
         Cvt { mode, sat, dst_ty, src_ty, .. } => {
-            out.push_str("cvt");
             dot(out, mode.name());
             if *sat {
                 out.push_str(".sat");
@@ -960,16 +1005,11 @@ pub fn put_opcode(out: &mut String, kind: &InstKind) -> Frag {
             dot(out, dst_ty.name());
             dot(out, src_ty.name());
         }
-        Cvta { to_generic, space, .. } => {
-            if matches!(space, StateSpace::Generic) {
-                return Err("cvta needs a state space other than generic".into());
-            }
-            out.push_str(if *to_generic { "cvta" } else { "cvta.to" });
+        Cvta { space, .. } => {
             dot(out, space.name());
             out.push_str(".u64");
         }
         Ld { access, .. } => {
-            out.push_str("ld");
             match access.order {
                 MemOrder::Release(_) | MemOrder::AcqRel(_) => return Err("a load cannot have release semantics".into()),
                 order => put_order(out, order),
@@ -988,7 +1028,6 @@ pub fn put_opcode(out: &mut String, kind: &InstKind) -> Frag {
             dot(out, mem_type(access.ty).name());
         }
         St { access, .. } => {
-            out.push_str("st");
             match access.order {
                 MemOrder::Acquire(_) | MemOrder::AcqRel(_) => {
                     return Err("a store cannot have acquire semantics".into())
@@ -1008,14 +1047,13 @@ pub fn put_opcode(out: &mut String, kind: &InstKind) -> Frag {
             dot(out, mem_type(access.ty).name());
         }
         Atom { op, space, order, scope, ty, dst, cmp, .. } => {
-            let (name, reduction) = if dst.is_some() { ("atom", false) } else { ("red", true) };
+            let reduction = dst.is_none();
             if reduction && matches!(op, AtomOp::Exch | AtomOp::Cas) {
                 return Err(format!("`{}` needs a result register (PTX has no red.{})", op.name(), op.name()));
             }
             if (*op == AtomOp::Cas) != cmp.is_some() {
                 return Err("an expected value is given exactly for `cas`".into());
             }
-            out.push_str(name);
             let order_scope = match order {
                 MemOrder::Weak => None,
                 MemOrder::Volatile => return Err("atomics have no .volatile form".into()),
@@ -1043,43 +1081,86 @@ pub fn put_opcode(out: &mut String, kind: &InstKind) -> Frag {
             }
             dot(out, atom_type(*op, *ty).name());
         }
-        Bar { op, count, .. } => match op {
-            BarOp::Sync => out.push_str("bar.sync"),
-            BarOp::Arrive if count.is_none() => return Err("bar.arrive needs a thread count".into()),
-            BarOp::Arrive => out.push_str("bar.arrive"),
-        },
-        WarpSync { .. } => out.push_str("bar.warp.sync"),
+        Bar { op, count, .. } => {
+            if *op == BarOp::Arrive && count.is_none() {
+                return Err("bar.arrive needs a thread count".into());
+            }
+        }
+        WarpSync { .. } => {}
         Fence { kind, scope } => match kind {
             FenceKind::Membar => {
-                out.push_str("membar.");
+                out.push('.');
                 out.push_str(match scope {
                     Scope::Cta => "cta",
                     Scope::Gpu => "gl",
                     Scope::Sys => "sys",
                 });
             }
-            FenceKind::AcqRel => {
-                out.push_str("fence.acq_rel");
-                dot(out, scope.name());
-            }
-            FenceKind::Sc => {
-                out.push_str("fence.sc");
-                dot(out, scope.name());
-            }
+            FenceKind::AcqRel | FenceKind::Sc => dot(out, scope.name()),
         },
         Shfl { mode, .. } => {
-            out.push_str("shfl.sync");
             dot(out, mode.name());
             out.push_str(".b32");
         }
         Vote { mode, .. } => {
-            out.push_str("vote.sync");
             dot(out, mode.name());
             out.push_str(if *mode == VoteMode::Ballot { ".b32" } else { ".pred" });
         }
-        ActiveMask { .. } => out.push_str("activemask.b32"),
-        Call { .. } => out.push_str("call.uni"),
-        Asm { .. } => out.push_str("// inline asm"),
+        ActiveMask { .. } => out.push_str(".b32"),
+        Call { .. } | Asm { .. } => {}
+        CvtPack { dst_fmt, src_fmt, satfinite, relu, .. } => {
+            out.push_str(".rn");
+            // PTX orders the two flags differently for the FP8 and the 16-bit destinations.
+            if dst_fmt.is_fp8() {
+                if !*satfinite {
+                    return Err("conversions to FP8 are .satfinite in PTX".into());
+                }
+                out.push_str(".satfinite");
+                if *relu {
+                    out.push_str(".relu");
+                }
+            } else {
+                if *relu {
+                    out.push_str(".relu");
+                }
+                if *satfinite {
+                    out.push_str(".satfinite");
+                }
+            }
+            dot(out, dst_fmt.name());
+            dot(out, src_fmt.name());
+        }
+        Mma { shape, d_ty, a_ty, b_ty, c_ty, satfinite, .. } => {
+            dot(out, shape.name());
+            out.push_str(".row.col");
+            if *satfinite {
+                out.push_str(".satfinite");
+            }
+            for t in [d_ty, a_ty, b_ty, c_ty] {
+                dot(out, t.name());
+            }
+        }
+        LdMatrix { count, trans, .. } | StMatrix { count, trans, .. } => {
+            out.push_str(".m8n8");
+            dot(out, count.name());
+            if *trans {
+                out.push_str(".trans");
+            }
+            out.push_str(".shared.b16");
+        }
+        CpAsync { cache, prefetch, bytes, .. } => {
+            match (cache, bytes) {
+                (CacheOp::Ca, 4 | 8 | 16) | (CacheOp::Cg, 16) => {}
+                (CacheOp::Ca | CacheOp::Cg, _) => {
+                    return Err(format!("cp.async.{} cannot copy {bytes} bytes", cache.name()))
+                }
+                _ => return Err("cp.async takes .ca or .cg".into()),
+            }
+            dot(out, cache.name());
+            out.push_str(".shared.global");
+            dot(out, prefetch.name());
+        }
+        CpAsyncCommit | CpAsyncWait { .. } => {}
     }
     Ok(())
 }

@@ -29,18 +29,7 @@ fn any_operand(rng: &mut Rng, f: &Function) -> Operand {
 }
 
 fn any_mode(rng: &mut Rng) -> Mode {
-    rng.pick(&[
-        Mode::None,
-        Mode::Rn,
-        Mode::Rz,
-        Mode::Rm,
-        Mode::Rp,
-        Mode::Approx,
-        Mode::Full,
-        Mode::Lo,
-        Mode::Hi,
-        Mode::Wide,
-    ])
+    rng.pick(&Mode::ALL)
 }
 
 fn any_space(rng: &mut Rng) -> StateSpace {
@@ -55,7 +44,7 @@ fn any_space(rng: &mut Rng) -> StateSpace {
 }
 
 fn any_scope(rng: &mut Rng) -> Scope {
-    rng.pick(&[Scope::Cta, Scope::Gpu, Scope::Sys])
+    rng.pick(&Scope::ALL)
 }
 
 fn any_order(rng: &mut Rng) -> MemOrder {
@@ -85,19 +74,10 @@ fn any_access(rng: &mut Rng) -> MemAccess {
         ty: any_type(rng),
         vec: rng.pick(&[VecWidth::Scalar, VecWidth::V2, VecWidth::V4]),
         order: any_order(rng),
-        cache: rng.pick(&[
-            CacheOp::None,
-            CacheOp::Ca,
-            CacheOp::Cg,
-            CacheOp::Cs,
-            CacheOp::Lu,
-            CacheOp::Cv,
-            CacheOp::Wb,
-            CacheOp::Wt,
-        ]),
+        cache: rng.pick(&CacheOp::ALL),
         nc: rng.chance(1, 4),
-        eviction: rng.pick(&[Eviction::None, Eviction::EvictLast, Eviction::NoAllocate]),
-        prefetch: rng.pick(&[Prefetch::None, Prefetch::B128]),
+        eviction: rng.pick(&Eviction::ALL),
+        prefetch: rng.pick(&Prefetch::ALL),
     }
 }
 
@@ -109,24 +89,9 @@ fn any_inst(rng: &mut Rng, f: &Function) -> InstKind {
         0 => InstKind::Mov { ty, dst, src: any_operand(rng, f) },
         1 => InstKind::ReadSpecial { dst, sreg: rng.pick(&[SpecialReg::Tid(Dim::X), SpecialReg::Clock64]) },
         2 => InstKind::AddrOf { dst, var: Var(rng.below(3) as u32) },
-        3 => InstKind::Unary {
-            op: rng.pick(&[UnOp::Neg, UnOp::Not, UnOp::Popc, UnOp::Sqrt, UnOp::Tanh, UnOp::Brev]),
-            mode: any_mode(rng),
-            ty,
-            dst,
-            src: any_operand(rng, f),
-        },
+        3 => InstKind::Unary { op: rng.pick(&UnOp::ALL), mode: any_mode(rng), ty, dst, src: any_operand(rng, f) },
         4 => InstKind::Binary {
-            op: rng.pick(&[
-                BinOp::Add,
-                BinOp::Mul,
-                BinOp::Div,
-                BinOp::Rem,
-                BinOp::And,
-                BinOp::Shl,
-                BinOp::Shr,
-                BinOp::Min,
-            ]),
+            op: rng.pick(&BinOp::ALL),
             mode: any_mode(rng),
             ty,
             dst,
@@ -134,7 +99,7 @@ fn any_inst(rng: &mut Rng, f: &Function) -> InstKind {
             b: any_operand(rng, f),
         },
         5 => InstKind::Ternary {
-            op: rng.pick(&[TernOp::Mad, TernOp::Fma, TernOp::Bfe]),
+            op: rng.pick(&TernOp::ALL),
             mode: any_mode(rng),
             ty,
             dst,
@@ -178,7 +143,7 @@ fn any_inst(rng: &mut Rng, f: &Function) -> InstKind {
             }
         }
         13 => InstKind::Atom {
-            op: rng.pick(&[AtomOp::Add, AtomOp::Cas, AtomOp::Exch, AtomOp::Inc, AtomOp::And, AtomOp::Max]),
+            op: rng.pick(&AtomOp::ALL),
             space: any_space(rng),
             order: any_order(rng),
             scope: if rng.chance(1, 2) { Some(any_scope(rng)) } else { None },
@@ -194,7 +159,7 @@ fn any_inst(rng: &mut Rng, f: &Function) -> InstKind {
             count: if rng.chance(1, 2) { Some(any_operand(rng, f)) } else { None },
         },
         15 => InstKind::Shfl {
-            mode: rng.pick(&[ShflMode::Up, ShflMode::Down, ShflMode::Bfly, ShflMode::Idx]),
+            mode: rng.pick(&ShflMode::ALL),
             dst,
             pred: if rng.chance(1, 2) { Some(any_reg(rng, f)) } else { None },
             src: any_operand(rng, f),
@@ -203,7 +168,7 @@ fn any_inst(rng: &mut Rng, f: &Function) -> InstKind {
             mask: any_operand(rng, f),
         },
         16 => InstKind::Vote {
-            mode: rng.pick(&[VoteMode::All, VoteMode::Any, VoteMode::Uni, VoteMode::Ballot]),
+            mode: rng.pick(&VoteMode::ALL),
             dst,
             src: any_reg(rng, f),
             negate: rng.chance(1, 2),

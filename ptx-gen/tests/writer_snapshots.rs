@@ -42,7 +42,8 @@ macro_rules! kernel_tests {
 kernel_tests!(
     atomics_basic, atomics_scoped, barriers_shared, bf16_hopper, bit_ops, cache_ops, compare_select, control_flow,
     conversions, device_calls, eviction_prefetch, float_f32, float_f64, half_precision, inline_asm, int_arith,
-    kernel_attrs, memory_order, memory_spaces, module_vars, saxpy, special_regs, tanh_turing, warp_collectives,
+    kernel_attrs, memory_order, memory_spaces, module_vars, saxpy, special_regs, tanh_turing, tensor_cores,
+    warp_collectives,
 );
 
 /// Everything the kernels exercise, as readable keys (`"setp.nan.f32"`, `"ld.space.local"`, …).
@@ -175,6 +176,31 @@ fn features(modules: &[(&str, Module)]) -> BTreeSet<String> {
                             "call"
                         }
                         Asm { .. } => "asm",
+                        CvtPack { dst_fmt, src_fmt, relu, .. } => {
+                            add(format!("cvt_pack.{}.{}.relu={relu}", dst_fmt.name(), src_fmt.name()));
+                            "cvt_pack"
+                        }
+                        Mma { shape, a_ty, d_ty, .. } => {
+                            add(format!("mma.{}.{}.{}", shape.name(), a_ty.name(), d_ty.name()));
+                            "mma"
+                        }
+                        LdMatrix { count, trans, .. } => {
+                            add(format!("ldmatrix.{}.trans={trans}", count.name()));
+                            "ldmatrix"
+                        }
+                        StMatrix { count, .. } => {
+                            add(format!("stmatrix.{}", count.name()));
+                            "stmatrix"
+                        }
+                        CpAsync { cache, bytes, src_size, .. } => {
+                            add(format!("cp_async.{}.{bytes}.zfill={}", cache.name(), src_size.is_some()));
+                            "cp_async"
+                        }
+                        CpAsyncCommit => "cp_async_commit",
+                        CpAsyncWait { pending } => {
+                            add(format!("cp_async_wait.all={}", pending.is_none()));
+                            "cp_async_wait"
+                        }
                     };
                     add(format!("inst.{family}"));
                 }
@@ -203,7 +229,8 @@ fn coverage() {
     let mut w = |s: &str| want.push(s.to_owned());
     for f in [
         "mov", "special", "addr_of", "unary", "binary", "ternary", "bfi", "setp", "selp", "cvt", "cvta", "ld", "st",
-        "atom", "red", "bar", "warp_sync", "fence", "shfl", "vote", "activemask", "call", "asm",
+        "atom", "red", "bar", "warp_sync", "fence", "shfl", "vote", "activemask", "call", "asm", "cvt_pack", "mma",
+        "ldmatrix", "stmatrix", "cp_async", "cp_async_commit", "cp_async_wait",
     ] {
         w(&format!("inst.{f}"));
     }
@@ -233,6 +260,35 @@ fn coverage() {
         w(&format!("cvt.{}", m.name()));
     }
     w("cvt.sat");
+    for k in [
+        "cvt_pack.bf16x2.f32.relu=false",
+        "cvt_pack.f16x2.f32.relu=true",
+        "cvt_pack.e4m3x2.f32.relu=false",
+        "cvt_pack.e4m3x2.f32.relu=true",
+        "cvt_pack.f16x2.e4m3x2.relu=false",
+        "cvt_pack.e5m2x2.f16x2.relu=false",
+        "cvt_pack.f16x2.e5m2x2.relu=true",
+        "mma.m16n8k16.bf16.f32",
+        "mma.m16n8k16.f16.f16",
+        "mma.m16n8k8.tf32.f32",
+        "mma.m16n8k32.e4m3.f32",
+        "mma.m16n8k32.s8.s32",
+        "mma.m16n8k16.u8.s32",
+        "ldmatrix.x4.trans=false",
+        "ldmatrix.x2.trans=true",
+        "ldmatrix.x1.trans=false",
+        "stmatrix.x4",
+        "stmatrix.x2",
+        "stmatrix.x1",
+        "cp_async.ca.4.zfill=false",
+        "cp_async.ca.8.zfill=false",
+        "cp_async.ca.16.zfill=false",
+        "cp_async.cg.16.zfill=true",
+        "cp_async_wait.all=true",
+        "cp_async_wait.all=false",
+    ] {
+        w(k);
+    }
     for s in ["global", "shared", "local", "const"] {
         w(&format!("cvta.from.{s}"));
     }

@@ -38,6 +38,7 @@ fn kernels_get_their_lowest_target() {
         ("saxpy", 52, (6, 0)),
         ("special_regs", 52, (6, 0)),
         ("tanh_turing", 75, (7, 0)),
+        ("tensor_cores", 90, (8, 4)),     // stmatrix (sm_90), mma with FP8 inputs (PTX 8.4)
         ("warp_collectives", 52, (6, 2)), // activemask
     ];
     let all = kernels::all();

@@ -3,7 +3,7 @@
 
 use crate::cfg::visit_regs;
 use crate::entity::EntityRef;
-use crate::inst::{AddrBase, Address, InstKind, Operand, Reg, Terminator};
+use crate::inst::{InstKind, Operand, OperandMut, Reg, Terminator};
 use crate::ir::Function;
 
 /// Whether every index the passes follow is in range: the layout is non-empty, its blocks exist, are listed once
@@ -96,36 +96,13 @@ pub(crate) enum UseSlot<'a> {
 
 /// Every use position of `kind`, in a fixed order.
 pub(crate) fn use_slots(kind: &mut InstKind) -> Vec<UseSlot<'_>> {
-    use InstKind::*;
-    use UseSlot as U;
-    fn addr(a: &mut Address) -> Option<UseSlot<'_>> {
-        match &mut a.base {
-            AddrBase::Reg(r) => Some(UseSlot::Reg(r)),
-            _ => None,
-        }
-    }
-    match kind {
-        Mov { src, .. } | Unary { src, .. } | Cvt { src, .. } => vec![U::Operand(src)],
-        ReadSpecial { .. } | AddrOf { .. } | ActiveMask { .. } | Fence { .. } => vec![],
-        Binary { a, b, .. } | Setp { a, b, .. } => vec![U::Operand(a), U::Operand(b)],
-        Ternary { a, b, c, .. } => vec![U::Operand(a), U::Operand(b), U::Operand(c)],
-        Bfi { f, b, pos, len, .. } => vec![U::Operand(f), U::Operand(b), U::Operand(pos), U::Operand(len)],
-        Selp { a, b, cond, .. } => vec![U::Operand(a), U::Operand(b), U::Reg(cond)],
-        Cvta { src, .. } => vec![U::Reg(src)],
-        Ld { addr: a, .. } => addr(a).into_iter().collect(),
-        St { addr: a, srcs, .. } => addr(a).into_iter().chain(srcs.iter_mut().map(U::Operand)).collect(),
-        Atom { addr: a, src, cmp, .. } => {
-            addr(a).into_iter().chain(cmp.iter_mut().map(U::Operand)).chain(std::iter::once(U::Operand(src))).collect()
-        }
-        Bar { id, count, .. } => std::iter::once(U::Operand(id)).chain(count.iter_mut().map(U::Operand)).collect(),
-        WarpSync { mask } => vec![U::Operand(mask)],
-        Shfl { src, lane, clamp, mask, .. } => {
-            vec![U::Operand(src), U::Operand(lane), U::Operand(clamp), U::Operand(mask)]
-        }
-        Vote { src, mask, .. } => vec![U::Reg(src), U::Operand(mask)],
-        Call { args, .. } => args.iter_mut().map(U::Operand).collect(),
-        Asm { inputs, .. } => inputs.iter_mut().map(U::Operand).collect(),
-    }
+    let mut slots = Vec::new();
+    kind.visit_operands_mut(|o| match o {
+        OperandMut::Use(op) => slots.push(UseSlot::Operand(op)),
+        OperandMut::UseReg(r) => slots.push(UseSlot::Reg(r)),
+        OperandMut::Def(_) => {}
+    });
+    slots
 }
 
 /// The register a use slot currently reads, if any.

@@ -41,30 +41,35 @@ pub(crate) enum Stmt<'a> {
 /// PTX instructions the IR does not have (so that they are reported as unsupported, not unknown).
 const UNSUPPORTED_OPS: &[&str] = &[
     "addc", "alloca", "applypriority", "bfind", "bmsk", "brkpt", "brx", "clusterlaunchcontrol", "cnot", "copysign",
-    "cp", "createpolicy", "discard", "dp2a", "dp4a", "elect", "fns", "getctarank", "griddepcontrol", "isspacep",
-    "istypep", "ldmatrix", "ldu", "lop3", "mad24", "madc", "mapa", "match", "mbarrier", "mma", "movmatrix", "mul24",
-    "multimem", "nanosleep", "pmevent", "prefetch", "prefetchu", "prmt", "redux", "sad", "set", "setmaxnreg", "shf",
-    "slct", "stackrestore", "stacksave", "stmatrix", "subc", "suld", "suq", "sured", "sust", "szext", "tcgen05",
-    "tensormap", "testp", "tex", "tld4", "txq", "vabsdiff", "vabsdiff2", "vabsdiff4", "vadd", "vadd2", "vadd4",
-    "vavrg2", "vavrg4", "vmad", "vmax", "vmax2", "vmax4", "vmin", "vmin2", "vmin4", "vset", "vset2", "vset4", "vshl",
-    "vshr", "vsub", "vsub2", "vsub4", "wgmma", "wmma",
+    "createpolicy", "discard", "dp2a", "dp4a", "elect", "fns", "getctarank", "griddepcontrol", "isspacep", "istypep",
+    "ldu", "lop3", "mad24", "madc", "mapa", "match", "mbarrier", "movmatrix", "mul24", "multimem", "nanosleep",
+    "pmevent", "prefetch", "prefetchu", "prmt", "redux", "sad", "set", "setmaxnreg", "shf", "slct", "stackrestore",
+    "stacksave", "subc", "suld", "suq", "sured", "sust", "szext", "tcgen05", "tensormap", "testp", "tex", "tld4",
+    "txq", "vabsdiff", "vabsdiff2", "vabsdiff4", "vadd", "vadd2", "vadd4", "vavrg2", "vavrg4", "vmad", "vmax", "vmax2",
+    "vmax4", "vmin", "vmin2", "vmin4", "vset", "vset2", "vset4", "vshl", "vshr", "vsub", "vsub2", "vsub4", "wgmma",
+    "wmma",
 ];
 
 /// The modifiers of one instruction, taken one by one by name.
-struct Mods<'a> {
+pub(super) struct Mods<'a> {
     items: Vec<(&'a str, Token, bool)>,
     op: Token,
     last: Token,
 }
 
 impl<'a> Mods<'a> {
+    /// Every modifier's name, in order.
+    pub(super) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.items.iter().map(|(n, _, _)| *n)
+    }
+
     /// Takes the first unused modifier equal to `name`.
-    fn take(&mut self, name: &str) -> bool {
+    pub(super) fn take(&mut self, name: &str) -> bool {
         self.take_map(|m| (m == name).then_some(())).is_some()
     }
 
     /// Takes the first unused modifier that `f` recognises.
-    fn take_map<T>(&mut self, f: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub(super) fn take_map<T>(&mut self, f: impl Fn(&str) -> Option<T>) -> Option<T> {
         for (m, _, used) in &mut self.items {
             if !*used {
                 if let Some(v) = f(m) {
@@ -82,12 +87,12 @@ impl<'a> Mods<'a> {
     }
 
     /// The whole opcode as written (`ld.global.v4.f32`).
-    fn full(&self, p: &Cursor<'a>) -> &'a str {
+    pub(super) fn full(&self, p: &Cursor<'a>) -> &'a str {
         p.span_text(self.op, self.last)
     }
 
     /// An error at the opcode.
-    fn err(&self, p: &Cursor<'a>, message: impl Into<String>) -> ReadError {
+    pub(super) fn err(&self, p: &Cursor<'a>, message: impl Into<String>) -> ReadError {
         p.err(self.op, message)
     }
 
@@ -100,7 +105,7 @@ impl<'a> Mods<'a> {
     }
 
     /// A required type that must be `want` (`shfl.sync.…` is always `.b32`).
-    fn ty_exactly(&mut self, p: &Cursor<'a>, want: Type) -> Result<(), ReadError> {
+    pub(super) fn ty_exactly(&mut self, p: &Cursor<'a>, want: Type) -> Result<(), ReadError> {
         match self.take_type() {
             Some(t) if t == want => Ok(()),
             _ => Err(self.err(p, format!("`{}` needs the type `.{want}`", self.full(p)))),
@@ -108,7 +113,7 @@ impl<'a> Mods<'a> {
     }
 
     /// Errors on the first modifier no one took.
-    fn finish(&self, p: &Cursor<'a>) -> Result<(), ReadError> {
+    pub(super) fn finish(&self, p: &Cursor<'a>) -> Result<(), ReadError> {
         match self.items.iter().find(|(_, _, used)| !used) {
             Some((m, t, _)) => Err(p.err(*t, format!("unsupported modifier `.{m}` in `{}`", self.full(p)))),
             None => Ok(()),
@@ -144,18 +149,7 @@ fn type_from(s: &str) -> Option<Type> {
 }
 
 fn mode_from(s: &str) -> Option<Mode> {
-    Some(match s {
-        "rn" => Mode::Rn,
-        "rz" => Mode::Rz,
-        "rm" => Mode::Rm,
-        "rp" => Mode::Rp,
-        "approx" => Mode::Approx,
-        "full" => Mode::Full,
-        "lo" => Mode::Lo,
-        "hi" => Mode::Hi,
-        "wide" => Mode::Wide,
-        _ => return None,
-    })
+    Mode::from_name(s).filter(|m| *m != Mode::None)
 }
 
 fn cvt_mode_from(s: &str) -> Option<CvtMode> {
@@ -167,12 +161,7 @@ fn cmp_from(s: &str) -> Option<CmpOp> {
 }
 
 fn scope_from(s: &str) -> Option<Scope> {
-    Some(match s {
-        "cta" => Scope::Cta,
-        "gpu" => Scope::Gpu,
-        "sys" => Scope::Sys,
-        _ => return None,
-    })
+    Scope::from_name(s)
 }
 
 /// A state space modifier (generic addressing has none).
@@ -188,31 +177,19 @@ fn space_from(s: &str) -> Option<StateSpace> {
 }
 
 fn cache_from(s: &str) -> Option<CacheOp> {
-    Some(match s {
-        "ca" => CacheOp::Ca,
-        "cg" => CacheOp::Cg,
-        "cs" => CacheOp::Cs,
-        "lu" => CacheOp::Lu,
-        "cv" => CacheOp::Cv,
-        "wb" => CacheOp::Wb,
-        "wt" => CacheOp::Wt,
-        _ => return None,
-    })
+    CacheOp::from_name(s).filter(|c| *c != CacheOp::None)
 }
 
 fn eviction_from(s: &str) -> Option<Eviction> {
-    [Eviction::EvictNormal, Eviction::EvictUnchanged, Eviction::EvictFirst, Eviction::EvictLast, Eviction::NoAllocate]
-        .into_iter()
-        .find(|e| e.name() == s)
+    Eviction::from_name(s).filter(|e| *e != Eviction::None)
 }
 
 fn prefetch_from(s: &str) -> Option<Prefetch> {
-    [Prefetch::B64, Prefetch::B128, Prefetch::B256].into_iter().find(|p| p.name() == s)
+    Prefetch::from_name(s).filter(|p| *p != Prefetch::None)
 }
 
 fn atom_op_from(s: &str) -> Option<AtomOp> {
-    use AtomOp::*;
-    [Add, Min, Max, Inc, Dec, And, Or, Xor, Exch, Cas].into_iter().find(|o| o.name() == s)
+    AtomOp::from_name(s)
 }
 
 /// An ordering keyword that takes a scope.
@@ -257,42 +234,27 @@ impl<'a> BodyCx<'a, '_> {
             items.push((&self.p.text(last)[1..], last, false));
         }
         let mut m = Mods { items, op: op_tok, last };
-        use {BinOp as B, TernOp as T, UnOp as U};
+        // The arithmetic opcodes are their enums' spellings.
+        if let Some(u) = UnOp::from_name(op) {
+            return self.unary(u, &mut m);
+        }
+        if let Some(b) = BinOp::from_name(op) {
+            return self.binary(b, &mut m);
+        }
+        if let Some(t) = TernOp::from_name(op) {
+            return self.ternary(t, &mut m);
+        }
         match op {
-            "neg" => self.unary(U::Neg, &mut m),
-            "abs" => self.unary(U::Abs, &mut m),
-            "not" => self.unary(U::Not, &mut m),
-            "popc" => self.unary(U::Popc, &mut m),
-            "clz" => self.unary(U::Clz, &mut m),
-            "brev" => self.unary(U::Brev, &mut m),
-            "sqrt" => self.unary(U::Sqrt, &mut m),
-            "rsqrt" => self.unary(U::Rsqrt, &mut m),
-            "rcp" => self.unary(U::Rcp, &mut m),
-            "ex2" => self.unary(U::Ex2, &mut m),
-            "lg2" => self.unary(U::Lg2, &mut m),
-            "sin" => self.unary(U::Sin, &mut m),
-            "cos" => self.unary(U::Cos, &mut m),
-            "tanh" => self.unary(U::Tanh, &mut m),
-            "add" => self.binary(B::Add, &mut m),
-            "sub" => self.binary(B::Sub, &mut m),
-            "mul" => self.binary(B::Mul, &mut m),
-            "div" => self.binary(B::Div, &mut m),
-            "rem" => self.binary(B::Rem, &mut m),
-            "min" => self.binary(B::Min, &mut m),
-            "max" => self.binary(B::Max, &mut m),
-            "and" => self.binary(B::And, &mut m),
-            "or" => self.binary(B::Or, &mut m),
-            "xor" => self.binary(B::Xor, &mut m),
-            "shl" => self.binary(B::Shl, &mut m),
-            "shr" => self.binary(B::Shr, &mut m),
-            "mad" => self.ternary(T::Mad, &mut m),
-            "fma" => self.ternary(T::Fma, &mut m),
-            "bfe" => self.ternary(T::Bfe, &mut m),
             "mov" => self.mov(&mut m),
             "bfi" => self.bfi(&mut m),
             "setp" => self.setp(&mut m),
             "selp" => self.selp(&mut m),
+            "cvt" if Self::is_cvt_pack(&m) => self.cvt_pack(&mut m),
             "cvt" => self.cvt(&mut m),
+            "mma" => self.mma(&mut m),
+            "ldmatrix" => self.matrix(&mut m, false),
+            "stmatrix" => self.matrix(&mut m, true),
+            "cp" => self.cp(&mut m),
             "cvta" => self.cvta(&mut m),
             "ld" => self.ld(&mut m),
             "st" => self.st(&mut m),
@@ -683,9 +645,7 @@ impl<'a> BodyCx<'a, '_> {
         if !m.take("sync") {
             return Err(m.err(self.p, format!("unsupported instruction `{}` (use shfl.sync)", m.full(self.p))));
         }
-        let mode = m.take_map(|s| {
-            [ShflMode::Up, ShflMode::Down, ShflMode::Bfly, ShflMode::Idx].into_iter().find(|x| x.name() == s)
-        });
+        let mode = m.take_map(ShflMode::from_name);
         let Some(mode) = mode else {
             return Err(m.err(self.p, format!("missing mode in `{}`", m.full(self.p))));
         };
@@ -709,9 +669,7 @@ impl<'a> BodyCx<'a, '_> {
         if !m.take("sync") {
             return Err(m.err(self.p, format!("unsupported instruction `{}` (use vote.sync)", m.full(self.p))));
         }
-        let mode = m.take_map(|s| {
-            [VoteMode::All, VoteMode::Any, VoteMode::Uni, VoteMode::Ballot].into_iter().find(|x| x.name() == s)
-        });
+        let mode = m.take_map(VoteMode::from_name);
         let Some(mode) = mode else {
             return Err(m.err(self.p, format!("missing mode in `{}`", m.full(self.p))));
         };

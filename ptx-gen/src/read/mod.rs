@@ -39,6 +39,7 @@ mod lit;
 mod module;
 mod operand;
 mod regs;
+mod tensor;
 mod var;
 
 use crate::ir::Module;

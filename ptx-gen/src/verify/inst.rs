@@ -12,7 +12,7 @@ use crate::inst::*;
 use crate::ir::{FuncKind, Function, Module};
 use crate::types::{StateSpace, Type};
 
-type Check = Result<(), String>;
+pub(super) type Check = Result<(), String>;
 
 /// Whether a register of type `reg` may be an operand of an instruction of type `ty`.
 ///
@@ -103,7 +103,7 @@ impl InstChecker<'_> {
         self.func.reg_type(r).ok_or_else(|| format!("{r} does not exist ({} registers)", self.func.regs.len()))
     }
 
-    fn src(&self, o: Operand, ty: Type, what: &str) -> Check {
+    pub(super) fn src(&self, o: Operand, ty: Type, what: &str) -> Check {
         match o {
             Operand::Reg(r) => self.src_reg(r, ty, what),
             Operand::Imm(i) => imm_fits(i, ty, what),
@@ -120,7 +120,7 @@ impl InstChecker<'_> {
         }
     }
 
-    fn src_reg(&self, r: Reg, ty: Type, what: &str) -> Check {
+    pub(super) fn src_reg(&self, r: Reg, ty: Type, what: &str) -> Check {
         let rt = self.reg(r)?;
         if reg_compatible(ty, rt) {
             Ok(())
@@ -129,7 +129,7 @@ impl InstChecker<'_> {
         }
     }
 
-    fn dst(&self, r: Reg, ty: Type, what: &str) -> Check {
+    pub(super) fn dst(&self, r: Reg, ty: Type, what: &str) -> Check {
         let rt = self.reg(r)?;
         if reg_compatible(ty, rt) {
             Ok(())
@@ -361,6 +361,22 @@ impl InstChecker<'_> {
                 }
                 check_placeholders(text, outputs.len() + inputs.len())
             }
+            CvtPack { dst_fmt, src_fmt, satfinite, relu: _, dst, srcs } => {
+                self.check_cvt_pack(*dst_fmt, *src_fmt, *satfinite, *dst, srcs)
+            }
+            Mma { shape, d_ty, a_ty, b_ty, c_ty, satfinite, d, a, b, c } => {
+                self.check_mma(*shape, (*d_ty, *a_ty, *b_ty, *c_ty), *satfinite, d, a, b, c)
+            }
+            LdMatrix { count, trans: _, dsts, addr } => self.check_matrix(*count, dsts, addr, false),
+            StMatrix { count, trans: _, addr, srcs } => self.check_matrix(*count, srcs, addr, true),
+            CpAsync { cache, prefetch, bytes, dst, src, src_size } => {
+                self.check_cp_async(*cache, *prefetch, *bytes, dst, src, *src_size)
+            }
+            CpAsyncCommit => Ok(()),
+            CpAsyncWait { pending } => match pending {
+                Some(n) if *n > 63 => Err(format!("`cp.async.wait_group {n}`: at most 63 groups can be pending")),
+                _ => Ok(()),
+            },
         }
     }
 
@@ -444,7 +460,7 @@ impl InstChecker<'_> {
     }
 
     /// An address of `bytes` bytes in `space`.
-    fn addr(&self, a: &Address, space: StateSpace, bytes: u32) -> Check {
+    pub(super) fn addr(&self, a: &Address, space: StateSpace, bytes: u32) -> Check {
         match a.base {
             AddrBase::Reg(r) => {
                 if space == StateSpace::Param {
@@ -551,7 +567,7 @@ fn in_bounds(offset: i64, bytes: u32, size: u64, what: &str) -> Check {
     }
 }
 
-fn imm_fits(i: Imm, ty: Type, what: &str) -> Check {
+pub(super) fn imm_fits(i: Imm, ty: Type, what: &str) -> Check {
     if is_half_family(ty) {
         return Err(format!("{what} cannot be an immediate of type .{ty} (PTX has none; move the bits to a register)"));
     }

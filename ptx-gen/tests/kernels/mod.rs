@@ -25,6 +25,7 @@ pub mod module_vars;
 pub mod saxpy;
 pub mod special_regs;
 pub mod tanh_turing;
+pub mod tensor_cores;
 pub mod util;
 pub mod warp_collectives;
 
@@ -56,6 +57,7 @@ pub fn all() -> Vec<(&'static str, Module)> {
         ("saxpy", saxpy::build()),
         ("special_regs", special_regs::build()),
         ("tanh_turing", tanh_turing::build()),
+        ("tensor_cores", tensor_cores::build()),
         ("warp_collectives", warp_collectives::build()),
     ]
 }

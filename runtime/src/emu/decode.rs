@@ -676,6 +676,13 @@ impl Decoder<'_> {
             K::Asm { .. } => {
                 return Err(self.unsupported("inline PTX is run only after the PTX reader turns it into instructions"))
             }
+            K::CvtPack { .. }
+            | K::Mma { .. }
+            | K::LdMatrix { .. }
+            | K::StMatrix { .. }
+            | K::CpAsync { .. }
+            | K::CpAsyncCommit
+            | K::CpAsyncWait { .. } => return Err(self.unsupported("the emulator does not run this instruction yet")),
         }
         Ok(())
     }
